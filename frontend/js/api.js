@@ -1,0 +1,150 @@
+// Thin fetch wrappers around the GoldArena JSON API (/api/v1).
+//
+// Every failure is turned into an ApiError with a machine-readable `code`
+// and a human-readable `message`. Server errors arrive as
+// {"error": {"code": "snake_case", "message": "..."}}; network failures and
+// malformed responses get codes of their own ("network_error",
+// "invalid_response", "http_<status>").
+
+const API_BASE = '/api/v1';
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the server was not reached
+   * @param {string} code snake_case error code
+   * @param {string} message human-readable message
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+
+  /** True when trying the same request again may succeed. */
+  get retriable() {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+// Wording used when the server gives no message of its own.
+const CODE_HINTS = {
+  no_battle_available: 'No battle is available right now: the arena needs a question with at least two active models.',
+  battle_closed: 'This battle already has a vote.',
+  battle_not_found: 'This battle no longer exists.',
+  network_error: 'Could not reach the server. Check your connection and try again.',
+  rate_limited: 'Too many requests. Please wait a moment and try again.',
+};
+
+async function request(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+
+  let res;
+  try {
+    res = await fetch(API_BASE + path, init);
+  } catch {
+    throw new ApiError(0, 'network_error', CODE_HINTS.network_error);
+  }
+
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    throw new ApiError(0, 'network_error', CODE_HINTS.network_error);
+  }
+
+  let data = null;
+  let parsed = false;
+  if (text.length > 0) {
+    try {
+      data = JSON.parse(text);
+      parsed = true;
+    } catch {
+      parsed = false;
+    }
+  }
+
+  if (!res.ok) {
+    const err = parsed && data && typeof data === 'object' ? data.error : null;
+    const code = err && typeof err.code === 'string' && err.code ? err.code : `http_${res.status}`;
+    let message = err && typeof err.message === 'string' ? err.message.trim() : '';
+    if (!message) {
+      message = CODE_HINTS[code] || `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`;
+    }
+    throw new ApiError(res.status, code, message);
+  }
+
+  if (!parsed) {
+    throw new ApiError(res.status, 'invalid_response', 'The server sent a response that could not be read.');
+  }
+  return data;
+}
+
+/** POST /api/v1/battles -> a new anonymous battle. */
+export function createBattle() {
+  return request('POST', '/battles', {});
+}
+
+/**
+ * POST /api/v1/battles/{id}/vote
+ * @param {string} battleId
+ * @param {"model_a"|"model_b"|"tie"|"tie (bothbad)"} verdict
+ */
+export function castVote(battleId, verdict) {
+  return request('POST', `/battles/${encodeURIComponent(battleId)}/vote`, { verdict });
+}
+
+/** GET /api/v1/leaderboard */
+export function getLeaderboard() {
+  return request('GET', '/leaderboard');
+}
+
+/**
+ * Fill an error box with a readable description of `err`. Everything is
+ * inserted as text, never as HTML.
+ * @param {HTMLElement} box
+ * @param {string} title what failed, e.g. "Could not start a battle."
+ * @param {unknown} err
+ */
+export function showError(box, title, err) {
+  box.replaceChildren();
+  const heading = document.createElement('strong');
+  heading.className = 'alert-title';
+  heading.textContent = title;
+  box.append(heading);
+
+  let message;
+  let code = null;
+  if (err instanceof ApiError) {
+    code = err.code;
+    message = err.message || CODE_HINTS[err.code] || 'Something went wrong.';
+  } else if (err instanceof Error) {
+    message = err.message || 'Something went wrong.';
+  } else {
+    message = String(err ?? 'Something went wrong.');
+  }
+
+  const text = document.createElement('span');
+  text.className = 'alert-message';
+  text.textContent = message;
+  box.append(' ', text);
+
+  if (code) {
+    const codeEl = document.createElement('code');
+    codeEl.className = 'alert-code';
+    codeEl.textContent = code;
+    box.append(' ', codeEl);
+  }
+  box.hidden = false;
+}
+
+/** Empty and hide an error box. */
+export function clearError(box) {
+  box.replaceChildren();
+  box.hidden = true;
+}

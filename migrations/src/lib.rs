@@ -1,0 +1,17 @@
+//! Schema migrations for GoldArena.
+//!
+//! Written with the sea-query schema builder only (no raw SQL), so the same
+//! migrations run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_initial;
+
+/// The ordered list of GoldArena migrations.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,162 @@
+//! The command line: `serve`, `migrate`, `model list`, `import answers`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Overrides, Settings};
+use crate::import::{self, ImportError};
+use crate::startup::Application;
+use crate::store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "goldarena",
+    version,
+    about = "A human-preference arena for large language models"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./goldarena.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL (env GOLDARENA_DATABASE_URL; default sqlite://goldarena.db?mode=rwc).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web app and JSON API (migrates first; loads the demo set into an empty database).
+    Serve {
+        /// Address to listen on (env GOLDARENA_BIND; default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Import question banks and answer sets.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// List registered models.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a FastChat llm_judge question file and a folder of <model>.jsonl answer files.
+    Answers {
+        /// question.jsonl (question_id, category, turns).
+        #[arg(long, value_name = "FILE")]
+        questions: PathBuf,
+        /// Folder of <model>.jsonl files (question_id, choices[0].turns).
+        #[arg(long, value_name = "DIR")]
+        answers: PathBuf,
+        /// Question set name (default: the folder holding the question file).
+        #[arg(long, value_name = "NAME")]
+        set: Option<String>,
+    },
+}
+
+impl Cli {
+    fn settings(&self, bind: Option<String>) -> anyhow::Result<Settings> {
+        config::load(
+            self.config.as_deref(),
+            &Overrides {
+                bind,
+                database_url: self.database.clone(),
+            },
+        )
+    }
+}
+
+/// Runs the parsed command.
+///
+/// # Errors
+/// Whatever the command fails with; `main` prints it and exits non-zero.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve { bind } => {
+            let settings = cli.settings(bind.clone())?;
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "GoldArena is listening");
+            app.run_until_stopped().await.context("server failed")
+        }
+        Command::Migrate => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Model(ModelCommand::List) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            let models = store::models::list(&db).await?;
+            println!(
+                "{:<40} {:<12} {:<8} {:>7}  DISPLAY NAME",
+                "NAME", "PROVIDER", "ACTIVE", "WEIGHT"
+            );
+            for m in &models {
+                println!(
+                    "{:<40} {:<12} {:<8} {:>7.2}  {}",
+                    m.name,
+                    m.provider,
+                    if m.active { "yes" } else { "no" },
+                    m.sampling_weight,
+                    m.display_name
+                );
+            }
+            println!("{} model(s)", models.len());
+            Ok(())
+        }
+        Command::Import(ImportCommand::Answers {
+            questions,
+            answers,
+            set,
+        }) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            let report = import::import_files(&db, questions, answers, set.as_deref())
+                .await
+                .map_err(|e| match e {
+                    ImportError::Invalid(_) => anyhow::anyhow!("{e}"),
+                    ImportError::Unexpected(e) => e,
+                })?;
+            println!(
+                "question set {}: {} models; questions {} new, {} updated, {} unchanged; answers {} new, {} updated, {} unchanged",
+                report.question_set,
+                report.models.len(),
+                report.questions.inserted,
+                report.questions.updated,
+                report.questions.unchanged,
+                report.answers.inserted,
+                report.answers.updated,
+                report.answers.unchanged,
+            );
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,135 @@
+//! Settings: built-in defaults, then an optional `goldarena.toml`, then
+//! `GOLDARENA_*` environment variables, then command-line flags.
+
+use std::path::Path;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The configuration file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "goldarena.toml";
+
+/// Everything the server needs to start. Secrets (API keys, signing keys) are not
+/// settings: they are read from the environment by name where they are used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// `sqlite://FILE?mode=rwc` or `postgres://user:pass@host/db`.
+    pub database_url: String,
+    /// Size of the database connection pool.
+    pub database_max_connections: u32,
+    /// Load the bundled demo set on the first start of an empty database.
+    pub load_demo: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            database_url: "sqlite://goldarena.db?mode=rwc".to_owned(),
+            database_max_connections: 10,
+            load_demo: true,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the layer below in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+const ENV_KEYS: [&str; 5] = [
+    "bind",
+    "database_url",
+    "database_max_connections",
+    "load_demo",
+    "max_body_bytes",
+];
+
+/// Builds the settings. An explicit `config_file` must exist; without one,
+/// `goldarena.toml` in the working directory is read if present.
+///
+/// # Errors
+/// When the named file is missing, a file or variable does not parse, or a file
+/// holds an unknown key.
+pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Settings> {
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    match config_file {
+        Some(path) => {
+            anyhow::ensure!(
+                path.is_file(),
+                "config file {} does not exist",
+                path.display()
+            );
+            figment = figment.merge(Toml::file(path));
+        }
+        None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+    }
+    figment
+        .merge(Env::prefixed("GOLDARENA_").only(&ENV_KEYS))
+        .merge(Serialized::defaults(overrides))
+        .extract()
+        .context("invalid configuration")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "custom.toml",
+                "bind = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://file.db\"\nload_demo = false\n",
+            )?;
+            jail.set_env("GOLDARENA_DATABASE_URL", "postgres://env/db");
+            let s = load(Some(Path::new("custom.toml")), &Overrides::default())
+                .map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.database_url, "postgres://env/db");
+            assert!(!s.load_demo);
+            let s = load(
+                Some(Path::new("custom.toml")),
+                &Overrides {
+                    bind: Some("127.0.0.1:0".into()),
+                    database_url: None,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "127.0.0.1:0");
+            assert_eq!(s.database_url, "postgres://env/db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_env() {
+        figment::Jail::expect_with(|_| {
+            let s = load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(s, Settings::default());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("typo.toml", "datbase_url = \"x\"\n")?;
+            assert!(load(Some(Path::new("typo.toml")), &Overrides::default()).is_err());
+            assert!(load(Some(Path::new("missing.toml")), &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,42 @@
+use std::fmt;
+
+/// A slice of the vote data with its own pair counts and leaderboard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Overall,
+    Category(String),
+    Language(String),
+    Campaign(i32),
+}
+
+impl Scope {
+    /// The key stored in `pair_counts.scope`, e.g. `overall`, `category:medical`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        match self {
+            Self::Overall => "overall".to_owned(),
+            Self::Category(c) => format!("category:{c}"),
+            Self::Language(l) => format!("language:{l}"),
+            Self::Campaign(id) => format!("campaign:{id}"),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_prefixed_by_kind() {
+        assert_eq!(Scope::Overall.key(), "overall");
+        assert_eq!(Scope::Category("medical".into()).key(), "category:medical");
+        assert_eq!(Scope::Language("cmn".into()).key(), "language:cmn");
+        assert_eq!(Scope::Campaign(7).key(), "campaign:7");
+    }
+}

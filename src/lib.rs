@@ -1,0 +1,15 @@
+//! GoldArena: a human-preference arena for large language models.
+
+pub mod arena;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod markdown;
+pub mod rating;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,52 @@
+//! The embedded web pages: `/` (arena), `/leaderboard`, and `/static/...`.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use rust_embed::RustEmbed;
+
+use crate::error::ApiError;
+
+#[derive(RustEmbed)]
+#[folder = "frontend/"]
+struct Assets;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/leaderboard", web::get().to(leaderboard))
+        .route("/static/{path:.*}", web::get().to(asset))
+        .default_service(web::to(not_found));
+}
+
+fn file(path: &str) -> Option<HttpResponse> {
+    let file = Assets::get(path)?;
+    let mime = file.metadata.mimetype().to_owned();
+    let cache = if path.ends_with(".html") {
+        "no-cache"
+    } else {
+        "public, max-age=300"
+    };
+    Some(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, mime))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .body(file.data.into_owned()),
+    )
+}
+
+async fn index() -> Result<HttpResponse, ApiError> {
+    file("index.html").ok_or_else(|| ApiError::not_found("not_found", "index.html is not embedded"))
+}
+
+async fn leaderboard() -> Result<HttpResponse, ApiError> {
+    file("leaderboard.html")
+        .ok_or_else(|| ApiError::not_found("not_found", "leaderboard.html is not embedded"))
+}
+
+async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    // rust-embed only knows the embedded names, so `..` cannot escape the folder.
+    file(&path).ok_or_else(|| ApiError::not_found("not_found", format!("no asset {path}")))
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found("not_found", "no such page"))
+}

@@ -1,0 +1,102 @@
+//! Building the application: database, migrations, demo set, HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+
+use crate::arena::Arena;
+use crate::config::Settings;
+use crate::routes::{self, BodyLimit};
+use crate::{demo, store};
+
+/// Sent with every response. Model answers are sanitised before they reach the
+/// page; this policy makes sure nothing that slips through could run or phone home.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the demo set into an empty one
+    /// (unless disabled), and binds the listener (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// When the database, the migrations, the demo load or the bind fail.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = store::connect(&settings.database_url, settings.database_max_connections).await?;
+        store::migrate(&db).await?;
+        if settings.load_demo
+            && let Some(report) = demo::load_if_empty(&db).await?
+        {
+            tracing::info!(
+                models = report.models.len(),
+                questions = report.questions.inserted,
+                "loaded the bundled demo set (demo data, not real model outputs)"
+            );
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("listener has no address")?
+            .port();
+        let server = serve(listener, db.clone(), &settings)?;
+        Ok(Self { port, server, db })
+    }
+
+    /// The port actually bound.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The application's database pool (tests inspect it).
+    #[must_use]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until the process is told to stop (SIGINT / SIGTERM).
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    db: DatabaseConnection,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
+    let arena = web::Data::new(Arena::new(db));
+    let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(TracingLogger::default())
+            .app_data(arena.clone())
+            .app_data(limit.clone())
+            .configure(routes::configure)
+    })
+    .listen(listener)
+    .context("cannot start the HTTP server")?
+    .run();
+    Ok(server)
+}

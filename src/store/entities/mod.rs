@@ -1,0 +1,11 @@
+//! sea-orm entities, one file per table, in the layout `sea-orm-cli generate entity`
+//! produces. Behaviour lives in the query modules beside this folder, not here.
+
+pub mod answers;
+pub mod battles;
+pub mod messages;
+pub mod models;
+pub mod pair_counts;
+pub mod question_sets;
+pub mod questions;
+pub mod votes;

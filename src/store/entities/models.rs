@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "models")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub name: String,
+    pub display_name: String,
+    pub organization: Option<String>,
+    pub license: Option<String>,
+    pub provider: String,
+    pub base_url: Option<String>,
+    pub upstream_model: Option<String>,
+    pub api_key_env: Option<String>,
+    #[sea_orm(column_type = "Double")]
+    pub sampling_weight: f64,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "votes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub battle_id: Uuid,
+    pub verdict: String,
+    pub voter_id: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rubric: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub comment: Option<String>,
+    pub counted: bool,
+    pub not_counted_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

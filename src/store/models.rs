@@ -1,0 +1,125 @@
+//! Queries on the `models` table.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+use super::entities::models;
+
+/// The provider kind of a model whose answers were generated ahead of time.
+pub const PROVIDER_ANSWER_SET: &str = "answer_set";
+
+/// Descriptive fields an operator or an import may set on a model.
+#[derive(Debug, Clone, Default)]
+pub struct ModelMetadata {
+    pub display_name: Option<String>,
+    pub organization: Option<String>,
+    pub license: Option<String>,
+}
+
+/// Every model, by name.
+///
+/// # Errors
+/// On a database error.
+pub async fn list<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<models::Model>> {
+    models::Entity::find()
+        .order_by_asc(models::Column::Name)
+        .all(db)
+        .await
+        .context("failed to list models")
+}
+
+/// How many models are registered.
+///
+/// # Errors
+/// On a database error.
+pub async fn count<C: ConnectionTrait>(db: &C) -> anyhow::Result<u64> {
+    models::Entity::find()
+        .count(db)
+        .await
+        .context("failed to count models")
+}
+
+/// The models with the given ids, keyed by id.
+///
+/// # Errors
+/// On a database error.
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> anyhow::Result<HashMap<i32, models::Model>> {
+    let rows = models::Entity::find()
+        .filter(models::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .context("failed to load models by id")?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// The id of the answer-set model called `name`, registering it (active, weight 1)
+/// if it is new. Metadata given here fills in a new model and overwrites the
+/// descriptive fields of an existing one; sampling weight and status are left alone.
+///
+/// # Errors
+/// On a database error.
+pub async fn ensure_answer_set_model<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    metadata: &ModelMetadata,
+) -> anyhow::Result<i32> {
+    let existing = models::Entity::find()
+        .filter(models::Column::Name.eq(name))
+        .one(db)
+        .await
+        .with_context(|| format!("failed to look up model {name}"))?;
+    if let Some(model) = existing {
+        let mut active: models::ActiveModel = model.clone().into();
+        let mut changed = false;
+        if let Some(d) = &metadata.display_name
+            && *d != model.display_name
+        {
+            active.display_name = Set(d.clone());
+            changed = true;
+        }
+        if metadata.organization.is_some() && metadata.organization != model.organization {
+            active.organization = Set(metadata.organization.clone());
+            changed = true;
+        }
+        if metadata.license.is_some() && metadata.license != model.license {
+            active.license = Set(metadata.license.clone());
+            changed = true;
+        }
+        if changed {
+            active
+                .update(db)
+                .await
+                .with_context(|| format!("failed to update model {name}"))?;
+        }
+        return Ok(model.id);
+    }
+    let inserted = models::ActiveModel {
+        name: Set(name.to_owned()),
+        display_name: Set(metadata
+            .display_name
+            .clone()
+            .unwrap_or_else(|| name.to_owned())),
+        organization: Set(metadata.organization.clone()),
+        license: Set(metadata.license.clone()),
+        provider: Set(PROVIDER_ANSWER_SET.to_owned()),
+        base_url: Set(None),
+        upstream_model: Set(None),
+        api_key_env: Set(None),
+        sampling_weight: Set(1.0),
+        active: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .with_context(|| format!("failed to register model {name}"))?;
+    Ok(inserted.id)
+}

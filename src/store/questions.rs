@@ -1,0 +1,315 @@
+//! Queries on question sets, questions and pre-generated answers.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+
+use super::entities::{answers, models, question_sets, questions};
+
+/// What an upsert did to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// A question to store: its id within its set, category, language and user turns.
+#[derive(Debug, Clone)]
+pub struct QuestionRow {
+    pub external_id: String,
+    pub category: String,
+    pub language: String,
+    pub turns: Vec<String>,
+}
+
+/// A question as the arena uses it.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: i32,
+    pub set_name: String,
+    pub external_id: String,
+    pub category: String,
+    pub language: String,
+    pub turns: Vec<String>,
+}
+
+fn decode_turns(json: &str, what: &str) -> anyhow::Result<Vec<String>> {
+    serde_json::from_str(json)
+        .with_context(|| format!("stored turns of {what} are not a JSON list"))
+}
+
+fn encode_turns(turns: &[String]) -> anyhow::Result<String> {
+    serde_json::to_string(turns).context("failed to encode turns")
+}
+
+/// The id of the question set called `name`, created if it is new.
+///
+/// # Errors
+/// On a database error.
+pub async fn ensure_set<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    source: Option<&str>,
+) -> anyhow::Result<i32> {
+    let existing = question_sets::Entity::find()
+        .filter(question_sets::Column::Name.eq(name))
+        .one(db)
+        .await
+        .with_context(|| format!("failed to look up question set {name}"))?;
+    if let Some(set) = existing {
+        return Ok(set.id);
+    }
+    let set = question_sets::ActiveModel {
+        name: Set(name.to_owned()),
+        source: Set(source.map(str::to_owned)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .with_context(|| format!("failed to create question set {name}"))?;
+    Ok(set.id)
+}
+
+/// Inserts the question, updates it if its content changed, or leaves it alone.
+/// Returns the question's id and what happened.
+///
+/// # Errors
+/// On a database error.
+pub async fn upsert_question<C: ConnectionTrait>(
+    db: &C,
+    set_id: i32,
+    row: &QuestionRow,
+) -> anyhow::Result<(i32, Change)> {
+    let turns = encode_turns(&row.turns)?;
+    let existing = questions::Entity::find()
+        .filter(questions::Column::QuestionSetId.eq(set_id))
+        .filter(questions::Column::ExternalId.eq(row.external_id.as_str()))
+        .one(db)
+        .await
+        .context("failed to look up question")?;
+    match existing {
+        Some(q) if q.category == row.category && q.language == row.language && q.turns == turns => {
+            Ok((q.id, Change::Unchanged))
+        }
+        Some(q) => {
+            let id = q.id;
+            let mut active = q.into_active_model();
+            active.category = Set(row.category.clone());
+            active.language = Set(row.language.clone());
+            active.turns = Set(turns);
+            active
+                .update(db)
+                .await
+                .context("failed to update question")?;
+            Ok((id, Change::Updated))
+        }
+        None => {
+            let q = questions::ActiveModel {
+                question_set_id: Set(set_id),
+                external_id: Set(row.external_id.clone()),
+                category: Set(row.category.clone()),
+                language: Set(row.language.clone()),
+                turns: Set(turns),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .context("failed to insert question")?;
+            Ok((q.id, Change::Inserted))
+        }
+    }
+}
+
+/// The ids of the questions of a set, keyed by their id within the set.
+///
+/// # Errors
+/// On a database error.
+pub async fn ids_of_set<C: ConnectionTrait>(
+    db: &C,
+    set_id: i32,
+) -> anyhow::Result<HashMap<String, i32>> {
+    let rows = questions::Entity::find()
+        .filter(questions::Column::QuestionSetId.eq(set_id))
+        .all(db)
+        .await
+        .context("failed to list questions of set")?;
+    Ok(rows.into_iter().map(|q| (q.external_id, q.id)).collect())
+}
+
+/// Inserts a model's answer to a question, updates it if its text changed, or
+/// leaves it alone.
+///
+/// # Errors
+/// On a database error.
+pub async fn upsert_answer<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+    model_id: i32,
+    turns: &[String],
+) -> anyhow::Result<Change> {
+    let turns = encode_turns(turns)?;
+    let existing = answers::Entity::find()
+        .filter(answers::Column::QuestionId.eq(question_id))
+        .filter(answers::Column::ModelId.eq(model_id))
+        .one(db)
+        .await
+        .context("failed to look up answer")?;
+    match existing {
+        Some(a) if a.turns == turns => Ok(Change::Unchanged),
+        Some(a) => {
+            let mut active = a.into_active_model();
+            active.turns = Set(turns);
+            active.update(db).await.context("failed to update answer")?;
+            Ok(Change::Updated)
+        }
+        None => {
+            answers::ActiveModel {
+                question_id: Set(question_id),
+                model_id: Set(model_id),
+                turns: Set(turns),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .context("failed to insert answer")?;
+            Ok(Change::Inserted)
+        }
+    }
+}
+
+/// Ids of the questions that at least two active, drawable models have answered.
+///
+/// # Errors
+/// On a database error.
+pub async fn playable_question_ids<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<i32>> {
+    let stmt = Query::select()
+        .column((answers::Entity, answers::Column::QuestionId))
+        .from(answers::Entity)
+        .inner_join(
+            models::Entity,
+            Expr::col((models::Entity, models::Column::Id))
+                .equals((answers::Entity, answers::Column::ModelId)),
+        )
+        .and_where(Expr::col((models::Entity, models::Column::Active)).eq(true))
+        .and_where(Expr::col((models::Entity, models::Column::SamplingWeight)).gt(0.0))
+        .group_by_col((answers::Entity, answers::Column::QuestionId))
+        .and_having(
+            Expr::col((answers::Entity, answers::Column::Id))
+                .count()
+                .gte(2),
+        )
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to list playable questions")?;
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i32>(0).context("bad question id"))
+        .collect()
+}
+
+/// The active models that answered `question_id`, with their sampling weights.
+///
+/// # Errors
+/// On a database error.
+pub async fn answering_models<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+) -> anyhow::Result<Vec<(i32, f64)>> {
+    let stmt = Query::select()
+        .column((models::Entity, models::Column::Id))
+        .column((models::Entity, models::Column::SamplingWeight))
+        .from(answers::Entity)
+        .inner_join(
+            models::Entity,
+            Expr::col((models::Entity, models::Column::Id))
+                .equals((answers::Entity, answers::Column::ModelId)),
+        )
+        .and_where(Expr::col((models::Entity, models::Column::Active)).eq(true))
+        .and_where(Expr::col((answers::Entity, answers::Column::QuestionId)).eq(question_id))
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to list answering models")?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index::<i32>(0).context("bad model id")?,
+                r.try_get_by_index::<f64>(1)
+                    .context("bad sampling weight")?,
+            ))
+        })
+        .collect()
+}
+
+/// One question with its set's name.
+///
+/// # Errors
+/// On a database error or a corrupt stored row.
+pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<Question>> {
+    let Some(q) = questions::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("failed to load question")?
+    else {
+        return Ok(None);
+    };
+    let set = question_sets::Entity::find_by_id(q.question_set_id)
+        .one(db)
+        .await
+        .context("failed to load question set")?
+        .with_context(|| format!("question {id} has no question set"))?;
+    Ok(Some(Question {
+        id: q.id,
+        turns: decode_turns(&q.turns, &format!("question {id}"))?,
+        set_name: set.name,
+        external_id: q.external_id,
+        category: q.category,
+        language: q.language,
+    }))
+}
+
+/// The stored answer turns of `model_id` to `question_id`, if any.
+///
+/// # Errors
+/// On a database error or a corrupt stored row.
+pub async fn answer_turns<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+    model_id: i32,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let row = answers::Entity::find()
+        .filter(answers::Column::QuestionId.eq(question_id))
+        .filter(answers::Column::ModelId.eq(model_id))
+        .one(db)
+        .await
+        .context("failed to load answer")?;
+    row.map(|a| decode_turns(&a.turns, &format!("answer {}", a.id)))
+        .transpose()
+}
+
+/// Number of questions and answers stored, for reports.
+///
+/// # Errors
+/// On a database error.
+pub async fn totals<C: ConnectionTrait>(db: &C) -> anyhow::Result<(u64, u64)> {
+    use sea_orm::PaginatorTrait;
+    let q = questions::Entity::find()
+        .count(db)
+        .await
+        .context("failed to count questions")?;
+    let a = answers::Entity::find()
+        .count(db)
+        .await
+        .context("failed to count answers")?;
+    Ok((q, a))
+}
