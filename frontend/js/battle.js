@@ -86,7 +86,12 @@ function wrapTables(root) {
  */
 function contentBlock(html, raw) {
   const div = document.createElement('div');
-  if (typeof html === 'string') {
+  // Arabic and other right-to-left answers lay out by their own script.
+  div.dir = 'auto';
+  if (typeof raw === 'string' && raw.trim() === '') {
+    div.className = 'markdown empty';
+    div.textContent = '(empty answer)';
+  } else if (typeof html === 'string') {
     div.className = 'markdown';
     div.innerHTML = html; // sanitised by the server (ammonia)
     wrapTables(div);

@@ -1,4 +1,4 @@
-/// Detects the language of a prompt as an ISO 639-3 code (`eng`, `cmn`, `arb`, ...),
+/// Detects the language of a prompt as an ISO 639-3 code (`eng`, `cmn`, `ara`, ...),
 /// or `und` when the text is too short or mixed to tell.
 #[must_use]
 pub fn detect_language(text: &str) -> String {
@@ -23,7 +23,7 @@ mod tests {
         assert_eq!(detect_language("高血压患者平时饮食需要注意什么？"), "cmn");
         assert_eq!(
             detect_language("ما هي أعراض نقص فيتامين د عند البالغين؟"),
-            "arb"
+            "ara"
         );
     }
 

@@ -90,11 +90,16 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, l)| !l.is_empty())
 }
 
-fn check_turns(turns: &[String], what: &str) -> Result<(), String> {
+/// Prompts must say something; an answer may be empty (some models do answer
+/// with nothing, and voters should be able to judge that).
+fn check_turns(turns: &[String], what: &str, allow_empty: bool) -> Result<(), String> {
     if turns.is_empty() {
         return Err(format!("{what} has no turns"));
     }
-    if let Some(i) = turns.iter().position(|t| t.trim().is_empty()) {
+    if let Some(i) = turns
+        .iter()
+        .position(|t| !allow_empty && t.trim().is_empty())
+    {
         return Err(format!("{what}: turn {} is empty", i + 1));
     }
     if let Some(i) = turns.iter().position(|t| t.len() > MAX_TURN_BYTES) {
@@ -128,7 +133,7 @@ pub fn parse_questions(file: &str, text: &str) -> Result<Vec<QuestionRecord>, Ve
             }
         };
         let id = raw.question_id.into_string();
-        if let Err(m) = check_turns(&raw.turns, &format!("question {id}")) {
+        if let Err(m) = check_turns(&raw.turns, &format!("question {id}"), false) {
             errors.push(err(n, m));
             continue;
         }
@@ -195,7 +200,7 @@ pub fn parse_answers(
             errors.push(err(n, format!("answer to question {id} has no choices")));
             continue;
         };
-        if let Err(m) = check_turns(&choice.turns, &format!("answer to question {id}")) {
+        if let Err(m) = check_turns(&choice.turns, &format!("answer to question {id}"), true) {
             errors.push(err(n, m));
             continue;
         }
@@ -280,7 +285,8 @@ mod tests {
         let text = r#"{"question_id": 99, "choices": [{"turns": ["A"]}]}
 {"question_id": "q2", "choices": [{"turns": ["C", "D"]}]}
 {"question_id": 81, "choices": []}
-{"question_id": 81, "choices": [{"turns": ["  "]}]}"#;
+{"question_id": 81, "choices": [{"turns": [1]}]}
+{"question_id": 81, "choices": [{"turns": [""]}]}"#;
         let errs = parse_answers("m.jsonl", text, &turns_of(&qs)).expect_err("invalid");
         assert_eq!(
             errs.iter().map(|e| e.line).collect::<Vec<_>>(),
@@ -288,6 +294,7 @@ mod tests {
         );
         assert!(errs[0].message.contains("not in the question file"));
         assert!(errs[1].message.contains("has 2 turns"));
+        // The empty answer on line 5 is accepted: it is what that model said.
     }
 
     #[test]

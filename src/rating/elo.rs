@@ -91,7 +91,7 @@ mod tests {
         assert!((r["z"] - (z + d3)).abs() < EPS);
         assert!((r["x"] - (1002.0 - d3)).abs() < EPS);
         assert!((r["y"] - 998.011_513).abs() < 1e-5);
-        assert!((r["z"] - 1002.000_067).abs() < 1e-5);
+        assert!((r["z"] - 1_002.000_067).abs() < 1e-5);
     }
 
     #[test]

@@ -1,0 +1,260 @@
+//! `spawn_app()`: the real application on a free loopback port with a fresh
+//! database, on SQLite always and on PostgreSQL when `GOLDARENA_TEST_POSTGRES_URL`
+//! names a server (a new database per test on it).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use goldarena::config::Settings;
+use goldarena::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    pub dir: TempDir,
+}
+
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Skips (returns `false`) outside CI when an optional dependency is missing;
+/// under CI a missing dependency fails the test instead.
+pub fn require(available: bool, what: &str) -> bool {
+    if available {
+        return true;
+    }
+    assert!(!under_ci(), "{what} is required under CI but missing");
+    eprintln!("skipped: {what} is not available");
+    false
+}
+
+fn init_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            goldarena::telemetry::init();
+        }
+    });
+}
+
+/// A fresh, empty database URL for `backend`, or `None` (skip) when PostgreSQL is
+/// not configured.
+pub async fn fresh_database(backend: Backend, dir: &Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("goldarena.db").display()
+        )),
+        Backend::Postgres => {
+            let server = std::env::var("GOLDARENA_TEST_POSTGRES_URL").ok();
+            if !require(server.is_some(), "PostgreSQL (GOLDARENA_TEST_POSTGRES_URL)") {
+                return None;
+            }
+            let server = server.unwrap_or_default();
+            let name = format!("goldarena_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&server)
+                .await
+                .expect("connect to GOLDARENA_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.expect("close admin connection");
+            let (base, query) = match server.split_once('?') {
+                Some((b, q)) => (b, format!("?{q}")),
+                None => (server.as_str(), String::new()),
+            };
+            let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+            Some(format!("{prefix}/{name}{query}"))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(backend, dir.path()).await?;
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        database_url: database_url.clone(),
+        database_max_connections: 5,
+        ..Settings::default()
+    };
+    configure(&mut settings);
+    Some(start(settings, dir).await)
+}
+
+/// Starts the application on `settings` (used to restart on the same database).
+pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
+    let database_url = settings.database_url.clone();
+    let app = Application::build(settings)
+        .await
+        .expect("build application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        database_url,
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("http client"),
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a battle and returns its JSON (asserting 201).
+    pub async fn new_battle(&self, body: &str) -> Value {
+        let res = self.post_json("/api/v1/battles", body).await;
+        assert_eq!(res.status(), 201, "create battle");
+        res.json().await.expect("battle json")
+    }
+
+    pub async fn vote(&self, battle_id: &str, verdict: &str) -> reqwest::Response {
+        let body = serde_json::json!({ "verdict": verdict }).to_string();
+        self.post_json(&format!("/api/v1/battles/{battle_id}/vote"), &body)
+            .await
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query")
+            .expect("one row");
+        row.try_get_by_index::<i64>(0).expect("count")
+    }
+}
+
+/// Asserts the status and the error code of a JSON error response.
+pub async fn assert_error(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let body: Value = res.json().await.expect("error body is JSON");
+    assert_eq!(body["error"]["code"], code, "error code in {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error message in {body}"
+    );
+    body
+}
+
+/// Writes a small llm_judge question file and answer folder; returns their paths.
+pub fn write_answer_set(dir: &Path, name: &str, models: &[(&str, &[&str])]) -> (PathBuf, PathBuf) {
+    let root = dir.join(name);
+    let answers = root.join("model_answer");
+    std::fs::create_dir_all(&answers).expect("create fixture dirs");
+    let questions = root.join("question.jsonl");
+    let n = models.first().map_or(0, |(_, a)| a.len());
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "question_id": 1000 + i,
+                "category": if i % 2 == 0 { "medical" } else { "writing" },
+                "turns": [format!("Fixture question number {i}: how should this be handled?")],
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&questions, lines.join("\n")).expect("write questions");
+    for (model, texts) in models {
+        let lines: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                serde_json::json!({
+                    "question_id": 1000 + i,
+                    "model_id": model,
+                    "choices": [{"index": 0, "turns": [t]}],
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(answers.join(format!("{model}.jsonl")), lines.join("\n"))
+            .expect("write answers");
+    }
+    (questions, answers)
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}
+
+/// `../shared/data` beside the repository (override: `GOLDARENA_SHARED_DATA`),
+/// or `None` (skip; a failure under CI) when it is absent.
+pub fn shared_data(sub: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("GOLDARENA_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        PathBuf::from,
+    );
+    let path = root.join(sub);
+    require(
+        path.exists(),
+        &format!("shared test data {}", path.display()),
+    )
+    .then_some(path)
+}

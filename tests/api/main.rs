@@ -1,0 +1,12 @@
+//! API integration tests: the real server on loopback, a fresh database per test.
+
+mod helpers;
+
+mod battles;
+mod browser;
+mod demo;
+mod durability;
+mod health;
+mod import;
+mod leaderboard;
+mod votes;
