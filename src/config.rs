@@ -84,7 +84,10 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
 }
 
 #[cfg(test)]
-#[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment::Jail fixes the closure's error type"
+)]
 mod tests {
     use super::*;
 
