@@ -59,6 +59,12 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server.
+    #[must_use]
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The application's database pool (tests inspect it).
     #[must_use]
     pub fn db(&self) -> &DatabaseConnection {

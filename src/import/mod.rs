@@ -3,6 +3,7 @@
 //! one transaction: a bad line anywhere leaves the database as it was.
 
 pub mod llm_judge;
+pub mod lmsys;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -23,6 +23,43 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     pub dir: TempDir,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    /// Stops the server and closes the pools, so that finished tests hold no
+    /// database connections (PostgreSQL has a limit), then drops a PostgreSQL
+    /// test database.
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        let db = self.db.clone();
+        let url = self.database_url.clone();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async move {
+                handle.stop(false).await;
+                let _ = db.close().await;
+                if let Some((server, name)) = postgres_database_of(&url) {
+                    if let Ok(admin) = Database::connect(&server).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                }
+            });
+        });
+    }
+}
+
+/// For a per-test PostgreSQL URL, the server URL and the database name.
+fn postgres_database_of(url: &str) -> Option<(String, String)> {
+    let server = std::env::var("GOLDARENA_TEST_POSTGRES_URL").ok()?;
+    let base = url.split('?').next()?;
+    let (_, name) = base.rsplit_once('/')?;
+    name.starts_with("goldarena_test_")
+        .then(|| (server, name.to_owned()))
 }
 
 pub fn under_ci() -> bool {
@@ -96,7 +133,7 @@ pub async fn spawn_app_with(
     let mut settings = Settings {
         bind: "127.0.0.1:0".to_owned(),
         database_url: database_url.clone(),
-        database_max_connections: 5,
+        database_max_connections: 3,
         ..Settings::default()
     };
     configure(&mut settings);
@@ -111,6 +148,7 @@ pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
         .expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -121,6 +159,7 @@ pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
             .build()
             .expect("http client"),
         dir,
+        handle,
     }
 }
 

@@ -1,4 +1,8 @@
-//! The command line: `serve`, `migrate`, `model list`, `import answers`.
+//! The command line: `serve`, `migrate`, `model list`, `import answers`, `ratings`.
+
+mod ratings;
+
+pub use ratings::{Format, MethodArg, RatingsArgs, render};
 
 use std::path::PathBuf;
 
@@ -43,6 +47,8 @@ pub enum Command {
     /// Import question banks and answer sets.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Compute a leaderboard from an LMSYS clean-battle file (JSON array or JSON lines).
+    Ratings(RatingsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +91,7 @@ impl Cli {
 /// Whatever the command fails with; `main` prints it and exits non-zero.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
+        Command::Ratings(args) => ratings::run(args),
         Command::Serve { bind } => {
             let settings = cli.settings(bind.clone())?;
             let app = Application::build(settings).await?;

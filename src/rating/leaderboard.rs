@@ -1,0 +1,342 @@
+//! Rating tables: the full-data rating, the bootstrap interval and the rank of
+//! every model, for Bradley-Terry and for online Elo.
+
+use super::bootstrap::{Gauge, quantile, replicates};
+use super::bradley_terry::{BtConfig, fit};
+use super::comparisons::Comparisons;
+use super::elo::{EloConfig, online_elo};
+use super::rank::rank_upper_bound;
+use rand::RngExt;
+use rayon::prelude::*;
+
+/// Which method produced a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    BradleyTerry,
+    Elo,
+}
+
+impl Method {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BradleyTerry => "bt",
+            Self::Elo => "elo",
+        }
+    }
+}
+
+/// One model's line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRow {
+    pub model: String,
+    pub rating: f64,
+    /// 2.5th percentile of the bootstrap ratings (= `rating` without bootstrap).
+    pub ci_lower: f64,
+    /// 97.5th percentile.
+    pub ci_upper: f64,
+    pub votes: u64,
+    /// Rank (UB): 1 + models whose lower bound is above this one's upper bound.
+    pub rank: usize,
+}
+
+/// A leaderboard, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingTable {
+    pub method: Method,
+    pub battles: u64,
+    pub bootstrap_rounds: usize,
+    pub seed: u64,
+    pub rows: Vec<RatingRow>,
+}
+
+/// Options shared by both methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableOptions {
+    pub bootstrap_rounds: usize,
+    pub seed: u64,
+    /// Pin this model to this rating.
+    pub anchor: Option<(String, f64)>,
+    pub bt: BtConfig,
+    pub elo: EloConfig,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        Self {
+            bootstrap_rounds: 1000,
+            seed: 0,
+            anchor: None,
+            bt: BtConfig::default(),
+            elo: EloConfig::default(),
+        }
+    }
+}
+
+/// Why a table could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("anchor model {0:?} has no battles")]
+    UnknownAnchor(String),
+}
+
+fn assemble(
+    method: Method,
+    models: &[String],
+    ratings: &[f64],
+    samples: &mut [Vec<f64>],
+    votes: &[u64],
+    options: &TableOptions,
+    battles: u64,
+) -> RatingTable {
+    let intervals: Vec<(f64, f64)> = (0..models.len())
+        .map(|i| {
+            let lo = quantile(&mut samples[i], 0.025).unwrap_or(ratings[i]);
+            let hi = quantile(&mut samples[i], 0.975).unwrap_or(ratings[i]);
+            (lo, hi)
+        })
+        .collect();
+    let mut rows: Vec<RatingRow> = (0..models.len())
+        .filter(|&i| votes[i] > 0)
+        .map(|i| RatingRow {
+            model: models[i].clone(),
+            rating: ratings[i],
+            ci_lower: intervals[i].0,
+            ci_upper: intervals[i].1,
+            votes: votes[i],
+            rank: 0,
+        })
+        .collect();
+    // Ranks among the models that are listed (those with votes).
+    let listed: Vec<(f64, f64)> = rows.iter().map(|r| (r.ci_lower, r.ci_upper)).collect();
+    for (row, rank) in rows.iter_mut().zip(rank_upper_bound(&listed)) {
+        row.rank = rank;
+    }
+    rows.sort_by(|a, b| {
+        b.rating
+            .total_cmp(&a.rating)
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    RatingTable {
+        method,
+        battles,
+        bootstrap_rounds: options.bootstrap_rounds,
+        seed: options.seed,
+        rows,
+    }
+}
+
+/// Bradley-Terry ratings with bootstrap intervals. `progress` is called once per
+/// replicate.
+///
+/// # Errors
+/// When the anchor names a model without battles.
+pub fn bradley_terry_table(
+    c: &Comparisons,
+    options: &TableOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<RatingTable, TableError> {
+    let cfg = &options.bt;
+    let mut full = fit(c, cfg, None).beta;
+    let votes = c.model_battles();
+    let gauge = match &options.anchor {
+        Some((name, value)) => {
+            let index = c
+                .index_of(name)
+                .filter(|&i| votes[i] > 0)
+                .ok_or_else(|| TableError::UnknownAnchor(name.clone()))?;
+            let pinned = (value - cfg.initial) / cfg.points_per_nat();
+            let shift = pinned - full[index];
+            for b in &mut full {
+                *b += shift;
+            }
+            Gauge::Anchor {
+                index,
+                beta: pinned,
+            }
+        }
+        None => Gauge::WellSampled,
+    };
+    let reps = replicates(
+        c,
+        &full,
+        cfg,
+        gauge,
+        options.bootstrap_rounds,
+        options.seed,
+        progress,
+    );
+    let mut samples: Vec<Vec<f64>> = (0..full.len())
+        .map(|i| {
+            reps.iter()
+                .map(|r| cfg.initial + cfg.points_per_nat() * r[i])
+                .collect()
+        })
+        .collect();
+    let ratings = cfg.to_ratings(&full);
+    Ok(assemble(
+        Method::BradleyTerry,
+        c.models(),
+        &ratings,
+        &mut samples,
+        &votes,
+        options,
+        c.battles(),
+    ))
+}
+
+/// Online Elo over `battles` (model indices into `models`, score of the first
+/// model) in the order given. Bootstrap replicates follow the Chatbot Arena's
+/// convention for Elo: draw N battles with replacement, in the drawn order, and
+/// rerun online Elo.
+///
+/// # Errors
+/// When the anchor names a model without battles.
+pub fn elo_table(
+    models: &[String],
+    battles: &[(u32, u32, f64)],
+    options: &TableOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<RatingTable, TableError> {
+    let m = models.len();
+    let run = |sequence: &mut dyn Iterator<Item = (u32, u32, f64)>| -> Vec<f64> {
+        let r = online_elo(sequence, options.elo);
+        (0..m)
+            .map(|i| r.get(&(i as u32)).copied().unwrap_or(f64::NAN))
+            .collect::<Vec<f64>>()
+    };
+    let mut votes = vec![0u64; m];
+    for &(a, b, _) in battles {
+        votes[a as usize] += 1;
+        votes[b as usize] += 1;
+    }
+    let anchor = match &options.anchor {
+        Some((name, value)) => Some((
+            models
+                .iter()
+                .position(|x| x == name)
+                .filter(|&i| votes[i] > 0)
+                .ok_or_else(|| TableError::UnknownAnchor(name.clone()))?,
+            *value,
+        )),
+        None => None,
+    };
+    let pin = |r: &mut Vec<f64>| {
+        if let Some((i, value)) = anchor {
+            let shift = value - r[i];
+            for x in r.iter_mut() {
+                *x += shift;
+            }
+        }
+    };
+    let mut ratings = run(&mut battles.iter().copied());
+    pin(&mut ratings);
+    let n = battles.len();
+    let reps: Vec<Vec<f64>> = (0..options.bootstrap_rounds)
+        .into_par_iter()
+        .map(|round| {
+            let mut rng = super::bootstrap::replicate_rng(options.seed, round);
+            let mut drawn = (0..n).map(|_| battles[rng.random_range(0..n)]);
+            let mut r = run(&mut drawn);
+            pin(&mut r);
+            progress();
+            r
+        })
+        .collect();
+    let mut samples: Vec<Vec<f64>> = (0..m)
+        .map(|i| reps.iter().map(|r| r[i]).collect())
+        .collect();
+    Ok(assemble(
+        Method::Elo,
+        models,
+        &ratings,
+        &mut samples,
+        &votes,
+        options,
+        n as u64,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Verdict;
+
+    #[test]
+    fn no_bootstrap_gives_point_intervals_and_plain_ranks() {
+        let c = Comparisons::from_counts([
+            ("a", "b", Verdict::ModelA, 30),
+            ("a", "b", Verdict::ModelB, 10),
+            ("b", "c", Verdict::ModelA, 30),
+            ("b", "c", Verdict::ModelB, 10),
+        ]);
+        let options = TableOptions {
+            bootstrap_rounds: 0,
+            ..TableOptions::default()
+        };
+        let t = bradley_terry_table(&c, &options, &|| {}).expect("table");
+        let names: Vec<&str> = t.rows.iter().map(|r| r.model.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(t.rows.iter().map(|r| r.rank).collect::<Vec<_>>(), [1, 2, 3]);
+        assert!(
+            t.rows
+                .iter()
+                .all(|r| r.ci_lower == r.rating && r.ci_upper == r.rating)
+        );
+        assert_eq!(t.rows[1].votes, 80);
+        assert_eq!(t.battles, 80);
+    }
+
+    #[test]
+    fn the_anchor_is_pinned_in_every_replicate() {
+        let c = Comparisons::from_counts([
+            ("a", "b", Verdict::ModelA, 30),
+            ("a", "b", Verdict::ModelB, 20),
+            ("b", "c", Verdict::ModelA, 25),
+            ("b", "c", Verdict::ModelB, 25),
+        ]);
+        let options = TableOptions {
+            bootstrap_rounds: 50,
+            anchor: Some(("b".into(), 1200.0)),
+            ..TableOptions::default()
+        };
+        let t = bradley_terry_table(&c, &options, &|| {}).expect("table");
+        let b = t.rows.iter().find(|r| r.model == "b").expect("b");
+        assert!((b.rating - 1200.0).abs() < 1e-9);
+        assert!((b.ci_lower - 1200.0).abs() < 1e-9 && (b.ci_upper - 1200.0).abs() < 1e-9);
+        let bad = TableOptions {
+            anchor: Some(("nobody".into(), 1.0)),
+            ..options
+        };
+        assert!(bradley_terry_table(&c, &bad, &|| {}).is_err());
+    }
+
+    #[test]
+    fn elo_table_matches_online_elo_and_brackets_it() {
+        let models = vec!["x".to_owned(), "y".to_owned()];
+        let battles: Vec<(u32, u32, f64)> = (0..200)
+            .map(|i| (0, 1, if i % 4 == 0 { 0.0 } else { 1.0 }))
+            .collect();
+        let options = TableOptions {
+            bootstrap_rounds: 100,
+            seed: 3,
+            ..TableOptions::default()
+        };
+        let t = elo_table(&models, &battles, &options, &|| {}).expect("table");
+        let direct = online_elo(battles.iter().copied(), EloConfig::default());
+        let x = &t.rows[0];
+        assert_eq!(x.model, "x");
+        assert!((x.rating - direct[&0]).abs() < 1e-9);
+        assert!(x.ci_lower < x.ci_upper);
+        assert_eq!(x.votes, 200);
+    }
+
+    #[test]
+    fn an_empty_input_gives_an_empty_table() {
+        let t = bradley_terry_table(&Comparisons::default(), &TableOptions::default(), &|| {})
+            .expect("table");
+        assert!(t.rows.is_empty());
+        let e = elo_table(&[], &[], &TableOptions::default(), &|| {}).expect("table");
+        assert!(e.rows.is_empty());
+    }
+}
