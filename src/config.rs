@@ -26,6 +26,14 @@ pub struct Settings {
     pub load_demo: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Bootstrap rounds behind the leaderboard's 95% intervals.
+    pub leaderboard_bootstrap_rounds: usize,
+    /// Seed of the leaderboard's bootstrap.
+    pub leaderboard_seed: u64,
+    /// After a vote, wait this long (milliseconds) for more before recomputing.
+    pub leaderboard_debounce_ms: u64,
+    /// How often (seconds) to look for votes cast through other instances.
+    pub leaderboard_poll_secs: u64,
 }
 
 impl Default for Settings {
@@ -36,6 +44,10 @@ impl Default for Settings {
             database_max_connections: 10,
             load_demo: true,
             max_body_bytes: 64 * 1024,
+            leaderboard_bootstrap_rounds: 1000,
+            leaderboard_seed: 0,
+            leaderboard_debounce_ms: 500,
+            leaderboard_poll_secs: 30,
         }
     }
 }
@@ -49,12 +61,16 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
-const ENV_KEYS: [&str; 5] = [
+const ENV_KEYS: [&str; 9] = [
     "bind",
     "database_url",
     "database_max_connections",
     "load_demo",
     "max_body_bytes",
+    "leaderboard_bootstrap_rounds",
+    "leaderboard_seed",
+    "leaderboard_debounce_ms",
+    "leaderboard_poll_secs",
 ];
 
 /// Builds the settings. An explicit `config_file` must exist; without one,

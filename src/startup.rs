@@ -1,6 +1,8 @@
 //! Building the application: database, migrations, demo set, HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
@@ -10,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::arena::Arena;
+use crate::arena::leaderboard::{LeaderboardCache, RefreshPolicy};
 use crate::config::Settings;
 use crate::routes::{self, BodyLimit};
 use crate::{demo, store};
@@ -43,13 +46,27 @@ impl Application {
                 "loaded the bundled demo set (demo data, not real model outputs)"
             );
         }
+        let cache = Arc::new(LeaderboardCache::default());
+        let policy = RefreshPolicy {
+            bootstrap_rounds: settings.leaderboard_bootstrap_rounds,
+            seed: settings.leaderboard_seed,
+            debounce: Duration::from_millis(settings.leaderboard_debounce_ms),
+            poll: Duration::from_secs(settings.leaderboard_poll_secs.max(1)),
+        };
+        if let Err(e) = cache.refresh(&db, &policy).await {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "first leaderboard computation failed"
+            );
+        }
+        tokio::spawn(Arc::clone(&cache).run_refresher(db.clone(), policy));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener
             .local_addr()
             .context("listener has no address")?
             .port();
-        let server = serve(listener, db.clone(), &settings)?;
+        let server = serve(listener, Arena::new(db.clone(), cache), &settings)?;
         Ok(Self { port, server, db })
     }
 
@@ -80,12 +97,8 @@ impl Application {
     }
 }
 
-fn serve(
-    listener: TcpListener,
-    db: DatabaseConnection,
-    settings: &Settings,
-) -> anyhow::Result<Server> {
-    let arena = web::Data::new(Arena::new(db));
+fn serve(listener: TcpListener, arena: Arena, settings: &Settings) -> anyhow::Result<Server> {
+    let arena = web::Data::new(arena);
     let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
     let server = HttpServer::new(move || {
         App::new()

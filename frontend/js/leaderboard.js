@@ -46,7 +46,7 @@ function messageRow(text) {
   const tr = document.createElement('tr');
   tr.className = 'lb-placeholder';
   const td = document.createElement('td');
-  td.colSpan = 5;
+  td.colSpan = 6;
   td.textContent = text;
   tr.append(td);
   return tr;
@@ -84,9 +84,18 @@ function render(data) {
     tr.append(model);
 
     const rating = isNum(row.rating) ? row.rating : row.elo;
-    tr.append(cell('rating', isNum(rating) ? String(Math.round(rating)) : '—'));
+    const ratingCell = cell('rating', isNum(rating) ? String(Math.round(rating)) : '—');
+    if (row.provisional === true) {
+      const tag = document.createElement('span');
+      tag.className = 'provisional';
+      tag.textContent = 'provisional';
+      tag.title = 'Won or lost every battle against the other models so far: the rating is not pinned down yet.';
+      ratingCell.append(tag);
+    }
+    tr.append(ratingCell);
     tr.append(cell('ci', formatCi(rating, row.ci_lower, row.ci_upper)));
     tr.append(cell('votes', isNum(row.votes) ? String(row.votes) : '0'));
+    tr.append(cell('elo', isNum(row.elo) ? String(Math.round(row.elo)) : '—'));
     return tr;
   });
   ui.tbody.replaceChildren(...trs);

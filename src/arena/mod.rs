@@ -5,6 +5,7 @@ pub mod leaderboard;
 pub mod sampling;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Context;
 use rand::seq::IndexedRandom;
@@ -16,6 +17,7 @@ use crate::store;
 use crate::store::battles::{NewBattle, NewMessage};
 use crate::store::entities::{battles, models};
 use crate::store::votes::{RecordVote, RecordVoteError};
+use leaderboard::{Leaderboard, LeaderboardCache};
 use sampling::{Candidate, draw_pair};
 
 /// Why the arena refused a request.
@@ -80,17 +82,24 @@ pub struct VoteOutcome {
 #[derive(Clone)]
 pub struct Arena {
     db: DatabaseConnection,
+    leaderboard: Arc<LeaderboardCache>,
 }
 
 impl Arena {
     #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, leaderboard: Arc<LeaderboardCache>) -> Self {
+        Self { db, leaderboard }
     }
 
     #[must_use]
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The latest computed leaderboard (`None` until the first one is ready).
+    #[must_use]
+    pub fn leaderboard(&self) -> Option<Arc<Leaderboard>> {
+        self.leaderboard.get()
     }
 
     /// Starts a battle on `question_id`, or on a random playable question: two
@@ -285,6 +294,9 @@ impl Arena {
             },
             RecordVoteError::Database(e) => ArenaError::Unexpected(e),
         })?;
+        if counted {
+            self.leaderboard.invalidate();
+        }
         let (model_a, model_b) = self.reveal(&recorded).await?;
         Ok(VoteOutcome {
             battle_id,

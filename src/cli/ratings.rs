@@ -170,6 +170,7 @@ struct JsonRow<'a> {
     ci_upper: f64,
     votes: u64,
     rank: usize,
+    provisional: bool,
 }
 
 #[derive(Serialize)]
@@ -211,6 +212,7 @@ pub fn render(table: &RatingTable, format: Format) -> anyhow::Result<String> {
                         ci_upper: r.ci_upper,
                         votes: r.votes,
                         rank: r.rank,
+                        provisional: r.provisional,
                     })
                     .collect(),
             };
@@ -268,13 +270,17 @@ pub fn render(table: &RatingTable, format: Format) -> anyhow::Result<String> {
             for r in &table.rows {
                 let _ = writeln!(
                     out,
-                    "{:>9}  {:<width$}  {:>8.1}  {:>15}  {:>8}",
+                    "{:>9}  {:<width$}  {:>8.1}{} {:>15}  {:>8}",
                     r.rank,
                     r.model,
                     r.rating,
+                    if r.provisional { "*" } else { " " },
                     interval(r),
                     r.votes
                 );
+            }
+            if table.rows.iter().any(|r| r.provisional) {
+                out.push_str("* provisional: won or lost every battle against the rest; no finite estimate yet\n");
             }
             let _ = writeln!(
                 out,

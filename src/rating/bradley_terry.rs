@@ -289,6 +289,81 @@ fn center(beta: &mut [f64], components: &[Vec<usize>]) {
     }
 }
 
+/// Which models have a finite maximum-likelihood rating relative to the main
+/// group of their piece of the comparison graph: those in the largest strongly
+/// connected component of the "scored at least half a win against" graph within
+/// their piece. A model outside it won (or lost) every battle against that group,
+/// so its rating is only limited by the ridge: it is provisional.
+#[must_use]
+pub fn determined(c: &Comparisons) -> Vec<bool> {
+    let m = c.models().len();
+    let mut out_edges = vec![Vec::new(); m];
+    let mut in_edges = vec![Vec::new(); m];
+    for p in c.pairs() {
+        let (a, b) = (p.a as usize, p.b as usize);
+        if p.wins_a + p.ties > 0 {
+            out_edges[a].push(b);
+            in_edges[b].push(a);
+        }
+        if p.wins_b + p.ties > 0 {
+            out_edges[b].push(a);
+            in_edges[a].push(b);
+        }
+    }
+    // Kosaraju: finishing order on the graph, then components on its transpose.
+    let mut seen = vec![false; m];
+    let mut order = Vec::with_capacity(m);
+    for start in 0..m {
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&to) = out_edges[node].get(next) {
+                stack.push((node, next + 1));
+                if !seen[to] {
+                    seen[to] = true;
+                    stack.push((to, 0));
+                }
+            } else {
+                order.push(node);
+            }
+        }
+    }
+    let mut scc = vec![usize::MAX; m];
+    let mut sizes = Vec::new();
+    for &start in order.iter().rev() {
+        if scc[start] != usize::MAX {
+            continue;
+        }
+        let id = sizes.len();
+        sizes.push(0usize);
+        scc[start] = id;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            sizes[id] += 1;
+            for &from in &in_edges[node] {
+                if scc[from] == usize::MAX {
+                    scc[from] = id;
+                    stack.push(from);
+                }
+            }
+        }
+    }
+    let mut out = vec![false; m];
+    for piece in components(m, c.pairs().iter().map(|p| (p.a as usize, p.b as usize))) {
+        let main = piece
+            .iter()
+            .map(|&i| scc[i])
+            .max_by_key(|&k| (sizes[k], usize::MAX - k));
+        for &i in &piece {
+            out[i] = piece.len() > 1 && Some(scc[i]) == main && sizes[scc[i]] > 1;
+        }
+    }
+    out
+}
+
 /// Predicted probability that model `i` beats model `j` given strengths `beta`
 /// (natural-log units).
 #[must_use]
@@ -384,6 +459,25 @@ mod tests {
             "{r:?}"
         );
         assert!(((r[0] + r[1] + r[2]) / 3.0 - 1000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn models_that_won_or_lost_everything_are_not_determined() {
+        let c = Comparisons::from_counts([
+            ("top", "m1", Verdict::ModelA, 3),
+            ("m1", "m2", Verdict::ModelA, 2),
+            ("m2", "m1", Verdict::ModelA, 1),
+            ("m2", "m3", Verdict::Tie, 1),
+            ("m3", "bottom", Verdict::ModelA, 4),
+            ("p", "q", Verdict::ModelA, 1),
+            ("r", "s", Verdict::Tie, 1),
+        ]);
+        // top never lost; bottom never scored; p-q is one decisive battle; r-s tied.
+        assert_eq!(
+            determined(&c),
+            vec![false, true, true, true, false, false, false, true, true]
+        );
+        assert!(determined(&Comparisons::default()).is_empty());
     }
 
     #[test]

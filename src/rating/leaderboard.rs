@@ -2,7 +2,7 @@
 //! every model, for Bradley-Terry and for online Elo.
 
 use super::bootstrap::{Gauge, quantile, replicates};
-use super::bradley_terry::{BtConfig, fit};
+use super::bradley_terry::{BtConfig, determined, fit};
 use super::comparisons::Comparisons;
 use super::elo::{EloConfig, online_elo};
 use super::rank::rank_upper_bound;
@@ -38,6 +38,10 @@ pub struct RatingRow {
     pub votes: u64,
     /// Rank (UB): 1 + models whose lower bound is above this one's upper bound.
     pub rank: usize,
+    /// The data do not pin this rating down yet: for Bradley-Terry, the model won
+    /// or lost every battle against the main group (no finite estimate, see
+    /// [`super::bradley_terry::determined`]).
+    pub provisional: bool,
 }
 
 /// A leaderboard, best first.
@@ -80,15 +84,27 @@ pub enum TableError {
     UnknownAnchor(String),
 }
 
-fn assemble(
+/// What a method computed, before ranking.
+struct Estimates<'a> {
     method: Method,
-    models: &[String],
-    ratings: &[f64],
-    samples: &mut [Vec<f64>],
-    votes: &[u64],
-    options: &TableOptions,
+    models: &'a [String],
+    ratings: Vec<f64>,
+    samples: Vec<Vec<f64>>,
+    votes: Vec<u64>,
+    provisional: Vec<bool>,
     battles: u64,
-) -> RatingTable {
+}
+
+fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
+    let Estimates {
+        method,
+        models,
+        ratings,
+        mut samples,
+        votes,
+        provisional,
+        battles,
+    } = e;
     let intervals: Vec<(f64, f64)> = (0..models.len())
         .map(|i| {
             let lo = quantile(&mut samples[i], 0.025).unwrap_or(ratings[i]);
@@ -105,6 +121,7 @@ fn assemble(
             ci_upper: intervals[i].1,
             votes: votes[i],
             rank: 0,
+            provisional: provisional[i],
         })
         .collect();
     // Ranks among the models that are listed (those with votes).
@@ -166,22 +183,25 @@ pub fn bradley_terry_table(
         options.seed,
         progress,
     );
-    let mut samples: Vec<Vec<f64>> = (0..full.len())
+    let samples: Vec<Vec<f64>> = (0..full.len())
         .map(|i| {
             reps.iter()
                 .map(|r| cfg.initial + cfg.points_per_nat() * r[i])
                 .collect()
         })
         .collect();
-    let ratings = cfg.to_ratings(&full);
+    let provisional = determined(c).iter().map(|d| !d).collect();
     Ok(assemble(
-        Method::BradleyTerry,
-        c.models(),
-        &ratings,
-        &mut samples,
-        &votes,
+        Estimates {
+            method: Method::BradleyTerry,
+            models: c.models(),
+            ratings: cfg.to_ratings(&full),
+            samples,
+            votes,
+            provisional,
+            battles: c.battles(),
+        },
         options,
-        c.battles(),
     ))
 }
 
@@ -243,17 +263,20 @@ pub fn elo_table(
             r
         })
         .collect();
-    let mut samples: Vec<Vec<f64>> = (0..m)
+    let samples: Vec<Vec<f64>> = (0..m)
         .map(|i| reps.iter().map(|r| r[i]).collect())
         .collect();
     Ok(assemble(
-        Method::Elo,
-        models,
-        &ratings,
-        &mut samples,
-        &votes,
+        Estimates {
+            method: Method::Elo,
+            models,
+            ratings,
+            samples,
+            provisional: vec![false; m],
+            votes,
+            battles: n as u64,
+        },
         options,
-        n as u64,
     ))
 }
 

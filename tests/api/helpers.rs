@@ -134,6 +134,9 @@ pub async fn spawn_app_with(
         bind: "127.0.0.1:0".to_owned(),
         database_url: database_url.clone(),
         database_max_connections: 3,
+        leaderboard_bootstrap_rounds: 200,
+        leaderboard_debounce_ms: 20,
+        leaderboard_poll_secs: 1,
         ..Settings::default()
     };
     configure(&mut settings);
@@ -197,6 +200,24 @@ impl TestApp {
         let body = serde_json::json!({ "verdict": verdict }).to_string();
         self.post_json(&format!("/api/v1/battles/{battle_id}/vote"), &body)
             .await
+    }
+
+    /// The leaderboard once it counts `votes` votes (it is recomputed in the
+    /// background after a short debounce).
+    pub async fn leaderboard_after(&self, votes: u64) -> Value {
+        for _ in 0..200 {
+            let board: Value = self
+                .get("/api/v1/leaderboard")
+                .await
+                .json()
+                .await
+                .expect("leaderboard json");
+            if board["total_votes"].as_u64() == Some(votes) {
+                return board;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the leaderboard never reached {votes} votes");
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

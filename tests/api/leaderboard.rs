@@ -59,7 +59,8 @@ async fn leaderboard_moves_with_the_votes(backend: Backend) {
     ];
     let strength = |n: &str| taste.iter().position(|t| *t == n).expect("known model");
     let mut appearances: HashMap<String, u64> = HashMap::new();
-    let total = 40;
+    // 100 battles: every one of the 10 pairs meets (a pair is missed with p = 0.9^100).
+    let total = 100;
     for _ in 0..total {
         let b = app.new_battle("{}").await;
         let id = b["id"].as_str().expect("id");
@@ -77,19 +78,16 @@ async fn leaderboard_moves_with_the_votes(backend: Backend) {
         *appearances.entry(a).or_default() += 1;
         *appearances.entry(bname).or_default() += 1;
     }
-    let board: Value = app
-        .get("/api/v1/leaderboard")
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(board["total_votes"], total);
+    let board = app.leaderboard_after(total).await;
+    assert_eq!(board["method"], "bt");
+    assert_eq!(board["bootstrap_rounds"], 200);
     let rows = board["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), appearances.len());
+    let f = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);
     let mut previous = f64::INFINITY;
     for row in rows {
         let name = row["model"].as_str().expect("model");
-        let rating = row["rating"].as_f64().expect("rating");
+        let rating = f(row, "rating");
         assert!(rating <= previous, "rows are sorted by rating");
         previous = rating;
         assert_eq!(
@@ -97,27 +95,56 @@ async fn leaderboard_moves_with_the_votes(backend: Backend) {
             appearances.get(name).copied(),
             "{name}"
         );
-        assert_eq!(row["elo"], row["rating"]);
-        assert!(row["ci_lower"].is_null() && row["ci_upper"].is_null());
-        let better = rows
+        assert!(
+            f(row, "ci_lower") <= rating && rating <= f(row, "ci_upper"),
+            "{row}"
+        );
+        // Rank (UB): 1 + models whose lower bound is above this upper bound.
+        let above = rows
             .iter()
-            .filter(|r| r["rating"].as_f64() > Some(rating))
+            .filter(|r| f(r, "ci_lower") > f(row, "ci_upper"))
             .count();
         assert_eq!(
             row["rank"].as_u64(),
-            Some(better as u64 + 1),
+            Some(above as u64 + 1),
             "rank of {name}"
         );
+        assert!(f(row, "elo").is_finite());
     }
     // The model that won every battle leads; the one that lost every battle trails.
     assert_eq!(rows[0]["model"], "demo-thorough");
-    assert!(rows[0]["rating"].as_f64() > Some(1000.0));
     assert_eq!(rows[rows.len() - 1]["model"], "demo-sloppy");
-    assert!(rows[rows.len() - 1]["rating"].as_f64() < Some(1000.0));
-    // Online Elo is zero-sum around 1000.
-    let sum: f64 = rows
-        .iter()
-        .map(|r| r["rating"].as_f64().unwrap_or_default() - 1000.0)
-        .sum();
-    assert!(sum.abs() < 1e-6, "ratings sum to {sum}");
+    assert!(f(&rows[0], "elo") > 1000.0 && f(&rows[rows.len() - 1], "elo") < 1000.0);
+    // Bradley-Terry ratings have mean 1000; online Elo is zero-sum around 1000.
+    let mean = rows.iter().map(|r| f(r, "rating")).sum::<f64>() / rows.len() as f64;
+    assert!((mean - 1000.0).abs() < 1e-6, "mean rating {mean}");
+    let elo_sum: f64 = rows.iter().map(|r| f(r, "elo") - 1000.0).sum();
+    assert!(elo_sum.abs() < 1e-6, "Elo sums to {elo_sum}");
+}
+
+both_backends!(votes_cast_through_another_instance_reach_the_leaderboard);
+
+async fn votes_cast_through_another_instance_reach_the_leaderboard(backend: Backend) {
+    let Some(first) = spawn_app(backend).await else {
+        return;
+    };
+    let settings = goldarena::config::Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        database_url: first.database_url.clone(),
+        database_max_connections: 2,
+        leaderboard_bootstrap_rounds: 50,
+        ..Default::default()
+    };
+    let second = crate::helpers::start(settings, tempfile::tempdir().expect("dir")).await;
+    // A battle started on one instance is voted on the other.
+    let b = first.new_battle("{}").await;
+    assert_eq!(
+        second
+            .vote(b["id"].as_str().expect("id"), "model_a")
+            .await
+            .status(),
+        200
+    );
+    let board = first.leaderboard_after(1).await;
+    assert_eq!(board["rows"].as_array().map(Vec::len), Some(2));
 }
