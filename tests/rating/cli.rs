@@ -1,0 +1,215 @@
+//! The `goldarena ratings` command, run as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn ratings(args: &[&str], input: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goldarena"))
+        .arg("ratings")
+        .arg("--input")
+        .arg(input)
+        .args(args)
+        .output()
+        .expect("run goldarena ratings")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write input");
+    path
+}
+
+fn battle(a: &str, b: &str, winner: &str, extra: &str) -> String {
+    format!("{{\"model_a\": \"{a}\", \"model_b\": \"{b}\", \"winner\": \"{winner}\"{extra}}}")
+}
+
+/// 30 battles: x beats y 2:1 and y beats z 2:1 (plus ties and noise fields).
+fn sample_lines() -> Vec<String> {
+    let mut lines = Vec::new();
+    for i in 0..5 {
+        let t = format!(
+            ", \"tstamp\": {i}.5, \"language\": \"English\", \"conversation_a\": [{{\"content\": \"hi\"}}]"
+        );
+        lines.push(battle("x", "y", "model_a", &t));
+        lines.push(battle("y", "x", "model_b", &t));
+        lines.push(battle("x", "y", "model_b", &t));
+        lines.push(battle("y", "z", "model_a", ", \"language\": \"Chinese\""));
+        lines.push(battle("z", "y", "model_b", ""));
+        lines.push(battle("y", "z", "tie (bothbad)", ", \"anony\": true"));
+    }
+    lines
+}
+
+fn json_table(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON table")
+}
+
+#[test]
+fn ratings_prints_a_json_table_with_intervals_and_ranks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "battles.jsonl", &sample_lines().join("\n"));
+    let t = json_table(&ratings(
+        &["--format", "json", "--bootstrap", "200", "--seed", "9"],
+        &input,
+    ));
+    assert_eq!(t["method"], "bt");
+    assert_eq!(t["battles"], 30);
+    assert_eq!(t["bootstrap_rounds"], 200);
+    assert_eq!(t["seed"], 9);
+    let rows = t["rows"].as_array().expect("rows");
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["model"].as_str()).collect();
+    assert_eq!(names, ["x", "y", "z"]);
+    for r in rows {
+        let (lo, mid, hi) = (
+            r["ci_lower"].as_f64(),
+            r["rating"].as_f64(),
+            r["ci_upper"].as_f64(),
+        );
+        assert!(lo <= mid && mid <= hi, "{r}");
+        assert!(r["rank"].as_u64().is_some() && r["votes"].as_u64().is_some());
+    }
+    // The same seed gives the same table.
+    let again = json_table(&ratings(
+        &["--format", "json", "--bootstrap", "200", "--seed", "9"],
+        &input,
+    ));
+    assert_eq!(t, again);
+}
+
+#[test]
+fn a_json_array_gives_the_same_table_as_json_lines() {
+    let dir = tempfile::tempdir().expect("dir");
+    let lines = sample_lines();
+    let jsonl = write(dir.path(), "b.jsonl", &lines.join("\n"));
+    let array = write(
+        dir.path(),
+        "b.json",
+        &format!("[\n{}\n]", lines.join(",\n")),
+    );
+    let args = ["--format", "json", "--bootstrap", "50"];
+    assert_eq!(
+        json_table(&ratings(&args, &jsonl)),
+        json_table(&ratings(&args, &array))
+    );
+}
+
+#[test]
+fn filters_select_the_battles_that_count() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut lines = sample_lines();
+    lines.push(battle("z", "x", "model_a", ", \"anony\": false"));
+    let input = write(dir.path(), "b.jsonl", &lines.join("\n"));
+    let count = |args: &[&str]| {
+        let mut all = vec!["--format", "json", "--bootstrap", "0"];
+        all.extend_from_slice(args);
+        json_table(&ratings(&all, &input))["battles"].as_u64()
+    };
+    assert_eq!(
+        count(&[]),
+        Some(30),
+        "named battles are left out by default"
+    );
+    assert_eq!(count(&["--include-named"]), Some(31));
+    assert_eq!(count(&["--exclude-ties"]), Some(25));
+    assert_eq!(count(&["--language", "English"]), Some(15));
+}
+
+#[test]
+fn the_anchor_pins_a_model() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "b.jsonl", &sample_lines().join("\n"));
+    let t = json_table(&ratings(
+        &[
+            "--format",
+            "json",
+            "--bootstrap",
+            "30",
+            "--anchor",
+            "y=1200",
+        ],
+        &input,
+    ));
+    let y = t["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["model"] == "y")
+        .cloned()
+        .expect("y");
+    assert!((y["rating"].as_f64().unwrap_or_default() - 1200.0).abs() < 1e-9);
+    let out = ratings(&["--anchor", "nobody=1000"], &input);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody"));
+}
+
+#[test]
+fn a_malformed_record_is_named_by_line_unless_skipped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut lines = sample_lines();
+    lines.insert(
+        3,
+        "{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"draw\"}".to_owned(),
+    );
+    lines.insert(7, "{not json".to_owned());
+    let input = write(dir.path(), "b.jsonl", &lines.join("\n"));
+    let out = ratings(&[], &input);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 4: "), "{stderr}");
+    assert!(out.stdout.is_empty(), "no table on error");
+    let out = ratings(
+        &["--skip-invalid", "--format", "json", "--bootstrap", "0"],
+        &input,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 invalid skipped"), "{stderr}");
+    assert!(
+        stderr.contains("line 4: ") && stderr.contains("line 8: "),
+        "{stderr}"
+    );
+    assert_eq!(json_table(&out)["battles"], 30);
+}
+
+#[test]
+fn every_output_format_lists_every_model() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "b.jsonl", &sample_lines().join("\n"));
+    for format in ["table", "csv", "markdown"] {
+        let out = ratings(&["--format", format, "--bootstrap", "20"], &input);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        for model in ["x", "y", "z"] {
+            assert!(text.lines().any(|l| l.contains(model)), "{format}: {text}");
+        }
+        match format {
+            "csv" => assert!(text.starts_with("rank,model,rating,ci_lower,ci_upper,votes\n")),
+            "markdown" => assert!(text.starts_with("| Rank (UB) | Model |")),
+            _ => assert!(text.contains("95% CI") && text.contains("+")),
+        }
+    }
+    let elo = json_table(&ratings(
+        &["--method", "elo", "--format", "json", "--bootstrap", "20"],
+        &input,
+    ));
+    assert_eq!(elo["method"], "elo");
+    assert_eq!(elo["rows"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn a_missing_or_empty_file_is_handled() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = ratings(&[], &dir.path().join("absent.jsonl"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+    let empty = write(dir.path(), "empty.jsonl", "");
+    let t = json_table(&ratings(&["--format", "json"], &empty));
+    assert_eq!(t["battles"], 0);
+    assert_eq!(t["rows"].as_array().map(Vec::len), Some(0));
+}
