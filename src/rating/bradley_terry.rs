@@ -473,7 +473,8 @@ mod tests {
             (r[3] - 1000.0).abs() < 1e-6 && (r[4] - 1000.0).abs() < 1e-6,
             "{r:?}"
         );
-        assert!(((r[0] + r[1] + r[2]) / 3.0 - 1000.0).abs() < 1e-6);
+        // a has no finite estimate: the piece is centred on b and c.
+        assert!(((r[1] + r[2]) / 2.0 - 1000.0).abs() < 1e-6, "{r:?}");
     }
 
     #[test]
