@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `model list`, `import answers`, `ratings`.
 
+mod bench;
 mod ratings;
 
 pub use ratings::{Format, MethodArg, RatingsArgs, render};
@@ -49,6 +50,8 @@ pub enum Command {
     Import(ImportCommand),
     /// Compute a leaderboard from an LMSYS clean-battle file (JSON array or JSON lines).
     Ratings(RatingsArgs),
+    /// Time the ratings pipeline on seeded synthetic battles (100k to 3M, 100 and 200 models).
+    BenchRatings(bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +95,7 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Ratings(args) => ratings::run(args),
+        Command::BenchRatings(args) => bench::run(args),
         Command::Serve { bind } => {
             let settings = cli.settings(bind.clone())?;
             let app = Application::build(settings).await?;

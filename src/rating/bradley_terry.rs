@@ -129,10 +129,22 @@ impl Problem {
         let mut ll = 0.0;
         for k in 0..self.a.len() {
             let d = beta[self.a[k]] - beta[self.b[k]];
-            // log σ(d) = -softplus(-d), computed without overflow.
-            ll -= self.score_a[k] * softplus(-d) + (self.total[k] - self.score_a[k]) * softplus(d);
+            // s_a·log σ(d) + s_b·log σ(-d), with log σ(-d) = log σ(d) - d.
+            ll -= self.total[k] * softplus(-d) + (self.total[k] - self.score_a[k]) * d;
         }
         ll - 0.5 * ridge * beta.iter().map(|b| b * b).sum::<f64>()
+    }
+
+    /// Gradient (ascent direction) of the penalised log-likelihood.
+    fn gradient(&self, beta: &[f64], ridge: f64) -> DVector<f64> {
+        let mut g = DVector::from_iterator(beta.len(), beta.iter().map(|b| -ridge * b));
+        for k in 0..self.a.len() {
+            let (i, j) = (self.a[k], self.b[k]);
+            let r = self.score_a[k] - self.total[k] * sigmoid(beta[i] - beta[j]);
+            g[i] += r;
+            g[j] -= r;
+        }
+        g
     }
 
     /// Gradient (ascent direction) and negated Hessian, with the gauge terms.
@@ -282,6 +294,72 @@ pub fn fit(comparisons: &Comparisons, config: &BtConfig, warm_start: Option<&[f6
         iterations,
         gradient_norm,
     }
+}
+
+/// The curvature of the likelihood at a fit, factored once and reused as the
+/// fixed Newton matrix for many nearby problems (bootstrap replicates).
+pub struct Curvature {
+    factor: nalgebra::Cholesky<f64, nalgebra::Dyn>,
+}
+
+impl Curvature {
+    /// The factored negated Hessian (with the gauge terms) of `comparisons` at
+    /// `beta`; `None` if it is numerically indefinite.
+    #[must_use]
+    pub fn at(comparisons: &Comparisons, config: &BtConfig, beta: &[f64]) -> Option<Self> {
+        let problem = Problem::new(comparisons);
+        if beta.len() != problem.models {
+            return None;
+        }
+        let (_, h) = problem.derivatives(beta, config.ridge);
+        h.cholesky().map(|factor| Self { factor })
+    }
+}
+
+/// Fits a problem close to one already solved, such as a bootstrap replicate of
+/// it, starting from that solution `start`, with the simplified Newton method:
+/// every step solves with the fixed `curvature` of the original problem instead
+/// of refactoring a new Hessian. Each step then costs one pass over the pairs
+/// plus two triangular solves, and the steps contract quickly while the two
+/// problems are close. When they are not (the contraction stalls, as when a
+/// model of the replicate has no finite estimate), it finishes with [`fit`].
+#[must_use]
+pub fn fit_near(
+    comparisons: &Comparisons,
+    config: &BtConfig,
+    start: &[f64],
+    curvature: &Curvature,
+) -> BtFit {
+    let problem = Problem::new(comparisons);
+    if start.len() != problem.models || curvature.factor.l_dirty().nrows() != problem.models {
+        return fit(comparisons, config, Some(start));
+    }
+    let mut beta = start.to_vec();
+    center(&mut beta, &problem.components);
+    let mut previous = f64::INFINITY;
+    for iterations in 0..config.max_iterations {
+        let g = problem.gradient(&beta, config.ridge);
+        let norm = g.norm();
+        if norm <= config.tolerance {
+            let finite = determined(comparisons);
+            center_on(&mut beta, &problem.components, &finite);
+            return BtFit {
+                beta,
+                iterations,
+                gradient_norm: norm,
+                converged: true,
+            };
+        }
+        if !norm.is_finite() || norm > 0.5 * previous {
+            break;
+        }
+        previous = norm;
+        let step = curvature.factor.solve(&g);
+        for (b, s) in beta.iter_mut().zip(step.iter()) {
+            *b += s;
+        }
+    }
+    fit(comparisons, config, Some(&beta))
 }
 
 /// Shifts each connected piece to mean 0.

@@ -14,6 +14,7 @@ pub mod elo;
 pub mod leaderboard;
 pub mod matrices;
 pub mod rank;
+pub mod synthetic;
 
 pub use bradley_terry::{BtConfig, BtFit, fit};
 pub use comparisons::{Comparisons, ComparisonsBuilder, PairCount};

@@ -1,0 +1,155 @@
+//! `goldarena bench-ratings`: times the whole `ratings` pipeline (parse, count,
+//! fit, bootstrap) on seeded synthetic LMSYS files, each run in a child process so
+//! that its peak memory is its own, and the server's leaderboard recompute from
+//! pair counts.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::rating::synthetic::SyntheticArena;
+use crate::rating::{ComparisonsBuilder, TableOptions, bradley_terry_table};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Battle counts to time.
+    #[arg(long, value_delimiter = ',', default_values_t = [100_000usize, 1_000_000, 3_000_000])]
+    pub battles: Vec<usize>,
+    /// Model counts to time.
+    #[arg(long, value_delimiter = ',', default_values_t = [100usize, 200])]
+    pub models: Vec<usize>,
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the synthetic files (default: a temporary folder, removed after).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Writes `n` synthetic battles as LMSYS JSON lines; returns the true ratings.
+fn write_battles(path: &Path, models: usize, n: usize, seed: u64) -> anyhow::Result<Vec<f64>> {
+    let mut arena = SyntheticArena::new(models, 400.0, 0.2, seed);
+    let names: Vec<String> = (0..models).map(SyntheticArena::name).collect();
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    for i in 0..n {
+        let (a, b, v) = arena.battle();
+        writeln!(
+            out,
+            r#"{{"question_id": "q{i}", "model_a": "{}", "model_b": "{}", "winner": "{}", "judge": "arena_user_{}", "turn": 1, "anony": true, "language": "English", "tstamp": {}.0}}"#,
+            names[a],
+            names[b],
+            v.as_str(),
+            i % 9973,
+            1_700_000_000 + i
+        )
+        .context("cannot write battles")?;
+    }
+    out.flush().context("cannot write battles")?;
+    Ok(arena.ratings)
+}
+
+/// Runs the benchmark and prints a Markdown table of the figures.
+///
+/// # Errors
+/// When a file cannot be written or a child run fails.
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let temp;
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => {
+            temp = tempfile::tempdir().context("cannot make a temporary folder")?;
+            temp.path().to_path_buf()
+        }
+    };
+    let exe = std::env::current_exe().context("cannot find the goldarena binary")?;
+    println!(
+        "| battles | models | file MB | wall s | parse s | peak RSS MB | max error (points) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for &models in &args.models {
+        for &n in &args.battles {
+            let path = dir.join(format!("battles-{models}-{n}.jsonl"));
+            let truth = write_battles(&path, models, n, args.seed)?;
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
+            let started = Instant::now();
+            let out = Command::new(&exe)
+                .arg("ratings")
+                .arg("--input")
+                .arg(&path)
+                .args(["--format", "json", "--stats", "--bootstrap"])
+                .arg(args.bootstrap.to_string())
+                .arg("--seed")
+                .arg(args.seed.to_string())
+                .output()
+                .context("cannot run goldarena ratings")?;
+            let wall = started.elapsed().as_secs_f64();
+            anyhow::ensure!(
+                out.status.success(),
+                "ratings failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stat = |key: &str| {
+                stderr
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix(key))
+                    .unwrap_or("?")
+                    .to_owned()
+            };
+            let table: serde_json::Value =
+                serde_json::from_slice(&out.stdout).context("ratings printed no JSON")?;
+            let worst = table["rows"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .filter_map(|r| {
+                            let name = r["model"].as_str()?;
+                            let i: usize = name.strip_prefix("model-")?.parse().ok()?;
+                            Some((r["rating"].as_f64()? - truth[i]).abs())
+                        })
+                        .fold(0.0, f64::max)
+                })
+                .unwrap_or(f64::NAN);
+            println!(
+                "| {n} | {models} | {size:.0} | {wall:.2} | {} | {} | {worst:.1} |",
+                stat("parse_s="),
+                stat("peak_rss_mb=")
+            );
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+
+    // The server's recompute: pair counts of 200 models to a full table.
+    let mut arena = SyntheticArena::new(200, 400.0, 0.2, args.seed);
+    let mut builder = ComparisonsBuilder::default();
+    for i in 0..200 {
+        builder.add_model(&SyntheticArena::name(i));
+    }
+    for _ in 0..1_000_000 {
+        let (a, b, v) = arena.battle();
+        builder.add_indexed(a as u32, b as u32, v, 1);
+    }
+    let counts = builder.build();
+    let options = TableOptions {
+        bootstrap_rounds: args.bootstrap,
+        seed: args.seed,
+        ..TableOptions::default()
+    };
+    let started = Instant::now();
+    let table = bradley_terry_table(&counts, &options, &|| {})?;
+    println!(
+        "\nserver recompute from pair counts: 200 models, {} pairs, {} rounds: {:.3} s ({} rows)",
+        counts.pairs().len(),
+        args.bootstrap,
+        started.elapsed().as_secs_f64(),
+        table.rows.len()
+    );
+    Ok(())
+}
