@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::import::lmsys::{self, Filter};
+use crate::import::lmsys::{self, BattleRecord, Filter, Sink};
 use crate::rating::{
     ComparisonsBuilder, RatingTable, TableOptions, bradley_terry_table, elo_table,
 };
@@ -96,14 +96,24 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
     let mut builder = ComparisonsBuilder::default();
     let mut timed: Vec<(Option<f64>, u32, u32, f64)> = Vec::new();
     let keep_sequence = args.method == MethodArg::Elo;
-    let report = lmsys::read(BufReader::with_capacity(1 << 20, file), &filter, |b| {
-        let (ia, ib) = (builder.add_model(b.model_a), builder.add_model(b.model_b));
-        if keep_sequence {
-            timed.push((b.tstamp, ia, ib, b.verdict.score_a()));
-        } else {
-            builder.add_indexed(ia, ib, b.verdict, 1);
-        }
-    })
+    let new_sink = || Stretch {
+        keep_sequence,
+        ..Stretch::default()
+    };
+    let report = lmsys::read(
+        BufReader::with_capacity(1 << 20, file),
+        &filter,
+        &new_sink,
+        &mut |stretch: Stretch| {
+            let map = builder.merge(stretch.counts);
+            timed.extend(
+                stretch
+                    .sequence
+                    .into_iter()
+                    .map(|(t, a, b, s)| (t, map[a as usize], map[b as usize], s)),
+            );
+        },
+    )
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
     let parsed = started.elapsed();
     eprintln!(
@@ -152,6 +162,29 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What one stretch of the input counted: pair counts, and for online Elo the
+/// battles in input order (model indices local to the stretch).
+#[derive(Default)]
+struct Stretch {
+    keep_sequence: bool,
+    counts: ComparisonsBuilder,
+    sequence: Vec<(Option<f64>, u32, u32, f64)>,
+}
+
+impl Sink for Stretch {
+    fn battle(&mut self, b: BattleRecord<'_>) {
+        let (ia, ib) = (
+            self.counts.add_model(b.model_a),
+            self.counts.add_model(b.model_b),
+        );
+        if self.keep_sequence {
+            self.sequence.push((b.tstamp, ia, ib, b.verdict.score_a()));
+        } else {
+            self.counts.add_indexed(ia, ib, b.verdict, 1);
+        }
+    }
 }
 
 /// Peak resident memory of this process, from Linux's `/proc/self/status`.

@@ -94,6 +94,9 @@ proptest! {
             .filter(|(_, d)| **d || !finite.iter().any(|x| *x))
             .map(|(m, _)| r[m])
             .collect();
+        if chosen.is_empty() {
+            return Ok(());
+        }
         let mean = chosen.iter().sum::<f64>() / chosen.len() as f64;
         let scale = r.values().map(|x| x.abs()).fold(1.0, f64::max);
         prop_assert!((mean - 1000.0).abs() < 1e-6 * scale, "mean {}", mean);
