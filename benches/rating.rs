@@ -5,22 +5,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use goldarena::rating::bootstrap::{replicate_rng, resample};
 use goldarena::rating::bradley_terry::{Curvature, fit_near};
 use goldarena::rating::synthetic::SyntheticArena;
-use goldarena::rating::{
-    BtConfig, Comparisons, ComparisonsBuilder, TableOptions, bradley_terry_table, fit,
-};
+use goldarena::rating::{BtConfig, Comparisons, TableOptions, bradley_terry_table, fit};
 
 fn arena_counts(models: usize, battles: usize) -> Comparisons {
-    let mut arena = SyntheticArena::new(models, 400.0, 0.2, 42);
-    let mut b = ComparisonsBuilder::default();
-    let names: Vec<String> = (0..models).map(SyntheticArena::name).collect();
-    for n in &names {
-        b.add_model(n);
-    }
-    for _ in 0..battles {
-        let (x, y, v) = arena.battle();
-        b.add_indexed(x as u32, y as u32, v, 1);
-    }
-    b.build()
+    SyntheticArena::new(models, 400.0, 0.2, 42).counts(battles)
 }
 
 fn kernels(c: &mut Criterion) {

@@ -20,8 +20,8 @@ use crate::domain::{Scope, Verdict};
 use crate::rating::{Comparisons, EloConfig, TableOptions, bradley_terry_table, online_elo};
 use crate::store;
 
-/// One row of the leaderboard.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the leaderboard (serialised as a row of `GET /api/v1/leaderboard`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
     pub model: String,
     pub display_name: String,

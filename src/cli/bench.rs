@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::rating::synthetic::SyntheticArena;
-use crate::rating::{ComparisonsBuilder, TableOptions, bradley_terry_table};
+use crate::rating::{TableOptions, bradley_terry_table};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -127,16 +127,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
 
     // The server's recompute: pair counts of 200 models to a full table.
-    let mut arena = SyntheticArena::new(200, 400.0, 0.2, args.seed);
-    let mut builder = ComparisonsBuilder::default();
-    for i in 0..200 {
-        builder.add_model(&SyntheticArena::name(i));
-    }
-    for _ in 0..1_000_000 {
-        let (a, b, v) = arena.battle();
-        builder.add_indexed(a as u32, b as u32, v, 1);
-    }
-    let counts = builder.build();
+    let counts = SyntheticArena::new(200, 400.0, 0.2, args.seed).counts(1_000_000);
     let options = TableOptions {
         bootstrap_rounds: args.bootstrap,
         seed: args.seed,

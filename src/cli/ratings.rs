@@ -196,23 +196,12 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 #[derive(Serialize)]
-struct JsonRow<'a> {
-    model: &'a str,
-    rating: f64,
-    ci_lower: f64,
-    ci_upper: f64,
-    votes: u64,
-    rank: usize,
-    provisional: bool,
-}
-
-#[derive(Serialize)]
 struct JsonTable<'a> {
     method: &'static str,
     battles: u64,
     bootstrap_rounds: usize,
     seed: u64,
-    rows: Vec<JsonRow<'a>>,
+    rows: &'a [crate::rating::RatingRow],
 }
 
 /// Formats a table as the terminal table, JSON, CSV or Markdown.
@@ -235,19 +224,7 @@ pub fn render(table: &RatingTable, format: Format) -> anyhow::Result<String> {
                 battles: table.battles,
                 bootstrap_rounds: table.bootstrap_rounds,
                 seed: table.seed,
-                rows: table
-                    .rows
-                    .iter()
-                    .map(|r| JsonRow {
-                        model: &r.model,
-                        rating: r.rating,
-                        ci_lower: r.ci_lower,
-                        ci_upper: r.ci_upper,
-                        votes: r.votes,
-                        rank: r.rank,
-                        provisional: r.provisional,
-                    })
-                    .collect(),
+                rows: &table.rows,
             };
             out = serde_json::to_string_pretty(&body).context("cannot encode JSON")?;
             out.push('\n');

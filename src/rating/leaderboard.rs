@@ -26,8 +26,8 @@ impl Method {
     }
 }
 
-/// One model's line.
-#[derive(Debug, Clone, PartialEq)]
+/// One model's line (serialised as a row of `ratings --format json`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RatingRow {
     pub model: String,
     pub rating: f64,

@@ -6,6 +6,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::domain::Verdict;
+use crate::rating::{Comparisons, ComparisonsBuilder};
 
 /// A synthetic arena: true ratings (mean 1000) and a generator of battles.
 #[derive(Debug)]
@@ -41,6 +42,19 @@ impl SyntheticArena {
         format!("model-{i:04}")
     }
 
+    /// `battles` battles, counted; every model is registered, in index order.
+    pub fn counts(&mut self, battles: usize) -> Comparisons {
+        let mut b = ComparisonsBuilder::default();
+        for i in 0..self.ratings.len() {
+            b.add_model(&Self::name(i));
+        }
+        for _ in 0..battles {
+            let (x, y, v) = self.battle();
+            b.add_indexed(x as u32, y as u32, v, 1);
+        }
+        b.build()
+    }
+
     /// One battle between a uniformly drawn pair (see `tie_rate` for ties).
     pub fn battle(&mut self) -> (usize, usize, Verdict) {
         let m = self.ratings.len();
@@ -70,20 +84,12 @@ impl SyntheticArena {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rating::{BtConfig, ComparisonsBuilder, fit};
+    use crate::rating::{BtConfig, fit};
 
     #[test]
     fn the_engine_recovers_the_generators_ratings() {
         let mut arena = SyntheticArena::new(5, 400.0, 0.3, 11);
-        let mut b = ComparisonsBuilder::default();
-        for i in 0..5 {
-            b.add_model(&SyntheticArena::name(i));
-        }
-        for _ in 0..100_000 {
-            let (x, y, v) = arena.battle();
-            b.add_indexed(x as u32, y as u32, v, 1);
-        }
-        let c = b.build();
+        let c = arena.counts(100_000);
         let cfg = BtConfig::default();
         let r = cfg.to_ratings(&fit(&c, &cfg, None).beta);
         for (got, want) in r.iter().zip(&arena.ratings) {

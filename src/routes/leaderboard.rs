@@ -6,28 +6,16 @@ use serde::Serialize;
 use actix_web::http::StatusCode;
 
 use crate::arena::Arena;
+use crate::arena::leaderboard::Row;
 use crate::error::ApiError;
 
 #[derive(Serialize)]
-struct RowBody {
-    model: String,
-    display_name: String,
-    rating: f64,
-    ci_lower: f64,
-    ci_upper: f64,
-    votes: u64,
-    rank: usize,
-    elo: f64,
-    provisional: bool,
-}
-
-#[derive(Serialize)]
-struct LeaderboardBody {
+struct LeaderboardBody<'a> {
     method: &'static str,
     total_votes: u64,
     bootstrap_rounds: usize,
     computed_at: String,
-    rows: Vec<RowBody>,
+    rows: &'a [Row],
 }
 
 #[tracing::instrument(skip_all)]
@@ -44,20 +32,6 @@ pub(super) async fn get(arena: web::Data<Arena>) -> Result<HttpResponse, ApiErro
         total_votes: board.total_votes,
         bootstrap_rounds: board.bootstrap_rounds,
         computed_at: board.computed_at.to_rfc3339(),
-        rows: board
-            .rows
-            .iter()
-            .map(|r| RowBody {
-                model: r.model.clone(),
-                display_name: r.display_name.clone(),
-                rating: r.rating,
-                ci_lower: r.ci_lower,
-                ci_upper: r.ci_upper,
-                votes: r.votes,
-                rank: r.rank,
-                elo: r.elo,
-                provisional: r.provisional,
-            })
-            .collect(),
+        rows: &board.rows,
     }))
 }
