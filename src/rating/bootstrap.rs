@@ -186,6 +186,11 @@ pub fn replicates(
         pieces: components(m, c.pairs().iter().map(|p| (p.a as usize, p.b as usize))),
     };
     let curvature = Curvature::at(c, config, full);
+    // Replicates are re-gauged below; their own centring would be wasted work.
+    let config = &BtConfig {
+        center_on_determined: false,
+        ..*config
+    };
     (0..rounds)
         .into_par_iter()
         .map(|round| {

@@ -56,6 +56,10 @@ pub struct BtConfig {
     /// Stop when the gradient's Euclidean norm is at most this.
     pub tolerance: f64,
     pub max_iterations: usize,
+    /// Centre each piece on its models with a finite estimate (true), or leave it
+    /// centred on all its models (false: for bootstrap replicates, which are put
+    /// on the full fit's gauge afterwards anyway).
+    pub center_on_determined: bool,
 }
 
 impl Default for BtConfig {
@@ -67,6 +71,7 @@ impl Default for BtConfig {
             ridge: 1e-6,
             tolerance: 1e-8,
             max_iterations: 200,
+            center_on_determined: true,
         }
     }
 }
@@ -133,18 +138,6 @@ impl Problem {
             ll -= self.total[k] * softplus(-d) + (self.total[k] - self.score_a[k]) * d;
         }
         ll - 0.5 * ridge * beta.iter().map(|b| b * b).sum::<f64>()
-    }
-
-    /// Gradient (ascent direction) of the penalised log-likelihood.
-    fn gradient(&self, beta: &[f64], ridge: f64) -> DVector<f64> {
-        let mut g = DVector::from_iterator(beta.len(), beta.iter().map(|b| -ridge * b));
-        for k in 0..self.a.len() {
-            let (i, j) = (self.a[k], self.b[k]);
-            let r = self.score_a[k] - self.total[k] * sigmoid(beta[i] - beta[j]);
-            g[i] += r;
-            g[j] -= r;
-        }
-        g
     }
 
     /// Gradient (ascent direction) and negated Hessian, with the gauge terms.
@@ -286,8 +279,10 @@ pub fn fit(comparisons: &Comparisons, config: &BtConfig, warm_start: Option<&[f6
             break;
         }
     }
-    let finite = determined(comparisons);
-    center_on(&mut beta, &problem.components, &finite);
+    if config.center_on_determined {
+        let finite = determined(comparisons);
+        center_on(&mut beta, &problem.components, &finite);
+    }
     BtFit {
         converged: gradient_norm <= config.tolerance,
         beta,
@@ -317,12 +312,14 @@ impl Curvature {
 }
 
 /// Fits a problem close to one already solved, such as a bootstrap replicate of
-/// it, starting from that solution `start`, with the simplified Newton method:
-/// every step solves with the fixed `curvature` of the original problem instead
-/// of refactoring a new Hessian. Each step then costs one pass over the pairs
-/// plus two triangular solves, and the steps contract quickly while the two
-/// problems are close. When they are not (the contraction stalls, as when a
-/// model of the replicate has no finite estimate), it finishes with [`fit`].
+/// it, starting from that solution `start`. Each Newton step is solved by
+/// conjugate gradients preconditioned with the original problem's factored
+/// `curvature`: one pass over the pairs (with the exponentials) per Newton step,
+/// and per CG step only a cheap Hessian-vector product and two triangular solves,
+/// with no new factorisation. While the two problems are close the preconditioned
+/// system is nearly the identity and CG needs a few steps. When a Newton step
+/// does not shrink the gradient (as when a model of the replicate has no finite
+/// estimate), it finishes with [`fit`].
 #[must_use]
 pub fn fit_near(
     comparisons: &Comparisons,
@@ -331,18 +328,31 @@ pub fn fit_near(
     curvature: &Curvature,
 ) -> BtFit {
     let problem = Problem::new(comparisons);
-    if start.len() != problem.models || curvature.factor.l_dirty().nrows() != problem.models {
+    let m = problem.models;
+    if start.len() != m || curvature.factor.l_dirty().nrows() != m {
         return fit(comparisons, config, Some(start));
     }
     let mut beta = start.to_vec();
     center(&mut beta, &problem.components);
+    let mut weights = vec![0.0; problem.a.len()];
     let mut previous = f64::INFINITY;
     for iterations in 0..config.max_iterations {
-        let g = problem.gradient(&beta, config.ridge);
+        // Gradient and pair weights n·σ·(1-σ) in one pass.
+        let mut g = DVector::from_iterator(m, beta.iter().map(|b| -config.ridge * b));
+        for (k, weight) in weights.iter_mut().enumerate() {
+            let (i, j) = (problem.a[k], problem.b[k]);
+            let p = sigmoid(beta[i] - beta[j]);
+            let r = problem.score_a[k] - problem.total[k] * p;
+            g[i] += r;
+            g[j] -= r;
+            *weight = problem.total[k] * p * (1.0 - p);
+        }
         let norm = g.norm();
         if norm <= config.tolerance {
-            let finite = determined(comparisons);
-            center_on(&mut beta, &problem.components, &finite);
+            if config.center_on_determined {
+                let finite = determined(comparisons);
+                center_on(&mut beta, &problem.components, &finite);
+            }
             return BtFit {
                 beta,
                 iterations,
@@ -354,7 +364,47 @@ pub fn fit_near(
             break;
         }
         previous = norm;
-        let step = curvature.factor.solve(&g);
+        let hessian_times = |v: &DVector<f64>| -> DVector<f64> {
+            let mut out = v * config.ridge;
+            for (k, weight) in weights.iter().enumerate() {
+                let (i, j) = (problem.a[k], problem.b[k]);
+                let d = weight * (v[i] - v[j]);
+                out[i] += d;
+                out[j] -= d;
+            }
+            for comp in &problem.components {
+                let mean = comp.iter().map(|&i| v[i]).sum::<f64>() / comp.len() as f64;
+                for &i in comp {
+                    out[i] += mean;
+                }
+            }
+            out
+        };
+        // Solve H·step = g to a relative residual of min(0.1, ‖g‖): Newton's
+        // convergence stays superlinear.
+        let target = norm * norm.min(0.1);
+        let mut step = DVector::<f64>::zeros(m);
+        let mut r = g.clone();
+        let mut z = curvature.factor.solve(&r);
+        let mut dir = z.clone();
+        let mut rz = r.dot(&z);
+        for _ in 0..m.max(10) {
+            let hd = hessian_times(&dir);
+            let curv = dir.dot(&hd);
+            if curv <= 0.0 || !curv.is_finite() {
+                break;
+            }
+            let alpha = rz / curv;
+            step.axpy(alpha, &dir, 1.0);
+            r.axpy(-alpha, &hd, 1.0);
+            if r.norm() <= target {
+                break;
+            }
+            z = curvature.factor.solve(&r);
+            let rz_next = r.dot(&z);
+            dir = &z + &dir * (rz_next / rz);
+            rz = rz_next;
+        }
         for (b, s) in beta.iter_mut().zip(step.iter()) {
             *b += s;
         }
