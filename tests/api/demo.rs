@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{Backend, spawn_app, start};
+use crate::helpers::{Backend, spawn_app};
 
 both_backends!(demo_set_is_loaded_on_the_first_start_only);
 
@@ -62,13 +62,7 @@ async fn demo_set_is_loaded_on_the_first_start_only(backend: Backend) {
             .status(),
         200
     );
-    let settings = goldarena::config::Settings {
-        bind: "127.0.0.1:0".to_owned(),
-        database_url: app.database_url.clone(),
-        database_max_connections: 2,
-        ..Default::default()
-    };
-    let again = start(settings, tempfile::tempdir().expect("dir")).await;
+    let again = app.another_instance().await;
     assert_eq!(
         again.count("SELECT COUNT(*) FROM questions").await,
         questions

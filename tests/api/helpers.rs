@@ -167,6 +167,21 @@ pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
 }
 
 impl TestApp {
+    /// Another instance of the application on the same database, as after a
+    /// restart or behind a load balancer.
+    pub async fn another_instance(&self) -> TestApp {
+        let settings = Settings {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url: self.database_url.clone(),
+            database_max_connections: 2,
+            leaderboard_bootstrap_rounds: 50,
+            leaderboard_debounce_ms: 20,
+            leaderboard_poll_secs: 1,
+            ..Settings::default()
+        };
+        start(settings, tempfile::tempdir().expect("temp dir")).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

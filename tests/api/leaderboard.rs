@@ -128,14 +128,7 @@ async fn votes_cast_through_another_instance_reach_the_leaderboard(backend: Back
     let Some(first) = spawn_app(backend).await else {
         return;
     };
-    let settings = goldarena::config::Settings {
-        bind: "127.0.0.1:0".to_owned(),
-        database_url: first.database_url.clone(),
-        database_max_connections: 2,
-        leaderboard_bootstrap_rounds: 50,
-        ..Default::default()
-    };
-    let second = crate::helpers::start(settings, tempfile::tempdir().expect("dir")).await;
+    let second = first.another_instance().await;
     // A battle started on one instance is voted on the other.
     let b = first.new_battle("{}").await;
     assert_eq!(
