@@ -3,7 +3,7 @@
 mod bench;
 mod ratings;
 
-pub use ratings::{Format, MethodArg, RatingsArgs, render};
+pub use ratings::{Format, Matrices, MethodArg, RatingsArgs, render};
 
 use std::path::PathBuf;
 

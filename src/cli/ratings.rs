@@ -61,6 +61,10 @@ pub struct RatingsArgs {
     pub skip_invalid: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// With `--format json`, add the battle-count, win-fraction (ties left out),
+    /// predicted-win-probability and average-win-rate matrices, in table order.
+    #[arg(long)]
+    pub matrices: bool,
     /// Print timings and peak memory to stderr (used by `bench-ratings`).
     #[arg(long, hide = true)]
     pub stats: bool,
@@ -135,6 +139,10 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let tick = || bar.inc(1);
+    anyhow::ensure!(
+        !args.matrices || args.format == Format::Json,
+        "--matrices needs --format json"
+    );
     let comparisons = builder.build();
     let table = match args.method {
         MethodArg::Bt => bradley_terry_table(&comparisons, &options, &tick)?,
@@ -150,7 +158,8 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
         }
     };
     bar.finish_and_clear();
-    print!("{}", render(&table, args.format)?);
+    let matrices = args.matrices.then(|| Matrices::of(&comparisons, &table));
+    print!("{}", render(&table, args.format, matrices.as_ref())?);
     if args.stats {
         eprintln!(
             "stats: parse_s={:.3} total_s={:.3} models={} pairs={} peak_rss_mb={}",
@@ -164,7 +173,7 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What one stretch of the input counted: pair counts, and for online Elo the
+/// What one stretch of the input counted: pair counts, and for online Elo also the
 /// battles in input order (model indices local to the stretch).
 #[derive(Default)]
 struct Stretch {
@@ -179,10 +188,9 @@ impl Sink for Stretch {
             self.counts.add_model(b.model_a),
             self.counts.add_model(b.model_b),
         );
+        self.counts.add_indexed(ia, ib, b.verdict, 1);
         if self.keep_sequence {
             self.sequence.push((b.tstamp, ia, ib, b.verdict.score_a()));
-        } else {
-            self.counts.add_indexed(ia, ib, b.verdict, 1);
         }
     }
 }
@@ -202,13 +210,63 @@ struct JsonTable<'a> {
     bootstrap_rounds: usize,
     seed: u64,
     rows: &'a [crate::rating::RatingRow],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matrices: Option<&'a Matrices>,
+}
+
+/// The plot matrices, rows and columns in the order of the table's rows.
+#[derive(Serialize)]
+pub struct Matrices {
+    models: Vec<String>,
+    battle_counts: Vec<Vec<u64>>,
+    win_fraction: Vec<Vec<Option<f64>>>,
+    predicted_win_probability: Vec<Vec<Option<f64>>>,
+    average_win_rate: Vec<Option<f64>>,
+}
+
+impl Matrices {
+    fn of(c: &crate::rating::Comparisons, table: &RatingTable) -> Self {
+        use crate::rating::matrices;
+        let order: Vec<usize> = table
+            .rows
+            .iter()
+            .filter_map(|r| c.index_of(&r.model))
+            .collect();
+        let pick = |m: &[Vec<Option<f64>>]| -> Vec<Vec<Option<f64>>> {
+            order
+                .iter()
+                .map(|&i| order.iter().map(|&j| m[i][j]).collect())
+                .collect()
+        };
+        let fractions = matrices::win_fractions(c);
+        let averages = matrices::average_win_rates(&fractions);
+        // Probabilities depend only on rating differences: strengths in natural
+        // units from the table's ratings.
+        let per_nat = crate::rating::BtConfig::default().points_per_nat();
+        let beta: Vec<f64> = table.rows.iter().map(|r| r.rating / per_nat).collect();
+        let counts = matrices::battle_counts(c);
+        Self {
+            models: table.rows.iter().map(|r| r.model.clone()).collect(),
+            battle_counts: order
+                .iter()
+                .map(|&i| order.iter().map(|&j| counts[i][j]).collect())
+                .collect(),
+            win_fraction: pick(&fractions),
+            predicted_win_probability: matrices::predicted_win_probabilities(&beta),
+            average_win_rate: order.iter().map(|&i| averages[i]).collect(),
+        }
+    }
 }
 
 /// Formats a table as the terminal table, JSON, CSV or Markdown.
 ///
 /// # Errors
 /// Only if serialisation fails, which it does not for finite numbers.
-pub fn render(table: &RatingTable, format: Format) -> anyhow::Result<String> {
+pub fn render(
+    table: &RatingTable,
+    format: Format,
+    matrices: Option<&Matrices>,
+) -> anyhow::Result<String> {
     let interval = |r: &crate::rating::RatingRow| {
         format!(
             "+{:.1}/-{:.1}",
@@ -225,6 +283,7 @@ pub fn render(table: &RatingTable, format: Format) -> anyhow::Result<String> {
                 bootstrap_rounds: table.bootstrap_rounds,
                 seed: table.seed,
                 rows: &table.rows,
+                matrices,
             };
             out = serde_json::to_string_pretty(&body).context("cannot encode JSON")?;
             out.push('\n');

@@ -213,3 +213,62 @@ fn a_missing_or_empty_file_is_handled() {
     assert_eq!(t["battles"], 0);
     assert_eq!(t["rows"].as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn matrices_come_with_the_json_table() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "b.jsonl", &sample_lines().join("\n"));
+    for method in ["bt", "elo"] {
+        let t = json_table(&ratings(
+            &[
+                "--format",
+                "json",
+                "--bootstrap",
+                "10",
+                "--matrices",
+                "--method",
+                method,
+            ],
+            &input,
+        ));
+        let m = &t["matrices"];
+        let models: Vec<&str> = m["models"]
+            .as_array()
+            .expect("models")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let rows: Vec<&str> = t["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["model"].as_str())
+            .collect();
+        assert_eq!(models, rows, "matrices follow the table order");
+        let at = |name: &str, i: usize, j: usize| m[name][i][j].clone();
+        let (x, y, z) = (
+            models.iter().position(|n| *n == "x").expect("x"),
+            models.iter().position(|n| *n == "y").expect("y"),
+            models.iter().position(|n| *n == "z").expect("z"),
+        );
+        // x-y: 15 battles, x won 10 of them; y-z: 15 battles, 5 of them ties.
+        assert_eq!(at("battle_counts", x, y), 15);
+        assert_eq!(at("battle_counts", y, x), 15);
+        assert_eq!(at("battle_counts", x, z), 0);
+        assert!((at("win_fraction", x, y).as_f64().unwrap_or_default() - 2.0 / 3.0).abs() < 1e-12);
+        assert!(at("win_fraction", x, z).is_null());
+        assert!((at("win_fraction", y, z).as_f64().unwrap_or_default() - 1.0).abs() < 1e-12);
+        let p = at("predicted_win_probability", x, y)
+            .as_f64()
+            .unwrap_or_default();
+        let q = at("predicted_win_probability", y, x)
+            .as_f64()
+            .unwrap_or_default();
+        assert!(p > 0.5 && (p + q - 1.0).abs() < 1e-12, "{p} {q}");
+        assert!(at("predicted_win_probability", x, x).is_null());
+        assert!((m["average_win_rate"][x].as_f64().unwrap_or_default() - 2.0 / 3.0).abs() < 1e-12);
+    }
+    let out = ratings(&["--matrices"], &input);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format json"));
+}
