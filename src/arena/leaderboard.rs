@@ -4,7 +4,9 @@
 //!
 //! Requests only read the cached snapshot. A counted vote marks it stale; the
 //! refresher waits a short debounce (so a burst of votes costs one recompute),
-//! then recomputes off the async threads. A periodic check of the vote total
+//! then recomputes off the async threads, and afterwards rests four times as long
+//! as the recompute took, so recomputing never takes more than a fifth of the
+//! machine however fast the votes come. A periodic check of the vote total
 //! picks up votes cast on other instances sharing the database.
 
 use std::collections::HashMap;
@@ -123,9 +125,17 @@ impl LeaderboardCache {
                     }
                 }
             }
+            let started = std::time::Instant::now();
             if let Err(e) = self.refresh(&db, &policy).await {
                 tracing::error!(error = format!("{e:#}"), "leaderboard recompute failed");
             }
+            // Under a steady stream of votes, recomputing back to back would keep
+            // every core busy (a 200-model bootstrap takes seconds). Resting four
+            // times as long as the recompute took caps it at a fifth of the time;
+            // votes that arrive meanwhile leave a wake-up that is taken right after.
+            let took = started.elapsed();
+            tracing::debug!(seconds = took.as_secs_f64(), "leaderboard recomputed");
+            tokio::time::sleep(took * 4).await;
         }
     }
 }
