@@ -1,7 +1,5 @@
 //! Queries on question sets, questions and pre-generated answers.
 
-use std::collections::HashMap;
-
 use anyhow::Context;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -125,22 +123,6 @@ pub async fn upsert_question<C: ConnectionTrait>(
             Ok((q.id, Change::Inserted))
         }
     }
-}
-
-/// The ids of the questions of a set, keyed by their id within the set.
-///
-/// # Errors
-/// On a database error.
-pub async fn ids_of_set<C: ConnectionTrait>(
-    db: &C,
-    set_id: i32,
-) -> anyhow::Result<HashMap<String, i32>> {
-    let rows = questions::Entity::find()
-        .filter(questions::Column::QuestionSetId.eq(set_id))
-        .all(db)
-        .await
-        .context("failed to list questions of set")?;
-    Ok(rows.into_iter().map(|q| (q.external_id, q.id)).collect())
 }
 
 /// Inserts a model's answer to a question, updates it if its text changed, or
@@ -295,21 +277,4 @@ pub async fn answer_turns<C: ConnectionTrait>(
         .context("failed to load answer")?;
     row.map(|a| decode_turns(&a.turns, &format!("answer {}", a.id)))
         .transpose()
-}
-
-/// Number of questions and answers stored, for reports.
-///
-/// # Errors
-/// On a database error.
-pub async fn totals<C: ConnectionTrait>(db: &C) -> anyhow::Result<(u64, u64)> {
-    use sea_orm::PaginatorTrait;
-    let q = questions::Entity::find()
-        .count(db)
-        .await
-        .context("failed to count questions")?;
-    let a = answers::Entity::find()
-        .count(db)
-        .await
-        .context("failed to count answers")?;
-    Ok((q, a))
 }
