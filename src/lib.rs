@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod markdown;
+pub mod providers;
 pub mod rating;
 pub mod routes;
 pub mod startup;

@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::arena::Arena;
 use crate::arena::leaderboard::{LeaderboardCache, RefreshPolicy};
+use crate::arena::live::{LiveModels, SecretSource};
 use crate::config::Settings;
 use crate::routes::{self, BodyLimit};
 use crate::{demo, store};
@@ -35,6 +36,19 @@ impl Application {
     /// # Errors
     /// When the database, the migrations, the demo load or the bind fail.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_secrets(settings, Arc::new(|name: &str| std::env::var(name).ok())).await
+    }
+
+    /// [`Application::build`], with API keys looked up through `secrets`
+    /// instead of the process environment.
+    ///
+    /// # Errors
+    /// As [`Application::build`], and when a live model is misconfigured or its
+    /// API-key variable is not set.
+    pub async fn build_with_secrets(
+        settings: Settings,
+        secrets: Arc<SecretSource>,
+    ) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url, settings.database_max_connections).await?;
         store::migrate(&db).await?;
         if settings.load_demo
@@ -45,6 +59,11 @@ impl Application {
                 questions = report.questions.inserted,
                 "loaded the bundled demo set (demo data, not real model outputs)"
             );
+        }
+        let live =
+            LiveModels::register(&db, &settings.live, &settings.live_models, &*secrets).await?;
+        if !live.is_empty() {
+            tracing::info!(models = live.len(), "live models registered");
         }
         let cache = Arc::new(LeaderboardCache::default());
         let policy = RefreshPolicy {
@@ -66,7 +85,11 @@ impl Application {
             .local_addr()
             .context("listener has no address")?
             .port();
-        let server = serve(listener, Arena::new(db.clone(), cache), &settings)?;
+        let server = serve(
+            listener,
+            Arena::new(db.clone(), cache, Arc::new(live)),
+            &settings,
+        )?;
         Ok(Self { port, server, db })
     }
 

@@ -34,6 +34,11 @@ const CODE_HINTS = {
   battle_not_found: 'This battle no longer exists.',
   network_error: 'Could not reach the server. Check your connection and try again.',
   rate_limited: 'Too many requests. Please wait a moment and try again.',
+  empty_prompt: 'Type a prompt first.',
+  prompt_too_long: 'This prompt is too long.',
+  no_live_models: 'No live model is available right now. Try a random question instead.',
+  turn_limit_reached: 'This conversation has reached its turn limit. Vote, or start a new round.',
+  answers_pending: 'The answers are still being written. Wait until both are finished.',
 };
 
 async function request(method, path, body) {
@@ -85,9 +90,52 @@ async function request(method, path, body) {
   return data;
 }
 
-/** POST /api/v1/battles -> a new anonymous battle. */
+/** GET /api/v1/arena -> what this arena offers, e.g. {live: {enabled, ...}}. */
+export function getArena() {
+  return request('GET', '/arena');
+}
+
+/** POST /api/v1/battles -> a new anonymous battle from the question bank. */
 export function createBattle() {
   return request('POST', '/battles', {});
+}
+
+/**
+ * POST /api/v1/battles with a prompt -> a new live battle whose answers are
+ * still pending: read them from streamUrl(battle.id).
+ * @param {string} prompt
+ */
+export function createLiveBattle(prompt) {
+  return request('POST', '/battles', { prompt });
+}
+
+/** GET /api/v1/battles/{id} */
+export function getBattle(battleId) {
+  return request('GET', `/battles/${encodeURIComponent(battleId)}`);
+}
+
+/** POST /api/v1/battles/{id}/stop: cut both pending answers short. */
+export function stopBattle(battleId) {
+  return request('POST', `/battles/${encodeURIComponent(battleId)}/stop`, {});
+}
+
+/** POST /api/v1/battles/{id}/turns -> the battle with a new, pending last turn. */
+export function addTurn(battleId, prompt) {
+  return request('POST', `/battles/${encodeURIComponent(battleId)}/turns`, { prompt });
+}
+
+/** POST /api/v1/battles/{id}/regenerate -> the battle with its last answers pending again. */
+export function regenerateBattle(battleId) {
+  return request('POST', `/battles/${encodeURIComponent(battleId)}/regenerate`, {});
+}
+
+/**
+ * URL of the server-sent event stream of a battle's pending answers
+ * (events: delta, done, void, end). Same origin, so the voter cookie goes
+ * along and the CSP's connect-src 'self' allows it.
+ */
+export function streamUrl(battleId) {
+  return `${API_BASE}/battles/${encodeURIComponent(battleId)}/stream`;
 }
 
 /**

@@ -1,8 +1,13 @@
 //! The battle lifecycle: drawing a question and a pair, recording the vote,
 //! revealing the models. Decides policy; stores through `store`.
 
+mod breaker;
+pub mod generation;
 pub mod leaderboard;
+pub mod live;
+mod live_battle;
 pub mod sampling;
+mod stream;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,13 +17,21 @@ use rand::seq::IndexedRandom;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::domain::{BattleMode, BattleStatus, Scope, Side, Verdict};
+use crate::config::LiveSettings;
+use crate::domain::{BattleMode, BattleStatus, Scope, Side, Verdict, find_identity_word};
 use crate::store;
 use crate::store::battles::{NewBattle, NewMessage};
 use crate::store::entities::{battles, models};
 use crate::store::votes::{RecordVote, RecordVoteError};
+use generation::Hub;
 use leaderboard::{Leaderboard, LeaderboardCache};
+use live::LiveModels;
+pub use live_battle::{LiveInfo, LivePick};
 use sampling::{Candidate, draw_pair};
+pub use stream::{INTERRUPTED_REASON, StreamEvent};
+
+/// The finish reason stored with answers that come from an answer set.
+pub const FINISH_ANSWER_SET: &str = "answer_set";
 
 /// Why the arena refused a request.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +48,22 @@ pub enum ArenaError {
         "no question has answers from two active models yet; import an answer set or activate models"
     )]
     NoBattleAvailable,
+    #[error("the prompt is empty")]
+    EmptyPrompt,
+    #[error("the prompt is longer than {max} characters")]
+    PromptTooLong { max: usize },
+    #[error("fewer than two live models are available; try again later")]
+    NoLiveModels,
+    #[error("no live model called {0:?}")]
+    ModelNotFound(String),
+    #[error("a model cannot battle itself; choose two different models")]
+    SameModel,
+    #[error("battle {0} is not a live battle; it takes no follow-up or regeneration")]
+    NotLive(Uuid),
+    #[error("the battle has reached its limit of {max} turns; start a new round")]
+    TurnLimit { max: usize },
+    #[error("the answers of battle {0} are still being generated; wait until both are done")]
+    AnswersPending(Uuid),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -59,12 +88,18 @@ pub struct Revealed {
 pub struct BattleView {
     pub id: Uuid,
     pub status: String,
+    pub mode: String,
+    /// Answered live by models (not from an answer set).
+    pub live: bool,
+    /// An answer of the latest turn is still being generated.
+    pub pending: bool,
+    pub void_reason: Option<String>,
     pub question_id: Option<i32>,
     pub question_set: Option<String>,
     pub category: Option<String>,
     pub language: Option<String>,
     pub turns: Vec<Turn>,
-    /// `Some` only once the battle is no longer open.
+    /// `Some` once the battle is no longer open, and in named battles.
     pub models: Option<(Revealed, Revealed)>,
 }
 
@@ -74,6 +109,7 @@ pub struct VoteOutcome {
     pub battle_id: Uuid,
     pub verdict: Verdict,
     pub counted: bool,
+    pub not_counted_reason: Option<String>,
     pub model_a: Revealed,
     pub model_b: Revealed,
 }
@@ -83,12 +119,23 @@ pub struct VoteOutcome {
 pub struct Arena {
     db: DatabaseConnection,
     leaderboard: Arc<LeaderboardCache>,
+    live: Arc<LiveModels>,
+    hub: Arc<Hub>,
 }
 
 impl Arena {
     #[must_use]
-    pub fn new(db: DatabaseConnection, leaderboard: Arc<LeaderboardCache>) -> Self {
-        Self { db, leaderboard }
+    pub fn new(
+        db: DatabaseConnection,
+        leaderboard: Arc<LeaderboardCache>,
+        live: Arc<LiveModels>,
+    ) -> Self {
+        Self {
+            db,
+            leaderboard,
+            live,
+            hub: Arc::new(Hub::default()),
+        }
     }
 
     #[must_use]
@@ -168,6 +215,7 @@ impl Arena {
                     side: side.map(|s| s.as_str().to_owned()),
                     role: role.to_owned(),
                     content: content.clone(),
+                    finish_reason: side.map(|_| FINISH_ANSWER_SET.to_owned()),
                 })
             })
             .collect();
@@ -189,6 +237,10 @@ impl Arena {
         Ok(BattleView {
             id,
             status: BattleStatus::Open.as_str().to_owned(),
+            mode: BattleMode::Anonymous.as_str().to_owned(),
+            live: false,
+            pending: false,
+            void_reason: None,
             question_id: Some(question.id),
             question_set: Some(question.set_name),
             category: Some(question.category),
@@ -207,6 +259,9 @@ impl Arena {
             .await?
             .ok_or(ArenaError::BattleNotFound(id))?;
         let messages = store::battles::messages(&self.db, id).await?;
+        let pending = messages
+            .iter()
+            .any(|m| m.role == "assistant" && m.finish_reason.is_none());
         let mut turns: Vec<Turn> = Vec::new();
         for m in messages {
             let index = usize::try_from(m.turn).context("negative turn index")?;
@@ -234,7 +289,9 @@ impl Arena {
             Some(q) => store::questions::find(&self.db, q).await?,
             None => None,
         };
-        let models = if battle.status == BattleStatus::Open.as_str() {
+        let hidden = battle.status == BattleStatus::Open.as_str()
+            && battle.mode != BattleMode::Named.as_str();
+        let models = if hidden {
             None
         } else {
             Some(self.reveal(&battle).await?)
@@ -242,6 +299,10 @@ impl Arena {
         Ok(BattleView {
             id,
             status: battle.status,
+            live: battle.question_id.is_none() && battle.mode != BattleMode::Campaign.as_str(),
+            mode: battle.mode,
+            pending,
+            void_reason: battle.void_reason,
             question_id: battle.question_id,
             question_set: question.map(|q| q.set_name),
             category: battle.category,
@@ -266,7 +327,12 @@ impl Arena {
         let battle = store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
-        let counted = battle.mode == BattleMode::Anonymous.as_str();
+        let not_counted_reason = if battle.mode == BattleMode::Anonymous.as_str() {
+            self.identity_leak(&battle).await?
+        } else {
+            Some(format!("{} battle", battle.mode))
+        };
+        let counted = not_counted_reason.is_none();
         let mut scopes = vec![Scope::Overall.key()];
         if let Some(c) = &battle.category {
             scopes.push(Scope::Category(c.clone()).key());
@@ -281,13 +347,14 @@ impl Arena {
                 verdict: verdict.as_str().to_owned(),
                 voter_id,
                 counted,
-                not_counted_reason: (!counted).then(|| format!("{} battle", battle.mode)),
+                not_counted_reason: not_counted_reason.clone(),
                 scopes,
             },
         )
         .await
         .map_err(|e| match e {
             RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
+            RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
             RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
                 id: battle_id,
                 status,
@@ -302,9 +369,43 @@ impl Arena {
             battle_id,
             verdict,
             counted,
+            not_counted_reason,
             model_a,
             model_b,
         })
+    }
+
+    /// Why a vote on this battle must not count because an answer gives its
+    /// model away (its name, display name, organisation, upstream id, or a
+    /// configured identity word), or `None`.
+    async fn identity_leak(&self, battle: &battles::Model) -> Result<Option<String>, ArenaError> {
+        let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
+        let messages = store::battles::messages(&self.db, battle.id).await?;
+        let settings: &LiveSettings = self.live.settings();
+        for (side, model_id) in [(Side::A, battle.model_a), (Side::B, battle.model_b)] {
+            let mut words: Vec<&str> = settings.identity_words.iter().map(String::as_str).collect();
+            if let Some(m) = by_id.get(&model_id) {
+                words.extend([m.name.as_str(), m.display_name.as_str()]);
+                words.extend(m.organization.as_deref());
+                words.extend(m.upstream_model.as_deref());
+            }
+            let live = self.live.get(model_id);
+            if let Some(l) = &live {
+                words.extend(l.identity_words.iter().map(String::as_str));
+            }
+            let answers = messages
+                .iter()
+                .filter(|m| m.side.as_deref() == Some(side.as_str()));
+            for answer in answers {
+                if let Some(word) = find_identity_word(&answer.content, words.iter().copied()) {
+                    return Ok(Some(format!(
+                        "anonymity: the answer on side {} names {word:?}",
+                        side.as_str().to_uppercase()
+                    )));
+                }
+            }
+        }
+        Ok(None)
     }
 
     async fn reveal(&self, battle: &battles::Model) -> Result<(Revealed, Revealed), ArenaError> {

@@ -6,14 +6,21 @@ use uuid::Uuid;
 
 use super::body::{self, BodyLimit};
 use super::voter;
-use crate::arena::{Arena, BattleView};
+use crate::arena::{Arena, BattleView, LivePick};
 use crate::error::ApiError;
 use crate::markdown::to_safe_html;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBattle {
+    /// A question-bank battle on this question.
     question_id: Option<i32>,
+    /// A live battle on the voter's own prompt.
+    prompt: Option<String>,
+    /// `anonymous` (default) or `named`, with `model_a` and `model_b`.
+    mode: Option<String>,
+    model_a: Option<String>,
+    model_b: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -30,9 +37,14 @@ struct TurnBody {
 /// `turns` carries the whole conversation with sanitised HTML. Model names appear
 /// only once the battle is closed.
 #[derive(Serialize)]
-struct BattleBody {
+pub(super) struct BattleBody {
     id: Uuid,
     status: String,
+    mode: String,
+    live: bool,
+    pending: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    void_reason: Option<String>,
     question_id: Option<i32>,
     question_set: Option<String>,
     category: Option<String>,
@@ -72,6 +84,10 @@ impl From<BattleView> for BattleBody {
         Self {
             id: v.id,
             status: v.status,
+            mode: v.mode,
+            live: v.live,
+            pending: v.pending,
+            void_reason: v.void_reason,
             question_id: v.question_id,
             question_set: v.question_set,
             category: v.category,
@@ -83,6 +99,29 @@ impl From<BattleView> for BattleBody {
             model_a,
             model_b,
         }
+    }
+}
+
+fn live_pick(
+    mode: Option<&str>,
+    model_a: Option<String>,
+    model_b: Option<String>,
+) -> Result<LivePick, ApiError> {
+    match (mode.unwrap_or("anonymous"), model_a, model_b) {
+        ("anonymous", None, None) => Ok(LivePick::Anonymous),
+        ("anonymous", _, _) => Err(ApiError::bad_request(
+            "invalid_body",
+            "an anonymous battle draws its models; choose them with mode \"named\"",
+        )),
+        ("named", Some(a), Some(b)) => Ok(LivePick::Named(a, b)),
+        ("named", _, _) => Err(ApiError::bad_request(
+            "invalid_body",
+            "a named battle needs model_a and model_b",
+        )),
+        (other, _, _) => Err(ApiError::bad_request(
+            "invalid_mode",
+            format!("unknown mode {other:?}; use \"anonymous\" or \"named\""),
+        )),
     }
 }
 
@@ -102,9 +141,31 @@ pub(super) async fn create(
     let bytes = body::read(payload, **limit).await?;
     let request: CreateBattle = body::parse(&bytes, true)?;
     let (voter_id, cookie) = voter::get_or_issue(&req);
-    let view = arena
-        .start_battle(request.question_id, Some(voter_id))
-        .await?;
+    let view = match request.prompt {
+        Some(prompt) => {
+            if request.question_id.is_some() {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    "give either a prompt (live battle) or a question_id, not both",
+                ));
+            }
+            let pick = live_pick(request.mode.as_deref(), request.model_a, request.model_b)?;
+            arena
+                .start_live_battle(&prompt, pick, Some(voter_id))
+                .await?
+        }
+        None => {
+            if request.mode.is_some() || request.model_a.is_some() || request.model_b.is_some() {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    "mode, model_a and model_b need a prompt (live battles only)",
+                ));
+            }
+            arena
+                .start_battle(request.question_id, Some(voter_id))
+                .await?
+        }
+    };
     let mut response = HttpResponse::Created();
     if let Some(c) = cookie {
         response.cookie(c);

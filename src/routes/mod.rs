@@ -5,6 +5,7 @@ mod body;
 mod frontend;
 mod health;
 mod leaderboard;
+mod live;
 mod models;
 mod voter;
 mod votes;
@@ -27,6 +28,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(api_resource("/battles").route(web::post().to(battles::create)))
             .service(api_resource("/battles/{id}").route(web::get().to(battles::get)))
             .service(api_resource("/battles/{id}/vote").route(web::post().to(votes::create)))
+            .service(api_resource("/battles/{id}/stream").route(web::get().to(live::stream)))
+            .service(api_resource("/battles/{id}/turns").route(web::post().to(live::add_turn)))
+            .service(
+                api_resource("/battles/{id}/regenerate").route(web::post().to(live::regenerate)),
+            )
+            .service(api_resource("/battles/{id}/stop").route(web::post().to(live::stop)))
+            .service(api_resource("/arena").route(web::get().to(live::info)))
             .default_service(web::to(api_not_found)),
     )
     .configure(frontend::configure);
@@ -67,6 +75,22 @@ impl From<ArenaError> for ApiError {
                 "no_battle_available",
                 message,
             ),
+            ArenaError::EmptyPrompt => ApiError::bad_request("empty_prompt", message),
+            ArenaError::PromptTooLong { .. } => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "prompt_too_long", message)
+            }
+            ArenaError::NoLiveModels => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_live_models", message)
+            }
+            ArenaError::ModelNotFound(_) => ApiError::not_found("model_not_found", message),
+            ArenaError::SameModel => ApiError::bad_request("same_model", message),
+            ArenaError::NotLive(_) => ApiError::new(StatusCode::CONFLICT, "not_live", message),
+            ArenaError::TurnLimit { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "turn_limit_reached", message)
+            }
+            ArenaError::AnswersPending(_) => {
+                ApiError::new(StatusCode::CONFLICT, "answers_pending", message)
+            }
             ArenaError::Unexpected(e) => ApiError::Unexpected(e),
         }
     }

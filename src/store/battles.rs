@@ -1,9 +1,10 @@
 //! Queries on battles and their messages.
 
 use anyhow::Context;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -23,13 +24,66 @@ pub struct NewBattle {
     pub messages: Vec<NewMessage>,
 }
 
-/// One message: a user prompt (`side` = `None`) or one side's answer.
+/// One message: a user prompt (`side` = `None`) or one side's answer. An
+/// answer with `finish_reason` = `None` is a placeholder for one being
+/// generated.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub turn: i32,
     pub side: Option<String>,
     pub role: String,
     pub content: String,
+    pub finish_reason: Option<String>,
+}
+
+impl NewMessage {
+    /// The user's prompt of a turn.
+    #[must_use]
+    pub fn prompt(turn: i32, content: String) -> Self {
+        Self {
+            turn,
+            side: None,
+            role: "user".to_owned(),
+            content,
+            finish_reason: None,
+        }
+    }
+
+    /// An empty answer, to be filled in by [`finish_answer`].
+    #[must_use]
+    pub fn placeholder(turn: i32, side: &str) -> Self {
+        Self {
+            turn,
+            side: Some(side.to_owned()),
+            role: "assistant".to_owned(),
+            content: String::new(),
+            finish_reason: None,
+        }
+    }
+}
+
+/// A generated answer, as stored when it completes.
+#[derive(Debug, Clone, Default)]
+pub struct FinishedAnswer {
+    pub content: String,
+    pub finish_reason: String,
+    pub latency_ms: Option<i32>,
+    pub first_token_ms: Option<i32>,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+}
+
+/// Why a new turn or a regeneration could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("battle not found")]
+    NotFound,
+    #[error("battle is {status}, not open")]
+    NotOpen { status: String },
+    #[error("answers of the battle are still being generated")]
+    Pending,
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
 }
 
 /// Stores the battle, open, with its messages, in one transaction.
@@ -65,9 +119,10 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
             role: Set(m.role),
             content: Set(m.content),
             latency_ms: Set(None),
+            first_token_ms: Set(None),
             prompt_tokens: Set(None),
             completion_tokens: Set(None),
-            finish_reason: Set(None),
+            finish_reason: Set(m.finish_reason),
             error: Set(None),
             created_at: Set(now),
             ..Default::default()
@@ -107,4 +162,167 @@ pub async fn messages<C: ConnectionTrait>(
         .all(db)
         .await
         .context("failed to load battle messages")
+}
+
+/// How many answers of the battle are still being generated.
+///
+/// # Errors
+/// On a database error.
+pub async fn pending_answers<C: ConnectionTrait>(db: &C, battle_id: Uuid) -> anyhow::Result<u64> {
+    messages::Entity::find()
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::Role.eq("assistant"))
+        .filter(messages::Column::FinishReason.is_null())
+        .count(db)
+        .await
+        .context("failed to count pending answers")
+}
+
+/// Stores a generated answer in its placeholder. Returns `false` when there was
+/// no placeholder left to fill (the battle was voided meanwhile).
+///
+/// # Errors
+/// On a database error.
+pub async fn finish_answer<C: ConnectionTrait>(
+    db: &C,
+    battle_id: Uuid,
+    turn: i32,
+    side: &str,
+    answer: FinishedAnswer,
+) -> anyhow::Result<bool> {
+    let updated = messages::Entity::update_many()
+        .col_expr(messages::Column::Content, Expr::value(answer.content))
+        .col_expr(
+            messages::Column::FinishReason,
+            Expr::value(answer.finish_reason),
+        )
+        .col_expr(messages::Column::LatencyMs, Expr::value(answer.latency_ms))
+        .col_expr(
+            messages::Column::FirstTokenMs,
+            Expr::value(answer.first_token_ms),
+        )
+        .col_expr(
+            messages::Column::PromptTokens,
+            Expr::value(answer.prompt_tokens),
+        )
+        .col_expr(
+            messages::Column::CompletionTokens,
+            Expr::value(answer.completion_tokens),
+        )
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::Turn.eq(turn))
+        .filter(messages::Column::Side.eq(side))
+        .filter(messages::Column::FinishReason.is_null())
+        .exec(db)
+        .await
+        .context("failed to store answer")?;
+    Ok(updated.rows_affected > 0)
+}
+
+/// Ends an open battle as void with `reason`, in one transaction: the failed
+/// side's placeholder (if any) keeps the error, every other unfinished answer
+/// is marked cancelled. Returns `false` when the battle was no longer open.
+///
+/// # Errors
+/// On a database error; nothing changes then.
+pub async fn void<C: TransactionTrait>(
+    db: &C,
+    battle_id: Uuid,
+    reason: &str,
+    failed: Option<(i32, &str, String)>,
+) -> anyhow::Result<bool> {
+    let txn = db.begin().await.context("failed to begin transaction")?;
+    let flipped = battles::Entity::update_many()
+        .col_expr(battles::Column::Status, Expr::value("void"))
+        .col_expr(battles::Column::VoidReason, Expr::value(reason))
+        .filter(battles::Column::Id.eq(battle_id))
+        .filter(battles::Column::Status.eq("open"))
+        .exec(&txn)
+        .await
+        .context("failed to void battle")?;
+    if flipped.rows_affected == 0 {
+        return Ok(false);
+    }
+    if let Some((turn, side, error)) = failed {
+        messages::Entity::update_many()
+            .col_expr(messages::Column::FinishReason, Expr::value("error"))
+            .col_expr(messages::Column::Error, Expr::value(error))
+            .filter(messages::Column::BattleId.eq(battle_id))
+            .filter(messages::Column::Turn.eq(turn))
+            .filter(messages::Column::Side.eq(side))
+            .filter(messages::Column::FinishReason.is_null())
+            .exec(&txn)
+            .await
+            .context("failed to record the failed answer")?;
+    }
+    messages::Entity::update_many()
+        .col_expr(messages::Column::FinishReason, Expr::value("cancelled"))
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::FinishReason.is_null())
+        .filter(messages::Column::Role.eq("assistant"))
+        .exec(&txn)
+        .await
+        .context("failed to cancel unfinished answers")?;
+    txn.commit().await.context("failed to commit void battle")?;
+    Ok(true)
+}
+
+/// Starts another generation in an open battle: the new turn's prompt (if
+/// any) and a placeholder per side, in one transaction that first re-asserts
+/// the battle is open and that nothing is being generated.
+///
+/// # Errors
+/// `NotFound`, `NotOpen`, `Pending`, or `Database`; nothing changes then.
+pub async fn append_generation<C: TransactionTrait>(
+    db: &C,
+    battle_id: Uuid,
+    turn: i32,
+    prompt: Option<String>,
+) -> Result<(), AppendError> {
+    let txn = db.begin().await.context("failed to begin transaction")?;
+    lock_open(&txn, battle_id).await?;
+    if pending_answers(&txn, battle_id).await? > 0 {
+        return Err(AppendError::Pending);
+    }
+    let now = chrono::Utc::now();
+    let rows = prompt
+        .map(|p| NewMessage::prompt(turn, p))
+        .into_iter()
+        .chain(["a", "b"].map(|side| NewMessage::placeholder(turn, side)))
+        .map(|m| messages::ActiveModel {
+            battle_id: Set(battle_id),
+            turn: Set(m.turn),
+            side: Set(m.side),
+            role: Set(m.role),
+            content: Set(m.content),
+            finish_reason: Set(m.finish_reason),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    messages::Entity::insert_many(rows)
+        .exec(&txn)
+        .await
+        .context("failed to insert messages")?;
+    txn.commit().await.context("failed to commit new turn")?;
+    Ok(())
+}
+
+/// Takes the battle's row lock (PostgreSQL) or the write lock (SQLite) with a
+/// no-op update that only matches an open battle, so a concurrent vote and a
+/// new turn are ordered: whichever comes second sees the other's effect.
+async fn lock_open<C: ConnectionTrait>(txn: &C, battle_id: Uuid) -> Result<(), AppendError> {
+    let touched = battles::Entity::update_many()
+        .col_expr(battles::Column::Status, Expr::value("open"))
+        .filter(battles::Column::Id.eq(battle_id))
+        .filter(battles::Column::Status.eq("open"))
+        .exec(txn)
+        .await
+        .context("failed to lock battle")?;
+    if touched.rows_affected == 1 {
+        return Ok(());
+    }
+    match find(txn, battle_id).await? {
+        Some(b) => Err(AppendError::NotOpen { status: b.status }),
+        None => Err(AppendError::NotFound),
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, TryIntoModel,
 };
 
 use super::entities::models;
@@ -122,4 +122,68 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
     .await
     .with_context(|| format!("failed to register model {name}"))?;
     Ok(inserted.id)
+}
+
+/// The provider kind of a model called live through an OpenAI-compatible API.
+pub const PROVIDER_OPENAI: &str = "openai";
+
+/// How a live model is registered: where it is served (never its key).
+#[derive(Debug, Clone)]
+pub struct LiveRegistration {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub organization: Option<String>,
+    pub base_url: String,
+    pub upstream_model: String,
+    pub api_key_env: Option<String>,
+    pub sampling_weight: f64,
+}
+
+/// Registers a live model or brings its row up to date with the
+/// configuration. A model that already has an answer set keeps it and becomes
+/// live as well; its active flag is the operator's and is left alone.
+///
+/// # Errors
+/// On a database error.
+pub async fn sync_live<C: ConnectionTrait>(
+    db: &C,
+    live: &LiveRegistration,
+) -> anyhow::Result<models::Model> {
+    let existing = models::Entity::find()
+        .filter(models::Column::Name.eq(&live.name))
+        .one(db)
+        .await
+        .with_context(|| format!("failed to look up model {}", live.name))?;
+    let display_name = live.display_name.clone();
+    let mut row: models::ActiveModel = match existing {
+        Some(model) => {
+            let mut row: models::ActiveModel = model.clone().into();
+            if let Some(d) = display_name {
+                row.display_name = Set(d);
+            }
+            if live.organization.is_some() {
+                row.organization = Set(live.organization.clone());
+            }
+            row
+        }
+        None => models::ActiveModel {
+            name: Set(live.name.clone()),
+            display_name: Set(display_name.unwrap_or_else(|| live.name.clone())),
+            organization: Set(live.organization.clone()),
+            license: Set(None),
+            active: Set(true),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        },
+    };
+    row.provider = Set(PROVIDER_OPENAI.to_owned());
+    row.base_url = Set(Some(live.base_url.clone()));
+    row.upstream_model = Set(Some(live.upstream_model.clone()));
+    row.api_key_env = Set(live.api_key_env.clone());
+    row.sampling_weight = Set(live.sampling_weight);
+    row.save(db)
+        .await
+        .with_context(|| format!("failed to register live model {}", live.name))?
+        .try_into_model()
+        .with_context(|| format!("failed to read back live model {}", live.name))
 }

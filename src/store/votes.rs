@@ -30,6 +30,8 @@ pub enum RecordVoteError {
     NotFound,
     #[error("battle is {status}, not open")]
     NotOpen { status: String },
+    #[error("answers of the battle are still being generated")]
+    Pending,
     #[error(transparent)]
     Database(#[from] anyhow::Error),
 }
@@ -66,6 +68,12 @@ pub async fn record<C: TransactionTrait>(
         return Err(RecordVoteError::NotOpen {
             status: battle.status,
         });
+    }
+    // Checked after the flip, which holds the battle's lock: a new turn
+    // started concurrently either committed its placeholders already (seen
+    // here) or waits and then finds the battle voted.
+    if super::battles::pending_answers(&txn, vote.battle_id).await? > 0 {
+        return Err(RecordVoteError::Pending);
     }
     votes::ActiveModel {
         battle_id: Set(vote.battle_id),

@@ -13,8 +13,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub content: String,
     pub latency_ms: Option<i32>,
+    pub first_token_ms: Option<i32>,
     pub prompt_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
+    /// `None` while the answer is being generated.
     pub finish_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,

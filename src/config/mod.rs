@@ -1,12 +1,16 @@
 //! Settings: built-in defaults, then an optional `goldarena.toml`, then
 //! `GOLDARENA_*` environment variables, then command-line flags.
 
+mod live;
+
 use std::path::Path;
 
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+
+pub use live::{LiveModelConfig, LiveSettings};
 
 /// The configuration file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "goldarena.toml";
@@ -34,6 +38,12 @@ pub struct Settings {
     pub leaderboard_debounce_ms: u64,
     /// How often (seconds) to look for votes cast through other instances.
     pub leaderboard_poll_secs: u64,
+    /// Limits of live battles.
+    #[serde(default)]
+    pub live: LiveSettings,
+    /// OpenAI-compatible models that answer voters' own prompts.
+    #[serde(default)]
+    pub live_models: Vec<LiveModelConfig>,
 }
 
 impl Default for Settings {
@@ -48,6 +58,8 @@ impl Default for Settings {
             leaderboard_seed: 0,
             leaderboard_debounce_ms: 500,
             leaderboard_poll_secs: 30,
+            live: LiveSettings::default(),
+            live_models: Vec::new(),
         }
     }
 }
@@ -144,10 +156,53 @@ mod tests {
     }
 
     #[test]
+    fn live_models_and_limits_come_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "live.toml",
+                r#"
+[live]
+max_turns = 3
+identity_words = ["Acme"]
+
+[[live_models]]
+name = "local-llama"
+base_url = "http://127.0.0.1:8000/v1"
+model = "llama-3-8b"
+api_key_env = "LOCAL_KEY"
+
+[[live_models]]
+name = "other"
+base_url = "http://127.0.0.1:8001/v1"
+model = "m"
+temperature = 0.2
+max_tokens = 512
+"#,
+            )?;
+            let s = load(Some(Path::new("live.toml")), &Overrides::default())
+                .map_err(|e| e.to_string())?;
+            assert_eq!(s.live.max_turns, 3);
+            assert_eq!(s.live.identity_words, ["Acme"]);
+            assert_eq!(s.live.max_prompt_chars, 8_000);
+            assert_eq!(s.live_models.len(), 2);
+            assert_eq!(s.live_models[0].api_key_env.as_deref(), Some("LOCAL_KEY"));
+            assert!((s.live_models[0].temperature - 0.7).abs() < 1e-12);
+            assert_eq!(s.live_models[1].max_tokens, Some(512));
+            assert_eq!(s.live_models[1].max_concurrency, 4);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_keys_and_missing_files_are_errors() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("typo.toml", "datbase_url = \"x\"\n")?;
             assert!(load(Some(Path::new("typo.toml")), &Overrides::default()).is_err());
+            jail.create_file(
+                "typo2.toml",
+                "[[live_models]]\nname = \"m\"\nbase_url = \"http://x/v1\"\nmodel = \"m\"\napi_key = \"sk-no\"\n",
+            )?;
+            assert!(load(Some(Path::new("typo2.toml")), &Overrides::default()).is_err());
             assert!(load(Some(Path::new("missing.toml")), &Overrides::default()).is_err());
             Ok(())
         });

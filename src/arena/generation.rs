@@ -1,0 +1,207 @@
+//! Generating a turn of a live battle: both sides at once, text published as
+//! it arrives, each answer stored as it completes, the battle voided if a side
+//! fails. Generation runs in its own task, so a voter who closes the page does
+//! not lose the answers (and the models' cost is not wasted).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_util::future::try_join;
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::live::{LiveModel, LiveModels};
+use crate::providers::{ChatMessage, Completion, ProviderError};
+use crate::store;
+use crate::store::battles::FinishedAnswer;
+
+/// What the voter is told when a side fails.
+pub const VOID_REASON: &str =
+    "one of the models failed; your vote would not count; start a new round";
+
+/// Statistics of a finished answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerStats {
+    pub finish_reason: String,
+    pub latency_ms: Option<i32>,
+    pub first_token_ms: Option<i32>,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+}
+
+/// One side's answer so far.
+#[derive(Debug, Clone, Default)]
+pub struct SideProgress {
+    pub text: String,
+    pub done: Option<AnswerStats>,
+}
+
+/// A turn's generation as it stands. Text only ever grows, so a reader can
+/// send the part it has not sent yet.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub turn: i32,
+    pub sides: [SideProgress; 2],
+    pub void: Option<String>,
+    pub finished: bool,
+}
+
+/// A generation under way: its progress, and the voter's stop switch.
+pub struct Running {
+    pub progress: watch::Sender<Progress>,
+    pub stop: watch::Sender<bool>,
+}
+
+/// The generations running in this process, by battle.
+#[derive(Default)]
+pub struct Hub {
+    running: Mutex<HashMap<Uuid, Arc<Running>>>,
+}
+
+impl Hub {
+    #[must_use]
+    pub fn get(&self, battle_id: Uuid) -> Option<Arc<Running>> {
+        self.lock().get(&battle_id).cloned()
+    }
+
+    fn start(&self, battle_id: Uuid, turn: i32) -> Arc<Running> {
+        let running = Arc::new(Running {
+            progress: watch::Sender::new(Progress {
+                turn,
+                ..Progress::default()
+            }),
+            stop: watch::Sender::new(false),
+        });
+        self.lock().insert(battle_id, Arc::clone(&running));
+        running
+    }
+
+    fn finish(&self, battle_id: Uuid) {
+        self.lock().remove(&battle_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Arc<Running>>> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One side's job: its model and the conversation it answers.
+pub struct SideJob {
+    pub model: Arc<LiveModel>,
+    pub conversation: Vec<ChatMessage>,
+}
+
+/// Starts generating `turn` of the battle on both sides, in the background.
+/// The placeholders must already be stored.
+pub fn spawn(
+    db: DatabaseConnection,
+    hub: Arc<Hub>,
+    live: Arc<LiveModels>,
+    battle_id: Uuid,
+    turn: i32,
+    jobs: [SideJob; 2],
+) {
+    let running = hub.start(battle_id, turn);
+    tokio::spawn(async move {
+        run(&db, &live, &running, battle_id, turn, jobs).await;
+        running.progress.send_modify(|p| p.finished = true);
+        hub.finish(battle_id);
+    });
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SideError {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("could not store the answer: {0:#}")]
+    Store(anyhow::Error),
+}
+
+const SIDES: [&str; 2] = ["a", "b"];
+
+#[tracing::instrument(skip_all, fields(battle = %battle_id, turn))]
+async fn run(
+    db: &DatabaseConnection,
+    live: &LiveModels,
+    running: &Running,
+    battle_id: Uuid,
+    turn: i32,
+    jobs: [SideJob; 2],
+) {
+    let [job_a, job_b] = jobs;
+    let side = |index: usize, job: SideJob| async move {
+        side(db, live, running, battle_id, turn, index, job)
+            .await
+            .map_err(|e| (index, e))
+    };
+    let Err((index, error)) = try_join(side(0, job_a), side(1, job_b)).await else {
+        return;
+    };
+    // The other side's future was dropped by try_join: its request is cancelled.
+    tracing::warn!(side = SIDES[index], error = %error, "a side failed; voiding the battle");
+    let failed = Some((turn, SIDES[index], error.to_string()));
+    if let Err(e) = store::battles::void(db, battle_id, VOID_REASON, failed).await {
+        tracing::error!(error = format!("{e:#}"), "failed to void the battle");
+    }
+    running
+        .progress
+        .send_modify(|p| p.void = Some(VOID_REASON.to_owned()));
+}
+
+async fn side(
+    db: &DatabaseConnection,
+    live: &LiveModels,
+    running: &Running,
+    battle_id: Uuid,
+    turn: i32,
+    index: usize,
+    job: SideJob,
+) -> Result<(), SideError> {
+    let mut on_delta = |piece: &str| {
+        running
+            .progress
+            .send_modify(|p| p.sides[index].text.push_str(piece));
+    };
+    let outcome = job
+        .model
+        .provider
+        .complete(&job.conversation, &mut on_delta, running.stop.subscribe())
+        .await;
+    let completion = match outcome {
+        Ok(c) => c,
+        Err(e) => {
+            live.record_failure(&job.model);
+            return Err(e.into());
+        }
+    };
+    live.record_success(job.model.id);
+    let stats = stats(&completion);
+    let answer = FinishedAnswer {
+        content: completion.text,
+        finish_reason: stats.finish_reason.clone(),
+        latency_ms: stats.latency_ms,
+        first_token_ms: stats.first_token_ms,
+        prompt_tokens: stats.prompt_tokens,
+        completion_tokens: stats.completion_tokens,
+    };
+    store::battles::finish_answer(db, battle_id, turn, SIDES[index], answer)
+        .await
+        .map_err(SideError::Store)?;
+    running
+        .progress
+        .send_modify(|p| p.sides[index].done = Some(stats));
+    Ok(())
+}
+
+fn stats(c: &Completion) -> AnswerStats {
+    let ms = |d: std::time::Duration| i32::try_from(d.as_millis()).ok();
+    let tokens = |t: Option<u32>| t.and_then(|t| i32::try_from(t).ok());
+    AnswerStats {
+        finish_reason: c.finish_reason.clone(),
+        latency_ms: ms(c.latency),
+        first_token_ms: c.first_token.and_then(ms),
+        prompt_tokens: tokens(c.prompt_tokens),
+        completion_tokens: tokens(c.completion_tokens),
+    }
+}

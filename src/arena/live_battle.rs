@@ -1,0 +1,362 @@
+//! Live battles: the voter's own prompt, answered by two live models; then
+//! follow-up turns, regeneration and the stop switch.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use super::generation::{self, SideJob};
+use super::live::{LiveModel, boosted_weight};
+use super::sampling::{Candidate, draw_pair};
+use super::{Arena, ArenaError, BattleView};
+use crate::domain::{BattleMode, BattleStatus, Scope, detect_language};
+use crate::providers::ChatMessage;
+use crate::store;
+use crate::store::battles::{AppendError, NewBattle, NewMessage};
+use crate::store::entities::{battles, messages};
+
+/// How the two models of a live battle are chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LivePick {
+    /// Drawn at random, hidden until the vote; counts on the leaderboard.
+    Anonymous,
+    /// Chosen by the voter (`model_a`, `model_b`); never counted.
+    Named(String, String),
+}
+
+/// What the page needs to know about live battles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveInfo {
+    pub enabled: bool,
+    pub available_models: usize,
+    pub max_prompt_chars: usize,
+    pub max_turns: usize,
+}
+
+impl Arena {
+    #[must_use]
+    pub fn live_info(&self) -> LiveInfo {
+        let s = self.live.settings();
+        let available_models = self.live.available().len();
+        LiveInfo {
+            enabled: self.live.len() >= 2,
+            available_models,
+            max_prompt_chars: s.max_prompt_chars,
+            max_turns: s.max_turns,
+        }
+    }
+
+    fn check_prompt(&self, prompt: &str) -> Result<String, ArenaError> {
+        let prompt = prompt.trim();
+        if prompt.is_empty() {
+            return Err(ArenaError::EmptyPrompt);
+        }
+        let max = self.live.settings().max_prompt_chars;
+        if prompt.chars().count() > max {
+            return Err(ArenaError::PromptTooLong { max });
+        }
+        Ok(prompt.to_owned())
+    }
+
+    /// Starts a live battle on the voter's prompt and begins generating both
+    /// answers in the background; follow them with [`Arena::stream`].
+    ///
+    /// # Errors
+    /// `EmptyPrompt`, `PromptTooLong`, `NoLiveModels`, `ModelNotFound`,
+    /// `SameModel`, or a database error.
+    #[tracing::instrument(skip(self, prompt))]
+    pub async fn start_live_battle(
+        &self,
+        prompt: &str,
+        pick: LivePick,
+        voter_id: Option<String>,
+    ) -> Result<BattleView, ArenaError> {
+        let prompt = self.check_prompt(prompt)?;
+        let (mode, a, b) = match pick {
+            LivePick::Anonymous => {
+                let (a, b) = self.draw_live_pair().await?;
+                (BattleMode::Anonymous, a, b)
+            }
+            LivePick::Named(a, b) => {
+                if a == b {
+                    return Err(ArenaError::SameModel);
+                }
+                let find = |n: &str| {
+                    self.live
+                        .by_name(n)
+                        .ok_or_else(|| ArenaError::ModelNotFound(n.to_owned()))
+                };
+                (BattleMode::Named, find(&a)?, find(&b)?)
+            }
+        };
+        let id = Uuid::now_v7();
+        store::battles::insert(
+            &self.db,
+            NewBattle {
+                id,
+                mode: mode.as_str().to_owned(),
+                model_a: a.id,
+                model_b: b.id,
+                voter_id,
+                language: Some(detect_language(&prompt)),
+                category: None,
+                question_id: None,
+                messages: vec![
+                    NewMessage::prompt(0, prompt.clone()),
+                    NewMessage::placeholder(0, "a"),
+                    NewMessage::placeholder(0, "b"),
+                ],
+            },
+        )
+        .await?;
+        let jobs = [a, b].map(|model| SideJob {
+            model,
+            conversation: vec![ChatMessage::user(prompt.clone())],
+        });
+        self.spawn_generation(id, 0, jobs);
+        self.battle(id).await
+    }
+
+    /// Adds a follow-up prompt; both models answer it with the whole
+    /// conversation so far (each seeing its own earlier answers).
+    ///
+    /// # Errors
+    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
+    /// `TurnLimit`, `EmptyPrompt`, `PromptTooLong`, or a database error.
+    #[tracing::instrument(skip(self, prompt))]
+    pub async fn add_turn(&self, battle_id: Uuid, prompt: &str) -> Result<BattleView, ArenaError> {
+        let prompt = self.check_prompt(prompt)?;
+        let (battle, models, messages) = self.live_battle(battle_id).await?;
+        let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0) + 1;
+        let max = self.live.settings().max_turns;
+        if usize::try_from(turn).unwrap_or(usize::MAX) >= max {
+            return Err(ArenaError::TurnLimit { max });
+        }
+        store::battles::append_generation(&self.db, battle.id, turn, Some(prompt.clone()))
+            .await
+            .map_err(|e| append_error(battle_id, e))?;
+        let jobs = [(models.0, "a"), (models.1, "b")].map(|(model, side)| {
+            let mut conversation = conversation(&messages, side, turn);
+            conversation.push(ChatMessage::user(prompt.clone()));
+            SideJob {
+                model,
+                conversation,
+            }
+        });
+        self.spawn_generation(battle_id, turn, jobs);
+        self.battle(battle_id).await
+    }
+
+    /// Answers the latest turn again with the same two models. The earlier
+    /// answers stay stored; the new ones are shown and voted on.
+    ///
+    /// # Errors
+    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`, or a
+    /// database error.
+    #[tracing::instrument(skip(self))]
+    pub async fn regenerate(&self, battle_id: Uuid) -> Result<BattleView, ArenaError> {
+        let (battle, models, messages) = self.live_battle(battle_id).await?;
+        let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+        store::battles::append_generation(&self.db, battle.id, turn, None)
+            .await
+            .map_err(|e| append_error(battle_id, e))?;
+        let jobs = [(models.0, "a"), (models.1, "b")].map(|(model, side)| {
+            let mut conversation = conversation(&messages, side, turn);
+            let prompt = messages
+                .iter()
+                .find(|m| m.turn == turn && m.side.is_none())
+                .map(|m| m.content.clone())
+                .unwrap_or_default();
+            conversation.push(ChatMessage::user(prompt));
+            SideJob {
+                model,
+                conversation,
+            }
+        });
+        self.spawn_generation(battle_id, turn, jobs);
+        self.battle(battle_id).await
+    }
+
+    /// Stops the answers being generated for the battle in this process; what
+    /// arrived so far is kept as the answer. Returns whether anything was
+    /// running here.
+    ///
+    /// # Errors
+    /// `BattleNotFound`, or a database error.
+    pub async fn stop(&self, battle_id: Uuid) -> Result<bool, ArenaError> {
+        store::battles::find(&self.db, battle_id)
+            .await?
+            .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        Ok(match self.hub.get(battle_id) {
+            Some(running) => {
+                running.stop.send_replace(true);
+                true
+            }
+            None => false,
+        })
+    }
+
+    fn spawn_generation(&self, battle_id: Uuid, turn: i32, jobs: [SideJob; 2]) {
+        generation::spawn(
+            self.db.clone(),
+            Arc::clone(&self.hub),
+            Arc::clone(&self.live),
+            battle_id,
+            turn,
+            jobs,
+        );
+    }
+
+    /// An open live battle with its two (still configured) models and messages.
+    async fn live_battle(
+        &self,
+        battle_id: Uuid,
+    ) -> Result<
+        (
+            battles::Model,
+            (Arc<LiveModel>, Arc<LiveModel>),
+            Vec<messages::Model>,
+        ),
+        ArenaError,
+    > {
+        let battle = store::battles::find(&self.db, battle_id)
+            .await?
+            .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        if battle.status != BattleStatus::Open.as_str() {
+            return Err(ArenaError::BattleClosed {
+                id: battle_id,
+                status: battle.status,
+            });
+        }
+        let models = match (
+            battle.question_id,
+            self.live.get(battle.model_a),
+            self.live.get(battle.model_b),
+        ) {
+            (None, Some(a), Some(b)) => (a, b),
+            _ => return Err(ArenaError::NotLive(battle_id)),
+        };
+        let messages = store::battles::messages(&self.db, battle_id).await?;
+        Ok((battle, models, messages))
+    }
+
+    /// Two different available live models, by boosted sampling weight.
+    async fn draw_live_pair(&self) -> Result<(Arc<LiveModel>, Arc<LiveModel>), ArenaError> {
+        let available = self.live.available();
+        let mut votes: HashMap<i32, u64> = HashMap::new();
+        for row in store::leaderboard::pair_counts(&self.db, &Scope::Overall.key()).await? {
+            let n = u64::try_from(row.count).unwrap_or(0);
+            *votes.entry(row.model_a).or_default() += n;
+            *votes.entry(row.model_b).or_default() += n;
+        }
+        let now = chrono::Utc::now();
+        let candidates: Vec<Candidate> = available
+            .iter()
+            .map(|m| Candidate {
+                model_id: m.id,
+                weight: boosted_weight(
+                    m.weight,
+                    m.created_at,
+                    votes.get(&m.id).copied().unwrap_or(0),
+                    now,
+                    self.live.settings(),
+                ),
+            })
+            .collect();
+        let (a, b) = draw_pair(&candidates, &mut rand::rng()).ok_or(ArenaError::NoLiveModels)?;
+        let find = |id: i32| {
+            available
+                .iter()
+                .find(|m| m.id == id)
+                .cloned()
+                .ok_or(ArenaError::NoLiveModels)
+        };
+        Ok((find(a)?, find(b)?))
+    }
+}
+
+fn append_error(battle_id: Uuid, e: AppendError) -> ArenaError {
+    match e {
+        AppendError::NotFound => ArenaError::BattleNotFound(battle_id),
+        AppendError::NotOpen { status } => ArenaError::BattleClosed {
+            id: battle_id,
+            status,
+        },
+        AppendError::Pending => ArenaError::AnswersPending(battle_id),
+        AppendError::Database(e) => ArenaError::Unexpected(e),
+    }
+}
+
+/// What one side has seen before `turn`: each earlier prompt and that side's
+/// latest answer to it.
+fn conversation(messages: &[messages::Model], side: &str, turn: i32) -> Vec<ChatMessage> {
+    let mut turns: Vec<(String, String)> = Vec::new();
+    for m in messages.iter().filter(|m| m.turn < turn) {
+        let index = usize::try_from(m.turn).unwrap_or(0);
+        if turns.len() <= index {
+            turns.resize(index + 1, (String::new(), String::new()));
+        }
+        match m.side.as_deref() {
+            None => turns[index].0.clone_from(&m.content),
+            Some(s) if s == side => turns[index].1.clone_from(&m.content),
+            Some(_) => {}
+        }
+    }
+    turns
+        .into_iter()
+        .flat_map(|(prompt, answer)| [ChatMessage::user(prompt), ChatMessage::assistant(answer)])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(id: i64, turn: i32, side: Option<&str>, content: &str) -> messages::Model {
+        messages::Model {
+            id,
+            battle_id: Uuid::nil(),
+            turn,
+            side: side.map(str::to_owned),
+            role: if side.is_some() { "assistant" } else { "user" }.to_owned(),
+            content: content.to_owned(),
+            latency_ms: None,
+            first_token_ms: None,
+            prompt_tokens: None,
+            completion_tokens: None,
+            finish_reason: Some("stop".into()),
+            error: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn each_side_sees_its_own_latest_answers() {
+        let messages = vec![
+            msg(1, 0, None, "q0"),
+            msg(2, 0, Some("a"), "a0-old"),
+            msg(3, 0, Some("b"), "b0"),
+            msg(4, 0, Some("a"), "a0-new"),
+            msg(5, 1, None, "q1"),
+            msg(6, 1, Some("a"), "a1"),
+            msg(7, 1, Some("b"), "b1"),
+        ];
+        let a = conversation(&messages, "a", 2);
+        assert_eq!(
+            a,
+            vec![
+                ChatMessage::user("q0"),
+                ChatMessage::assistant("a0-new"),
+                ChatMessage::user("q1"),
+                ChatMessage::assistant("a1"),
+            ]
+        );
+        let b = conversation(&messages, "b", 1);
+        assert_eq!(
+            b,
+            vec![ChatMessage::user("q0"), ChatMessage::assistant("b0")]
+        );
+        assert!(conversation(&messages, "a", 0).is_empty());
+    }
+}

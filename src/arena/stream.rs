@@ -1,0 +1,274 @@
+//! Following a battle's latest turn as it is generated: from the generation
+//! running in this process, or, when another instance runs it (or it ended),
+//! from the database.
+
+use std::time::Duration;
+
+use futures_util::Stream;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::generation::{AnswerStats, Progress, Running};
+use super::{Arena, ArenaError};
+use crate::domain::{BattleStatus, Side};
+use crate::store;
+use crate::store::entities::messages;
+
+/// What the voter's page is told, in order: text deltas, one `Done` per side,
+/// `Void` if the battle failed, and `End` last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    Delta {
+        side: Side,
+        turn: i32,
+        text: String,
+    },
+    Done {
+        side: Side,
+        turn: i32,
+        text: String,
+        stats: AnswerStats,
+    },
+    Void {
+        reason: String,
+    },
+    End {
+        status: String,
+    },
+}
+
+/// How often the database is looked at while another instance generates.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Told when a placeholder outlived every timeout: the instance generating it
+/// is gone.
+pub const INTERRUPTED_REASON: &str =
+    "the answers were interrupted; your vote would not count; start a new round";
+
+impl Arena {
+    /// The events of the battle's latest turn, from where it stands now.
+    ///
+    /// # Errors
+    /// `BattleNotFound`, or a database error.
+    pub async fn stream(
+        &self,
+        battle_id: Uuid,
+    ) -> Result<impl Stream<Item = StreamEvent> + Send + 'static, ArenaError> {
+        store::battles::find(&self.db, battle_id)
+            .await?
+            .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        let (tx, rx) = mpsc::channel(64);
+        let arena = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = arena.feed(battle_id, &tx).await {
+                tracing::error!(battle = %battle_id, error = format!("{e:#}"), "battle stream failed");
+                let _ = tx
+                    .send(StreamEvent::End {
+                        status: "error".to_owned(),
+                    })
+                    .await;
+            }
+        });
+        Ok(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        }))
+    }
+
+    async fn feed(&self, battle_id: Uuid, tx: &mpsc::Sender<StreamEvent>) -> anyhow::Result<()> {
+        let grace =
+            Duration::from_millis(self.live.settings().answer_timeout_ms) + Duration::from_secs(15);
+        loop {
+            if let Some(running) = self.hub.get(battle_id) {
+                follow(&running, tx).await;
+            }
+            let battle = store::battles::find(&self.db, battle_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("battle {battle_id} disappeared"))?;
+            let messages = store::battles::messages(&self.db, battle_id).await?;
+            let latest = latest_answers(&messages);
+            if battle.status == BattleStatus::Void.as_str() {
+                let reason = battle.void_reason.unwrap_or_default();
+                send(tx, StreamEvent::Void { reason }).await;
+                send(tx, end(battle.status)).await;
+                return Ok(());
+            }
+            let pending = latest.iter().flatten().find(|m| m.finish_reason.is_none());
+            let Some(pending) = pending else {
+                for (side, message) in [Side::A, Side::B].into_iter().zip(latest) {
+                    if let Some(m) = message {
+                        replay(tx, side, m).await;
+                    }
+                }
+                send(tx, end(battle.status)).await;
+                return Ok(());
+            };
+            // Generated elsewhere, or by an instance that is gone.
+            let age = chrono::Utc::now() - pending.created_at;
+            if age.to_std().is_ok_and(|age| age > grace) {
+                store::battles::void(&self.db, battle_id, INTERRUPTED_REASON, None).await?;
+                continue;
+            }
+            if tx.is_closed() {
+                return Ok(());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
+/// Sends the progress of a running generation until it finishes or the page
+/// goes away. Text is sent once: each update sends only what is new.
+async fn follow(running: &Running, tx: &mpsc::Sender<StreamEvent>) {
+    let mut progress = running.progress.subscribe();
+    let mut sent = [0usize; 2];
+    let mut done = [false; 2];
+    loop {
+        let (events, finished) = {
+            let p = progress.borrow_and_update();
+            (news(&p, &mut sent, &mut done), p.finished)
+        };
+        for event in events {
+            if tx.send(event).await.is_err() {
+                return;
+            }
+        }
+        if finished || progress.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn news(p: &Progress, sent: &mut [usize; 2], done: &mut [bool; 2]) -> Vec<StreamEvent> {
+    let mut events = Vec::new();
+    for (index, side) in [Side::A, Side::B].into_iter().enumerate() {
+        let s = &p.sides[index];
+        if s.text.len() > sent[index] {
+            events.push(StreamEvent::Delta {
+                side,
+                turn: p.turn,
+                text: s.text[sent[index]..].to_owned(),
+            });
+            sent[index] = s.text.len();
+        }
+        if let Some(stats) = &s.done
+            && !done[index]
+        {
+            done[index] = true;
+            events.push(StreamEvent::Done {
+                side,
+                turn: p.turn,
+                text: s.text.clone(),
+                stats: stats.clone(),
+            });
+        }
+    }
+    events
+}
+
+/// The latest answer of each side in the latest turn (a regeneration adds
+/// newer rows; the newest is the one shown).
+fn latest_answers(messages: &[messages::Model]) -> [Option<&messages::Model>; 2] {
+    let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+    let mut latest = [None, None];
+    for m in messages.iter().filter(|m| m.turn == last_turn) {
+        match m.side.as_deref() {
+            Some("a") => latest[0] = Some(m),
+            Some("b") => latest[1] = Some(m),
+            _ => {}
+        }
+    }
+    latest
+}
+
+async fn replay(tx: &mpsc::Sender<StreamEvent>, side: Side, m: &messages::Model) {
+    if !m.content.is_empty() {
+        send(
+            tx,
+            StreamEvent::Delta {
+                side,
+                turn: m.turn,
+                text: m.content.clone(),
+            },
+        )
+        .await;
+    }
+    let stats = AnswerStats {
+        finish_reason: m.finish_reason.clone().unwrap_or_default(),
+        latency_ms: m.latency_ms,
+        first_token_ms: m.first_token_ms,
+        prompt_tokens: m.prompt_tokens,
+        completion_tokens: m.completion_tokens,
+    };
+    send(
+        tx,
+        StreamEvent::Done {
+            side,
+            turn: m.turn,
+            text: m.content.clone(),
+            stats,
+        },
+    )
+    .await;
+}
+
+fn end(status: String) -> StreamEvent {
+    StreamEvent::End { status }
+}
+
+async fn send(tx: &mpsc::Sender<StreamEvent>, event: StreamEvent) {
+    // A closed channel means the page went away; there is no one left to tell.
+    let _ = tx.send(event).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arena::generation::SideProgress;
+
+    fn stats() -> AnswerStats {
+        AnswerStats {
+            finish_reason: "stop".into(),
+            latency_ms: Some(10),
+            first_token_ms: Some(2),
+            prompt_tokens: None,
+            completion_tokens: None,
+        }
+    }
+
+    #[test]
+    fn each_piece_of_text_is_sent_once_and_done_once() {
+        let mut p = Progress::default();
+        let (mut sent, mut done) = ([0; 2], [false; 2]);
+        p.sides[0].text.push_str("Hel");
+        assert_eq!(news(&p, &mut sent, &mut done).len(), 1);
+        assert!(news(&p, &mut sent, &mut done).is_empty());
+        p.sides[0].text.push_str("lo");
+        p.sides[1] = SideProgress {
+            text: "Hi".into(),
+            done: Some(stats()),
+        };
+        let events = news(&p, &mut sent, &mut done);
+        assert_eq!(
+            events,
+            vec![
+                StreamEvent::Delta {
+                    side: Side::A,
+                    turn: 0,
+                    text: "lo".into()
+                },
+                StreamEvent::Delta {
+                    side: Side::B,
+                    turn: 0,
+                    text: "Hi".into()
+                },
+                StreamEvent::Done {
+                    side: Side::B,
+                    turn: 0,
+                    text: "Hi".into(),
+                    stats: stats()
+                },
+            ]
+        );
+        assert!(news(&p, &mut sent, &mut done).is_empty());
+    }
+}

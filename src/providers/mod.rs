@@ -1,0 +1,94 @@
+//! Model providers: where answers come from. `openai` calls any
+//! OpenAI-compatible `/v1/chat/completions` server and streams its answer.
+//! Providers know nothing of battles; the arena drives them.
+
+pub mod openai;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// One message of a conversation sent to a model.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChatMessage {
+    pub role: &'static str,
+    pub content: String,
+}
+
+impl ChatMessage {
+    #[must_use]
+    pub fn user(content: impl Into<String>) -> Self {
+        Self {
+            role: "user",
+            content: content.into(),
+        }
+    }
+
+    #[must_use]
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self {
+            role: "assistant",
+            content: content.into(),
+        }
+    }
+}
+
+/// A finished answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub text: String,
+    /// The server's finish reason (`stop`, `length`, ...), or `stopped` when the
+    /// voter stopped the answer.
+    pub finish_reason: String,
+    pub latency: Duration,
+    /// Time to the first piece of text; `None` for an answer without any.
+    pub first_token: Option<Duration>,
+    pub prompt_tokens: Option<u32>,
+    pub completion_tokens: Option<u32>,
+}
+
+/// The finish reason of an answer the voter stopped.
+pub const FINISH_STOPPED: &str = "stopped";
+
+/// Why a model gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error("no first token within {0:?}")]
+    FirstTokenTimeout(Duration),
+    #[error("answer not finished within {0:?}")]
+    AnswerTimeout(Duration),
+    #[error("HTTP {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("the stream broke off: {0}")]
+    Stream(String),
+    #[error("the server reported an error: {0}")]
+    Upstream(String),
+    #[error("unexpected reply: {0}")]
+    Protocol(String),
+}
+
+/// Receives the answer's text as it arrives.
+pub type DeltaSink<'a> = dyn FnMut(&str) + Send + 'a;
+
+/// A boxed future, so that providers can be trait objects.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A source of streamed chat answers.
+pub trait ChatProvider: Send + Sync {
+    /// Answers the conversation (which ends with a user message), passing text
+    /// to `on_delta` as it arrives. When `stop` turns `true`, ends early with
+    /// what arrived so far and finish reason [`FINISH_STOPPED`].
+    ///
+    /// # Errors
+    /// When the model gives no complete answer; see [`ProviderError`].
+    fn complete<'a>(
+        &'a self,
+        messages: &'a [ChatMessage],
+        on_delta: &'a mut DeltaSink<'a>,
+        stop: watch::Receiver<bool>,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+}

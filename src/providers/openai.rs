@@ -1,0 +1,507 @@
+//! OpenAI-compatible chat completions, streamed: `POST {base_url}/chat/completions`
+//! with `stream: true`, read as server-sent events (vLLM, Ollama, llama.cpp
+//! server, OpenAI, DeepSeek, Qwen and the like all speak it).
+//!
+//! Retries: only before the first token, and only for what is likely to pass
+//! on a second try (429, 5xx, connection errors). Once text has reached the
+//! voter, a retry would show a different answer, so a failure then is final.
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::Context;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use rand::RngExt;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Semaphore, watch};
+use tokio::time::{Instant, sleep_until, timeout_at};
+
+use super::{
+    BoxFuture, ChatMessage, ChatProvider, Completion, DeltaSink, FINISH_STOPPED, ProviderError,
+};
+use crate::config::LiveModelConfig;
+
+/// An API key. Its `Debug` output is redacted so that it cannot reach a log line.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    #[must_use]
+    pub fn new(key: String) -> Self {
+        Self(key)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(redacted)")
+    }
+}
+
+/// Time and retry limits of one answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallLimits {
+    pub first_token: Duration,
+    pub answer: Duration,
+    pub max_retries: u32,
+    pub backoff: Duration,
+}
+
+/// The HTTP client every model shares (one connection pool).
+///
+/// # Errors
+/// When the TLS set-up fails.
+pub fn http_client(connect_timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    // sea-orm's TLS already brings ring; installing it as the process default
+    // keeps a second crypto library out of the build. Another caller may have
+    // installed it first, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("goldarena/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("failed to build the HTTP client")
+}
+
+/// One model behind an OpenAI-compatible server.
+pub struct OpenAiProvider {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    model: String,
+    api_key: Option<ApiKey>,
+    temperature: f64,
+    max_tokens: Option<u32>,
+    system_prompt: Option<String>,
+    include_usage: bool,
+    limits: CallLimits,
+    permits: Semaphore,
+}
+
+impl fmt::Debug for OpenAiProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiProvider")
+            .field("url", &self.url.as_str())
+            .field("model", &self.model)
+            .field("api_key", &self.api_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenAiProvider {
+    /// # Errors
+    /// When the base URL is not an http(s) URL or the limits are out of range.
+    pub fn new(
+        client: reqwest::Client,
+        config: &LiveModelConfig,
+        api_key: Option<ApiKey>,
+        limits: CallLimits,
+    ) -> anyhow::Result<Self> {
+        let base = config.base_url.trim_end_matches('/');
+        let url = reqwest::Url::parse(&format!("{base}/chat/completions"))
+            .with_context(|| format!("base_url {:?} is not a URL", config.base_url))?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https"),
+            "base_url {:?} must be http or https",
+            config.base_url
+        );
+        anyhow::ensure!(
+            (0.0..=2.0).contains(&config.temperature),
+            "temperature must be between 0 and 2"
+        );
+        anyhow::ensure!(config.max_concurrency >= 1, "max_concurrency must be >= 1");
+        anyhow::ensure!(!config.model.trim().is_empty(), "model must not be empty");
+        Ok(Self {
+            client,
+            url,
+            model: config.model.clone(),
+            api_key,
+            temperature: config.temperature,
+            max_tokens: config.max_tokens,
+            system_prompt: config.system_prompt.clone(),
+            include_usage: config.include_usage,
+            limits,
+            permits: Semaphore::new(config.max_concurrency),
+        })
+    }
+
+    fn request_body<'a>(&'a self, messages: &'a [ChatMessage]) -> Request<'a> {
+        let system = self.system_prompt.as_deref().map(|content| Message {
+            role: "system",
+            content,
+        });
+        Request {
+            model: &self.model,
+            messages: system
+                .into_iter()
+                .chain(messages.iter().map(|m| Message {
+                    role: m.role,
+                    content: &m.content,
+                }))
+                .collect(),
+            stream: true,
+            temperature: self.temperature,
+            max_tokens: self.max_tokens,
+            stream_options: self.include_usage.then_some(StreamOptions {
+                include_usage: true,
+            }),
+        }
+    }
+
+    async fn send(&self, body: &Request<'_>) -> reqwest::Result<reqwest::Response> {
+        let mut request = self.client.post(self.url.clone()).json(body);
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(&key.0);
+        }
+        request.send().await
+    }
+
+    /// Sends the request, retrying what may pass on a second try, until a
+    /// successful response (whose body is the event stream) arrives. Returns
+    /// `Ok(None)` when the voter stopped the answer first.
+    async fn connect(
+        &self,
+        body: &Request<'_>,
+        deadline: Instant,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<Option<(reqwest::Response, Instant)>, ProviderError> {
+        let mut attempt = 0;
+        loop {
+            let sent = Instant::now();
+            let first_token_deadline = (sent + self.limits.first_token).min(deadline);
+            let outcome = tokio::select! {
+                biased;
+                Ok(_) = stop.wait_for(|s| *s) => return Ok(None),
+                r = timeout_at(first_token_deadline, self.send(body)) => r,
+            };
+            let (error, retry_after) = match outcome {
+                Err(_) => return Err(self.timeout_error(first_token_deadline, deadline)),
+                Ok(Ok(response)) if response.status().is_success() => {
+                    return Ok(Some((response, sent)));
+                }
+                Ok(Ok(response)) => {
+                    let status = response.status();
+                    let retry_after = retry_after(response.headers());
+                    let message = error_message(response, first_token_deadline).await;
+                    let error = ProviderError::Status {
+                        status: status.as_u16(),
+                        message,
+                    };
+                    if status.as_u16() != 429 && !status.is_server_error() {
+                        return Err(error);
+                    }
+                    (error, retry_after)
+                }
+                Ok(Err(e)) => (ProviderError::Connect(describe(&e)), None),
+            };
+            if attempt >= self.limits.max_retries {
+                return Err(error);
+            }
+            let factor = 2u32.saturating_pow(attempt);
+            let jitter = rand::rng().random_range(0.5..=1.0);
+            let delay = self
+                .limits
+                .backoff
+                .saturating_mul(factor)
+                .mul_f64(jitter)
+                .max(retry_after.unwrap_or_default());
+            let resume = Instant::now() + delay;
+            if resume >= deadline {
+                return Err(error);
+            }
+            attempt += 1;
+            tracing::warn!(
+                model = %self.model,
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %error,
+                "retrying a request to a model"
+            );
+            tokio::select! {
+                biased;
+                Ok(_) = stop.wait_for(|s| *s) => return Ok(None),
+                () = sleep_until(resume) => {}
+            }
+        }
+    }
+
+    fn timeout_error(&self, hit: Instant, answer_deadline: Instant) -> ProviderError {
+        if hit >= answer_deadline {
+            ProviderError::AnswerTimeout(self.limits.answer)
+        } else {
+            ProviderError::FirstTokenTimeout(self.limits.first_token)
+        }
+    }
+
+    async fn run(
+        &self,
+        messages: &[ChatMessage],
+        on_delta: &mut DeltaSink<'_>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<Completion, ProviderError> {
+        let started = Instant::now();
+        let deadline = started + self.limits.answer;
+        let stopped = |text: String, first_token: Option<Duration>| Completion {
+            text,
+            finish_reason: FINISH_STOPPED.to_owned(),
+            latency: started.elapsed(),
+            first_token,
+            prompt_tokens: None,
+            completion_tokens: None,
+        };
+        let _permit = tokio::select! {
+            biased;
+            Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(String::new(), None)),
+            p = timeout_at(deadline, self.permits.acquire()) => match p {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(_)) => return Err(ProviderError::Protocol("provider closed".into())),
+                Err(_) => return Err(ProviderError::AnswerTimeout(self.limits.answer)),
+            },
+        };
+        let body = self.request_body(messages);
+        let Some((response, sent)) = self.connect(&body, deadline, &mut stop).await? else {
+            return Ok(stopped(String::new(), None));
+        };
+        let first_token_deadline = (sent + self.limits.first_token).min(deadline);
+        let mut events = response.bytes_stream().eventsource();
+        let mut text = String::new();
+        let mut first_token = None;
+        let mut finish_reason = None;
+        let mut usage = Usage::default();
+        loop {
+            let wait_until = if first_token.is_none() {
+                first_token_deadline
+            } else {
+                deadline
+            };
+            let next = tokio::select! {
+                biased;
+                Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(text, first_token)),
+                n = timeout_at(wait_until, events.next()) => n,
+            };
+            let event = match next {
+                Err(_) => return Err(self.timeout_error(wait_until, deadline)),
+                Ok(None) if finish_reason.is_some() => break,
+                Ok(None) => {
+                    return Err(ProviderError::Stream(
+                        "the stream ended before the answer finished".into(),
+                    ));
+                }
+                Ok(Some(Err(e))) => return Err(ProviderError::Stream(e.to_string())),
+                Ok(Some(Ok(event))) => event,
+            };
+            let data = event.data.trim();
+            if data == "[DONE]" {
+                break;
+            }
+            if data.is_empty() {
+                continue;
+            }
+            let chunk: Chunk = serde_json::from_str(data).map_err(|e| {
+                ProviderError::Protocol(format!("bad chunk ({e}): {}", excerpt(data)))
+            })?;
+            if let Some(error) = chunk.error {
+                return Err(ProviderError::Upstream(upstream_message(&error)));
+            }
+            for choice in chunk.choices {
+                if let Some(piece) = choice.delta.and_then(|d| d.content)
+                    && !piece.is_empty()
+                {
+                    first_token.get_or_insert_with(|| started.elapsed());
+                    text.push_str(&piece);
+                    on_delta(&piece);
+                }
+                if let Some(reason) = choice.finish_reason {
+                    finish_reason = Some(reason);
+                }
+            }
+            if let Some(u) = chunk.usage {
+                usage = u;
+            }
+        }
+        Ok(Completion {
+            text,
+            finish_reason: finish_reason.unwrap_or_else(|| "stop".to_owned()),
+            latency: started.elapsed(),
+            first_token,
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+        })
+    }
+}
+
+impl ChatProvider for OpenAiProvider {
+    fn complete<'a>(
+        &'a self,
+        messages: &'a [ChatMessage],
+        on_delta: &'a mut DeltaSink<'a>,
+        stop: watch::Receiver<bool>,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(self.run(messages, on_delta, stop))
+    }
+}
+
+#[derive(Serialize)]
+struct Request<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    stream: bool,
+    temperature: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream_options: Option<StreamOptions>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'a str,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct StreamOptions {
+    include_usage: bool,
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    #[serde(default)]
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<Usage>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    delta: Option<Delta>,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Delta {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+struct Usage {
+    #[serde(default)]
+    prompt_tokens: Option<u32>,
+    #[serde(default)]
+    completion_tokens: Option<u32>,
+}
+
+/// `Retry-After` in seconds (the form model servers use), capped at a minute.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.min(60)))
+}
+
+/// The error message of a failed response: `error.message` of a JSON body, or
+/// the start of the body as text.
+async fn error_message(response: reqwest::Response, deadline: Instant) -> String {
+    let status = response.status();
+    let body = match timeout_at(deadline, response.text()).await {
+        Ok(Ok(body)) => body,
+        _ => String::new(),
+    };
+    let parsed = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("error").map(upstream_message));
+    match parsed {
+        Some(m) => m,
+        None if body.trim().is_empty() => status.canonical_reason().unwrap_or("error").to_owned(),
+        None => excerpt(body.trim()),
+    }
+}
+
+/// `{"message": ...}` objects (OpenAI) and plain strings (Ollama).
+fn upstream_message(error: &serde_json::Value) -> String {
+    let message = match error {
+        serde_json::Value::String(s) => s.clone(),
+        other => other
+            .get("message")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| other.to_string(), str::to_owned),
+    };
+    excerpt(&message)
+}
+
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 300;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// A transport error without the request's headers (reqwest never prints
+/// them, but the chain is kept short and free of anything but the cause).
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_connect() {
+        "connection failed"
+    } else if e.is_timeout() {
+        "connection timed out"
+    } else {
+        "request failed"
+    };
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{kind}: {cause}"),
+        None => kind.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_never_print() {
+        let key = ApiKey::new("sk-secret-123".into());
+        assert!(!format!("{key:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_caps_them() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, "2".parse().expect("header"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        h.insert(RETRY_AFTER, "86400".parse().expect("header"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(60)));
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn upstream_errors_read_both_shapes() {
+        let openai = serde_json::json!({"message": "rate limited", "type": "x"});
+        assert_eq!(upstream_message(&openai), "rate limited");
+        assert_eq!(
+            upstream_message(&serde_json::json!("model not found")),
+            "model not found"
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_on_character_boundaries() {
+        let long = "é".repeat(400);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 301);
+    }
+}
