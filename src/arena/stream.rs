@@ -77,9 +77,13 @@ impl Arena {
     async fn feed(&self, battle_id: Uuid, tx: &mpsc::Sender<StreamEvent>) -> anyhow::Result<()> {
         let grace =
             Duration::from_millis(self.live.settings().answer_timeout_ms) + Duration::from_secs(15);
+        // Once the running generation was followed, its text has been sent;
+        // the database only adds how the battle ended.
+        let mut followed = false;
         loop {
             if let Some(running) = self.hub.get(battle_id) {
                 follow(&running, tx).await;
+                followed = true;
             }
             let battle = store::battles::find(&self.db, battle_id)
                 .await?
@@ -94,7 +98,8 @@ impl Arena {
             }
             let pending = latest.iter().flatten().find(|m| m.finish_reason.is_none());
             let Some(pending) = pending else {
-                for (side, message) in [Side::A, Side::B].into_iter().zip(latest) {
+                let replayed = if followed { [None, None] } else { latest };
+                for (side, message) in [Side::A, Side::B].into_iter().zip(replayed) {
                     if let Some(m) = message {
                         replay(tx, side, m).await;
                     }

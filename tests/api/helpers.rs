@@ -5,11 +5,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use goldarena::config::Settings;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use goldarena::config::{LiveModelConfig, LiveSettings, Settings};
 use goldarena::startup::Application;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::fake_openai::FakeOpenAi;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -145,10 +152,79 @@ pub async fn spawn_app_with(
 
 /// Starts the application on `settings` (used to restart on the same database).
 pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
+    start_with_secrets(settings, dir, &[]).await
+}
+
+/// The fake API keys the live models of [`spawn_live`] are given.
+pub fn fake_api_key(model: &str) -> String {
+    format!("sk-test-{model}-DO-NOT-LEAK")
+}
+
+/// An app whose live models are `models` (upstream ids scripted on `fake`),
+/// each with an API key from [`fake_api_key`], and test-friendly limits.
+pub async fn spawn_live(
+    backend: Backend,
+    fake: &FakeOpenAi,
+    models: &[&str],
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_logs();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database(backend, dir.path()).await?;
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        database_url,
+        database_max_connections: 3,
+        leaderboard_bootstrap_rounds: 100,
+        leaderboard_debounce_ms: 20,
+        leaderboard_poll_secs: 1,
+        live: LiveSettings {
+            first_token_timeout_ms: 3_000,
+            answer_timeout_ms: 15_000,
+            retry_backoff_ms: 20,
+            ..LiveSettings::default()
+        },
+        live_models: models
+            .iter()
+            .map(|m| LiveModelConfig {
+                name: (*m).to_owned(),
+                display_name: None,
+                organization: None,
+                base_url: fake.base_url.clone(),
+                model: (*m).to_owned(),
+                api_key_env: Some(format!("FAKE_KEY_{}", m.to_uppercase())),
+                temperature: 0.7,
+                max_tokens: Some(256),
+                system_prompt: None,
+                weight: 1.0,
+                max_concurrency: 4,
+                include_usage: true,
+                identity_words: Vec::new(),
+            })
+            .collect(),
+        ..Settings::default()
+    };
+    configure(&mut settings);
+    let secrets: Vec<(String, String)> = models
+        .iter()
+        .map(|m| (format!("FAKE_KEY_{}", m.to_uppercase()), fake_api_key(m)))
+        .collect();
+    Some(start_with_secrets(settings, dir, &secrets).await)
+}
+
+async fn start_with_secrets(
+    settings: Settings,
+    dir: TempDir,
+    secrets: &[(String, String)],
+) -> TestApp {
     let database_url = settings.database_url.clone();
-    let app = Application::build(settings)
-        .await
-        .expect("build application");
+    let secrets: HashMap<String, String> = secrets.iter().cloned().collect();
+    let app = Application::build_with_secrets(
+        settings,
+        Arc::new(move |name: &str| secrets.get(name).cloned()),
+    )
+    .await
+    .expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     let handle = app.handle();
@@ -233,6 +309,37 @@ impl TestApp {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("the leaderboard never reached {votes} votes");
+    }
+
+    /// Every event of the battle's answer stream, as `(event, data)`, up to
+    /// and including `end`.
+    pub async fn stream(&self, battle_id: &str) -> Vec<(String, Value)> {
+        let res = self
+            .get(&format!("/api/v1/battles/{battle_id}/stream"))
+            .await;
+        assert_eq!(res.status(), 200, "stream status");
+        assert_eq!(
+            res.headers()["content-type"].to_str().expect("type"),
+            "text/event-stream"
+        );
+        let mut events = res.bytes_stream().eventsource();
+        let mut out = Vec::new();
+        let read = async {
+            while let Some(event) = events.next().await {
+                let event = event.expect("a well-formed event");
+                let data: Value = serde_json::from_str(&event.data).expect("JSON data");
+                let end = event.event == "end";
+                out.push((event.event, data));
+                if end {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), read)
+            .await
+            .expect("the stream ended within a minute");
+        assert_eq!(out.last().map(|e| e.0.as_str()), Some("end"), "{out:?}");
+        out
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

@@ -1,5 +1,6 @@
 //! API integration tests: the real server on loopback, a fresh database per test.
 
+mod fake_openai;
 mod helpers;
 
 mod battles;
@@ -9,4 +10,5 @@ mod durability;
 mod health;
 mod import;
 mod leaderboard;
+mod live;
 mod votes;
