@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::helpers::{Backend, require, spawn_app};
+use std::time::Duration;
+
+use crate::fake_openai::{FakeOpenAi, Script};
+use crate::helpers::{Backend, require, spawn_app, spawn_live};
 
 fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM_PATH")
@@ -18,25 +21,22 @@ fn node_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn battle_page_votes_reveals_and_moves_the_leaderboard_in_a_real_browser() {
-    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+fn browser_ready(e2e: &Path) -> bool {
     let ready = chromium().exists()
         && node_available()
         && e2e.join("node_modules/playwright-core").exists();
-    if !require(
+    require(
         ready,
         "the browser test (chromium, node, and `npm ci` in tests/e2e)",
-    ) {
-        return;
-    }
-    let Some(app) = spawn_app(Backend::Sqlite).await else {
-        return;
-    };
+    )
+}
+
+/// Runs one `node --test` file of tests/e2e against the server at `address`.
+async fn run_node_test(e2e: &Path, file: &str, address: &str) {
     let mut cmd = Command::new("node");
-    cmd.args(["--test", "--test-reporter=spec", "battle.test.mjs"])
-        .current_dir(&e2e)
-        .env("GOLDARENA_E2E_URL", &app.address)
+    cmd.args(["--test", "--test-reporter=spec", file])
+        .current_dir(e2e)
+        .env("GOLDARENA_E2E_URL", address)
         .env("CHROMIUM_PATH", chromium());
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
@@ -46,8 +46,54 @@ async fn battle_page_votes_reveals_and_moves_the_leaderboard_in_a_real_browser()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
+        "browser test {file} failed:\n{stdout}\n{stderr}"
     );
+    println!("{stdout}");
+}
+
+fn e2e_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn battle_page_votes_reveals_and_moves_the_leaderboard_in_a_real_browser() {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    run_node_test(&e2e, "battle.test.mjs", &app.address).await;
     // The browser's vote reached the database through the page.
     assert!(app.count("SELECT COUNT(*) FROM votes").await >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_battles_stream_follow_up_regenerate_and_stop_in_a_real_browser() {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    // Every answer says "streamed" and carries markup that must not run.
+    let answer = |who: &str| {
+        let text = format!(
+            "{who} has streamed this answer. <img src=x onerror=\"window.__xss=1\"> \
+             <script>window.__xss=2</script> **Rest** and drink water."
+        );
+        Script::answer(&text).slow(Duration::from_millis(150), Duration::from_millis(150))
+    };
+    let fake = FakeOpenAi::start(&[
+        ("left", answer("One model")),
+        ("right", answer("Another model")),
+    ])
+    .await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["left", "right"], |_| {}).await else {
+        return;
+    };
+    run_node_test(&e2e, "live.test.mjs", &app.address).await;
+    // Two rounds were voted on; the first had three generations (turn,
+    // follow-up, regenerate) of two answers each.
+    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 2);
+    assert!(fake.received().len() >= 8);
 }
