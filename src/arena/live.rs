@@ -72,12 +72,6 @@ impl LiveModels {
         secrets: &SecretSource,
     ) -> anyhow::Result<Self> {
         let client = http_client(Duration::from_millis(settings.connect_timeout_ms))?;
-        let limits = CallLimits {
-            first_token: Duration::from_millis(settings.first_token_timeout_ms),
-            answer: Duration::from_millis(settings.answer_timeout_ms),
-            max_retries: settings.max_retries,
-            backoff: Duration::from_millis(settings.retry_backoff_ms),
-        };
         let mut models = Vec::with_capacity(configs.len());
         for config in configs {
             let name = ModelName::parse(&config.name)
@@ -92,14 +86,7 @@ impl LiveModels {
                 config.weight.is_finite() && config.weight > 0.0,
                 "live model {name}: weight must be positive"
             );
-            let api_key = match &config.api_key_env {
-                Some(var) => Some(ApiKey::new(secrets(var).with_context(|| {
-                    format!("live model {name}: environment variable {var} is not set")
-                })?)),
-                None => None,
-            };
-            let provider = OpenAiProvider::new(client.clone(), config, api_key, limits)
-                .with_context(|| format!("live model {name}"))?;
+            let provider = build_provider(client.clone(), settings, config, secrets)?;
             let row = store::models::sync_live(
                 db,
                 &LiveRegistration {
@@ -188,6 +175,33 @@ impl LiveModels {
             );
         }
     }
+}
+
+/// The provider of a configured live model, its API key looked up by name.
+///
+/// # Errors
+/// When the key's variable is not set or the model's settings are invalid.
+pub fn build_provider(
+    client: reqwest::Client,
+    settings: &LiveSettings,
+    config: &LiveModelConfig,
+    secrets: &SecretSource,
+) -> anyhow::Result<OpenAiProvider> {
+    let name = &config.name;
+    let limits = CallLimits {
+        first_token: Duration::from_millis(settings.first_token_timeout_ms),
+        answer: Duration::from_millis(settings.answer_timeout_ms),
+        max_retries: settings.max_retries,
+        backoff: Duration::from_millis(settings.retry_backoff_ms),
+    };
+    let api_key = match &config.api_key_env {
+        Some(var) => Some(ApiKey::new(secrets(var).with_context(|| {
+            format!("live model {name}: environment variable {var} is not set")
+        })?)),
+        None => None,
+    };
+    OpenAiProvider::new(client, config, api_key, limits)
+        .with_context(|| format!("live model {name}"))
 }
 
 /// A model's sampling weight with the new-model boost: a model younger than

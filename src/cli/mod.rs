@@ -1,5 +1,7 @@
-//! The command line: `serve`, `migrate`, `model list`, `import answers`, `ratings`.
+//! The command line: `serve`, `migrate`, `model list`, `import answers`,
+//! `answers generate`, `ratings`.
 
+mod answers;
 mod bench;
 mod ratings;
 
@@ -48,6 +50,9 @@ pub enum Command {
     /// Import question banks and answer sets.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Generate answer sets with live models.
+    #[command(subcommand)]
+    Answers(answers::AnswersCommand),
     /// Compute a leaderboard from an LMSYS clean-battle file (JSON array or JSON lines).
     Ratings(RatingsArgs),
     /// Time the ratings pipeline on seeded synthetic battles (100k to 3M, 100 and 200 models).
@@ -96,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Ratings(args) => ratings::run(args),
         Command::BenchRatings(args) => bench::run(args),
+        Command::Answers(command) => answers::run(command, cli.settings(None)?).await,
         Command::Serve { bind } => {
             let settings = cli.settings(bind.clone())?;
             let app = Application::build(settings).await?;
@@ -139,26 +145,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = cli.settings(None)?;
             let db = store::connect(&settings.database_url, 1).await?;
             store::migrate(&db).await?;
-            let report = import::import_files(&db, questions, answers, set.as_deref())
-                .await
-                .map_err(|e| match e {
-                    ImportError::Invalid(_) => anyhow::anyhow!("{e}"),
-                    ImportError::Unexpected(e) => e,
-                })?;
-            println!(
-                "question set {}: {} models; questions {} new, {} updated, {} unchanged; answers {} new, {} updated, {} unchanged",
-                report.question_set,
-                report.models.len(),
-                report.questions.inserted,
-                report.questions.updated,
-                report.questions.unchanged,
-                report.answers.inserted,
-                report.answers.updated,
-                report.answers.unchanged,
-            );
-            Ok(())
+            import_and_report(&db, questions, answers, set.as_deref()).await
         }
     }
+}
+
+/// Imports an llm_judge question file and answer folder and prints the tally.
+async fn import_and_report(
+    db: &sea_orm::DatabaseConnection,
+    questions: &std::path::Path,
+    answers: &std::path::Path,
+    set: Option<&str>,
+) -> anyhow::Result<()> {
+    let report = import::import_files(db, questions, answers, set)
+        .await
+        .map_err(|e| match e {
+            ImportError::Invalid(_) => anyhow::anyhow!("{e}"),
+            ImportError::Unexpected(e) => e,
+        })?;
+    println!(
+        "question set {}: {} models; questions {} new, {} updated, {} unchanged; answers {} new, {} updated, {} unchanged",
+        report.question_set,
+        report.models.len(),
+        report.questions.inserted,
+        report.questions.updated,
+        report.questions.unchanged,
+        report.answers.inserted,
+        report.answers.updated,
+        report.answers.unchanged,
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod fake_openai;
 mod helpers;
 
+mod answers_generate;
 mod battles;
 mod browser;
 mod demo;
