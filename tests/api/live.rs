@@ -787,3 +787,54 @@ async fn the_api_key_never_appears_in_a_response_or_a_log_line() {
     let raw = std::fs::read(dir.path().join("arena.db")).expect("read db");
     assert!(!raw.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_never_has_more_requests_in_flight_than_its_limit() {
+    let slow =
+        |t: &str| Script::answer(t).slow(Duration::from_millis(200), Duration::from_millis(30));
+    let fake = FakeOpenAi::start(&[("alpha", slow(ALPHA)), ("beta", slow(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.live_models[0].max_concurrency = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let body = r#"{"prompt":"Hi","mode":"named","model_a":"alpha","model_b":"beta"}"#;
+    let (one, two) = tokio::join!(
+        app.post_json("/api/v1/battles", body),
+        app.post_json("/api/v1/battles", body)
+    );
+    let mut ids = Vec::new();
+    for res in [one, two] {
+        assert_eq!(res.status(), 201);
+        ids.push(id(&res.json::<Value>().await.expect("json")));
+    }
+    let (first, second) = tokio::join!(app.stream(&ids[0]), app.stream(&ids[1]));
+    for events in [first, second] {
+        assert!(!events.iter().any(|(n, _)| n == "void"), "{events:?}");
+    }
+    // Beta ran both of its answers at once; alpha, limited to one, waited.
+    assert_eq!(fake.max_in_flight(), 3);
+    assert_eq!(fake.requests_for("alpha").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_streams_the_answers_through_the_database() {
+    let slow =
+        |t: &str| Script::answer(t).slow(Duration::from_millis(300), Duration::from_millis(30));
+    let fake = FakeOpenAi::start(&[("alpha", slow(ALPHA)), ("beta", slow(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Which instance answers?").await);
+    // The second instance has no live models and is not generating: it
+    // follows the stored answers.
+    let other = app.another_instance().await;
+    let events = other.stream(&id).await;
+    let (text, done) = by_side(&events);
+    let answers: BTreeSet<&str> = text.iter().map(String::as_str).collect();
+    assert_eq!(answers, BTreeSet::from([ALPHA, BETA]), "{events:?}");
+    assert!(done.iter().all(Option::is_some));
+    assert_eq!(other.vote(&id, "model_b").await.status(), 200);
+}
