@@ -85,11 +85,18 @@ impl Application {
             .local_addr()
             .context("listener has no address")?
             .port();
-        let server = serve(
-            listener,
-            Arena::new(db.clone(), cache, Arc::new(live)),
-            &settings,
-        )?;
+        let arena = Arena::new(db.clone(), cache, Arc::new(live));
+        // Answers a stopped or crashed instance left unfinished would keep
+        // their battles open (and unvotable) forever.
+        match arena.void_interrupted().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(battles = n, "voided battles whose answers were interrupted"),
+            Err(e) => tracing::error!(
+                error = format!("{e:#}"),
+                "failed to void interrupted battles"
+            ),
+        }
+        let server = serve(listener, arena, &settings)?;
         Ok(Self { port, server, db })
     }
 

@@ -46,6 +46,31 @@ pub const INTERRUPTED_REASON: &str =
     "the answers were interrupted; your vote would not count; start a new round";
 
 impl Arena {
+    /// Voids the open battles whose answers stopped being generated (their
+    /// instance stopped or crashed) longer ago than any answer may take.
+    /// Returns how many were voided.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn void_interrupted(&self) -> anyhow::Result<usize> {
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(self.interruption_grace())
+                .unwrap_or(chrono::Duration::MAX);
+        let mut voided = 0;
+        for id in store::battles::stalled(&self.db, cutoff).await? {
+            if store::battles::void(&self.db, id, INTERRUPTED_REASON, None).await? {
+                voided += 1;
+            }
+        }
+        Ok(voided)
+    }
+
+    /// How long an unfinished answer may sit before its generation counts as
+    /// interrupted: the longest an answer may take, plus a margin.
+    fn interruption_grace(&self) -> Duration {
+        Duration::from_millis(self.live.settings().answer_timeout_ms) + Duration::from_secs(15)
+    }
+
     /// The events of the battle's latest turn, from where it stands now.
     ///
     /// # Errors
@@ -75,8 +100,7 @@ impl Arena {
     }
 
     async fn feed(&self, battle_id: Uuid, tx: &mpsc::Sender<StreamEvent>) -> anyhow::Result<()> {
-        let grace =
-            Duration::from_millis(self.live.settings().answer_timeout_ms) + Duration::from_secs(15);
+        let grace = self.interruption_grace();
         // Once the running generation was followed, its text has been sent;
         // the database only adds how the battle ended.
         let mut followed = false;

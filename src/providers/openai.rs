@@ -49,15 +49,20 @@ pub struct CallLimits {
     pub backoff: Duration,
 }
 
+/// Makes ring the process's TLS crypto provider, which every reqwest client
+/// in the process needs before it is built. sea-orm's TLS already brings ring,
+/// so this keeps a second crypto library out of the build. Calling it again,
+/// or after another provider was installed, does nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The HTTP client every model shares (one connection pool).
 ///
 /// # Errors
 /// When the TLS set-up fails.
 pub fn http_client(connect_timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    // sea-orm's TLS already brings ring; installing it as the process default
-    // keeps a second crypto library out of the build. Another caller may have
-    // installed it first, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(concat!("goldarena/", env!("CARGO_PKG_VERSION")))

@@ -326,3 +326,27 @@ async fn lock_open<C: ConnectionTrait>(txn: &C, battle_id: Uuid) -> Result<(), A
         None => Err(AppendError::NotFound),
     }
 }
+
+/// Open battles with an answer that started generating before `cutoff` and
+/// never finished: their generating instance is gone.
+///
+/// # Errors
+/// On a database error.
+pub async fn stalled<C: ConnectionTrait>(
+    db: &C,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<Uuid>> {
+    let mut ids: Vec<Uuid> = messages::Entity::find()
+        .filter(messages::Column::Role.eq("assistant"))
+        .filter(messages::Column::FinishReason.is_null())
+        .filter(messages::Column::CreatedAt.lt(cutoff))
+        .all(db)
+        .await
+        .context("failed to look for stalled answers")?
+        .into_iter()
+        .map(|m| m.battle_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

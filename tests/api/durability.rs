@@ -4,7 +4,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{Backend, fresh_database};
+use crate::helpers::{Backend, fresh_database, http};
 
 both_backends!(an_acknowledged_vote_survives_kill_9);
 
@@ -41,7 +41,7 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
         return;
     };
     let (mut child, port) = serve(&url);
-    let client = reqwest::Client::new();
+    let client = http();
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let battle: Value = client
         .post(format!("{base}/battles"))
@@ -64,13 +64,17 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     child.wait().expect("reap");
 
     let (mut child, port) = serve(&url);
-    let board: Value = reqwest::get(format!("http://127.0.0.1:{port}/api/v1/leaderboard"))
+    let board: Value = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/leaderboard"))
+        .send()
         .await
         .expect("leaderboard")
         .json()
         .await
         .expect("json");
-    let again: Value = reqwest::get(format!("http://127.0.0.1:{port}/api/v1/battles/{id}"))
+    let again: Value = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/battles/{id}"))
+        .send()
         .await
         .expect("battle")
         .json()

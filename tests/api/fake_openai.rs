@@ -198,7 +198,9 @@ async fn completions(req: HttpRequest, body: Bytes, state: web::Data<State>) -> 
             } else {
                 script.chunk_delay
             };
-            tokio::time::sleep(delay).await;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             if script.break_after == Some(sent) {
                 let broken = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "scripted");
                 return Some((

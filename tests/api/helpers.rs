@@ -69,6 +69,18 @@ fn postgres_database_of(url: &str) -> Option<(String, String)> {
         .then(|| (server, name.to_owned()))
 }
 
+/// A reqwest client builder; the process's TLS provider is installed first
+/// (reqwest is built without one of its own).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    goldarena::providers::openai::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
+/// A plain reqwest client.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("http client")
+}
+
 pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -233,7 +245,7 @@ async fn start_with_secrets(
         address,
         db,
         database_url,
-        client: reqwest::Client::builder()
+        client: http_builder()
             .cookie_store(true)
             .build()
             .expect("http client"),

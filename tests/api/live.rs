@@ -15,6 +15,7 @@ const ALPHA: &str = "Drink water and rest for a day or two.";
 const BETA: &str = "See a doctor if the fever lasts more than three days.";
 
 both_backends!(
+    answers_left_unfinished_by_a_dead_instance_void_their_battle,
     a_live_battle_streams_both_answers_and_counts_the_vote,
     a_vote_before_both_answers_are_done_returns_409,
     a_side_failing_mid_stream_voids_the_battle,
@@ -714,7 +715,7 @@ async fn the_api_key_never_appears_in_a_response_or_a_log_line() {
         .recv_timeout(Duration::from_secs(60))
         .expect("the server listened");
     let base = format!("http://127.0.0.1:{port}/api/v1");
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http();
     let mut bodies = Vec::new();
     let battle: Value = client
         .post(format!("{base}/battles"))
@@ -837,4 +838,47 @@ async fn another_instance_streams_the_answers_through_the_database() {
     assert_eq!(answers, BTreeSet::from([ALPHA, BETA]), "{events:?}");
     assert!(done.iter().all(Option::is_some));
     assert_eq!(other.vote(&id, "model_b").await.status(), 200);
+}
+
+async fn answers_left_unfinished_by_a_dead_instance_void_their_battle(backend: Backend) {
+    use goldarena::store::entities::messages;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let never = |t: &str| Script::answer(t).slow(Duration::from_secs(30), Duration::ZERO);
+    let fake = FakeOpenAi::start(&[("alpha", never(ALPHA)), ("beta", never(BETA))]).await;
+    let Some(app) = spawn_live(backend, &fake, &["alpha", "beta"], |s| {
+        s.live.first_token_timeout_ms = 60_000;
+        s.live.answer_timeout_ms = 60_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Anyone?").await);
+    // As if the instance generating them had died long ago.
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(2);
+    messages::Entity::update_many()
+        .col_expr(messages::Column::CreatedAt, Expr::value(long_ago))
+        .filter(messages::Column::Role.eq("assistant"))
+        .exec(&app.db)
+        .await
+        .expect("age the placeholders");
+    let other = app.another_instance().await;
+    let battle: Value = other
+        .get(&format!("/api/v1/battles/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(battle["status"], "void", "{battle}");
+    assert!(
+        battle["void_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("interrupted")),
+        "{battle}"
+    );
+    let events = other.stream(&id).await;
+    assert!(events.iter().any(|(n, _)| n == "void"), "{events:?}");
+    assert_error(other.vote(&id, "tie").await, 409, "battle_closed").await;
 }
