@@ -96,6 +96,7 @@ impl Application {
                 "failed to void interrupted battles"
             ),
         }
+        tokio::spawn(sweep_interrupted(arena.clone()));
         let server = serve(listener, arena, &settings)?;
         Ok(Self { port, server, db })
     }
@@ -124,6 +125,25 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Voids battles left unfinished by an instance that died, once a minute,
+/// so that they do not wait for a restart or a reader.
+async fn sweep_interrupted(arena: Arena) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match arena.void_interrupted().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(battles = n, "voided battles whose answers were interrupted"),
+            Err(e) => tracing::warn!(
+                error = format!("{e:#}"),
+                "sweep of interrupted battles failed"
+            ),
+        }
     }
 }
 

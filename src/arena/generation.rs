@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::live::{LiveModel, LiveModels};
-use crate::providers::{ChatMessage, Completion, ProviderError};
+use crate::providers::{ChatMessage, Completion, FINISH_STOPPED, ProviderError};
 use crate::store;
 use crate::store::battles::FinishedAnswer;
 
@@ -77,8 +77,12 @@ impl Hub {
         running
     }
 
-    fn finish(&self, battle_id: Uuid) {
-        self.lock().remove(&battle_id);
+    /// Forgets `running`, unless a newer generation of the battle replaced it.
+    fn finish(&self, battle_id: Uuid, running: &Arc<Running>) {
+        let mut map = self.lock();
+        if map.get(&battle_id).is_some_and(|r| Arc::ptr_eq(r, running)) {
+            map.remove(&battle_id);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Arc<Running>>> {
@@ -104,10 +108,28 @@ pub fn spawn(
 ) {
     let running = hub.start(battle_id, turn);
     tokio::spawn(async move {
+        // Even if the task panics, readers are told it is over and the hub
+        // lets go of it; otherwise their streams would wait forever.
+        let _finished = Finished {
+            hub,
+            battle_id,
+            running: Arc::clone(&running),
+        };
         run(&db, &live, &running, battle_id, turn, jobs).await;
-        running.progress.send_modify(|p| p.finished = true);
-        hub.finish(battle_id);
     });
+}
+
+struct Finished {
+    hub: Arc<Hub>,
+    battle_id: Uuid,
+    running: Arc<Running>,
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        self.running.progress.send_modify(|p| p.finished = true);
+        self.hub.finish(self.battle_id, &self.running);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +138,15 @@ enum SideError {
     Provider(#[from] ProviderError),
     #[error("could not store the answer: {0:#}")]
     Store(anyhow::Error),
+}
+
+impl SideError {
+    fn kind(&self) -> String {
+        match self {
+            Self::Provider(e) => e.kind(),
+            Self::Store(_) => "could not store the answer".to_owned(),
+        }
+    }
 }
 
 const SIDES: [&str; 2] = ["a", "b"];
@@ -139,7 +170,9 @@ async fn run(
         return;
     };
     // The other side's future was dropped by try_join: its request is cancelled.
-    tracing::warn!(side = SIDES[index], error = %error, "a side failed; voiding the battle");
+    // The log line names the kind of failure only: what the server sent back
+    // may echo the prompt. The whole message is stored with the answer.
+    tracing::warn!(side = SIDES[index], error = %error.kind(), "a side failed; voiding the battle");
     let failed = Some((turn, SIDES[index], error.to_string()));
     if let Err(e) = store::battles::void(db, battle_id, VOID_REASON, failed).await {
         tracing::error!(error = format!("{e:#}"), "failed to void the battle");
@@ -171,11 +204,16 @@ async fn side(
     let completion = match outcome {
         Ok(c) => c,
         Err(e) => {
-            live.record_failure(&job.model);
+            if e.counts_against_model() {
+                live.record_failure(&job.model);
+            }
             return Err(e.into());
         }
     };
-    live.record_success(job.model.id);
+    // An answer stopped before the model sent anything proves nothing.
+    if completion.finish_reason != FINISH_STOPPED || completion.first_token.is_some() {
+        live.record_success(job.model.id);
+    }
     let stats = stats(&completion);
     let answer = FinishedAnswer {
         content: completion.text,

@@ -86,7 +86,9 @@ impl LiveModels {
                 config.weight.is_finite() && config.weight > 0.0,
                 "live model {name}: weight must be positive"
             );
-            let provider = build_provider(client.clone(), settings, config, secrets)?;
+            // A voter waits for a slot no longer than for a first token.
+            let queue = Some(Duration::from_millis(settings.first_token_timeout_ms));
+            let provider = build_provider(client.clone(), settings, config, secrets, queue)?;
             let row = store::models::sync_live(
                 db,
                 &LiveRegistration {
@@ -178,6 +180,8 @@ impl LiveModels {
 }
 
 /// The provider of a configured live model, its API key looked up by name.
+/// A request waits at most `queue_timeout` for a free slot (`None`: as long
+/// as it takes).
 ///
 /// # Errors
 /// When the key's variable is not set or the model's settings are invalid.
@@ -186,6 +190,7 @@ pub fn build_provider(
     settings: &LiveSettings,
     config: &LiveModelConfig,
     secrets: &SecretSource,
+    queue_timeout: Option<Duration>,
 ) -> anyhow::Result<OpenAiProvider> {
     let name = &config.name;
     let limits = CallLimits {
@@ -193,6 +198,7 @@ pub fn build_provider(
         answer: Duration::from_millis(settings.answer_timeout_ms),
         max_retries: settings.max_retries,
         backoff: Duration::from_millis(settings.retry_backoff_ms),
+        queue: queue_timeout,
     };
     let api_key = match &config.api_key_env {
         Some(var) => Some(ApiKey::new(secrets(var).with_context(|| {

@@ -152,12 +152,22 @@ impl Arena {
     /// answers stay stored; the new ones are shown and voted on.
     ///
     /// # Errors
-    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`, or a
-    /// database error.
+    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
+    /// `BattleChanged`, `RegenerateLimit`, or a database error.
     #[tracing::instrument(skip(self))]
     pub async fn regenerate(&self, battle_id: Uuid) -> Result<BattleView, ArenaError> {
         let (battle, models, messages) = self.live_battle(battle_id).await?;
         let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+        // Every generation costs two paid answers: bound them per battle.
+        let answers_a = messages
+            .iter()
+            .filter(|m| m.side.as_deref() == Some("a"))
+            .count();
+        let turns = usize::try_from(turn).unwrap_or(0) + 1;
+        let max = self.live.settings().max_regenerations;
+        if answers_a.saturating_sub(turns) >= max {
+            return Err(ArenaError::RegenerateLimit { max });
+        }
         store::battles::append_generation(&self.db, battle.id, turn, None)
             .await
             .map_err(|e| append_error(battle_id, e))?;
@@ -284,6 +294,7 @@ fn append_error(battle_id: Uuid, e: AppendError) -> ArenaError {
             status,
         },
         AppendError::Pending => ArenaError::AnswersPending(battle_id),
+        AppendError::Changed => ArenaError::BattleChanged(battle_id),
         AppendError::Database(e) => ArenaError::Unexpected(e),
     }
 }

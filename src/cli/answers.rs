@@ -63,7 +63,8 @@ pub async fn run(command: &AnswersCommand, settings: Settings) -> anyhow::Result
             .iter()
             .find(|m| &m.name == name)
             .with_context(|| format!("no live model {name:?} in [[live_models]]"))?;
-        let provider = build_provider(client.clone(), &settings.live, config, &secrets)?;
+        // A batch waits for a free slot as long as it takes.
+        let provider = build_provider(client.clone(), &settings.live, config, &secrets, None)?;
         generators.push(Generator {
             name: name.clone(),
             provider: Arc::new(provider),

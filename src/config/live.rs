@@ -14,6 +14,8 @@ pub struct LiveSettings {
     pub max_prompt_chars: usize,
     /// Most turns (prompt and two answers) in one battle.
     pub max_turns: usize,
+    /// Most regenerations in one battle (each costs two answers).
+    pub max_regenerations: usize,
     /// Time to open a connection to a model's server.
     pub connect_timeout_ms: u64,
     /// Time from sending a request to the first token of the answer.
@@ -46,6 +48,7 @@ impl Default for LiveSettings {
         Self {
             max_prompt_chars: 8_000,
             max_turns: 8,
+            max_regenerations: 3,
             connect_timeout_ms: 5_000,
             first_token_timeout_ms: 30_000,
             answer_timeout_ms: 180_000,

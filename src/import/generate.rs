@@ -112,13 +112,15 @@ pub async fn generate(
                     .get(&model.name)
                     .context("no answer file for the model")?;
                 let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
-                writeln!(file, "{line}")
+                // One write for the line and its newline: an interruption
+                // leaves either nothing or a cut-off line, which a rerun drops.
+                file.write_all(format!("{line}\n").as_bytes())
                     .and_then(|()| file.flush())
                     .with_context(|| format!("cannot write the answers of {}", model.name))?;
                 report.generated += 1;
             }
             Err(e) => {
-                tracing::warn!(model = %model.name, question = %question.question_id, error = %e, "answer failed");
+                tracing::warn!(model = %model.name, question = %question.question_id, error = %e.kind(), "answer failed");
                 report.failed.push((
                     model.name.clone(),
                     question.question_id.clone(),
@@ -184,6 +186,19 @@ fn answered(path: &Path) -> anyhow::Result<HashSet<String>> {
     };
     let mut done = HashSet::new();
     let mut keep = 0;
+    // A whole record whose newline was never written: complete it, or the
+    // next answer would be appended to the same line.
+    if !text.is_empty() && !text.ends_with('\n') {
+        let last = text.rsplit('\n').next().unwrap_or_default();
+        if serde_json::from_str::<serde_json::Value>(last).is_ok() {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            file.write_all(b"\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let id = serde_json::from_str::<serde_json::Value>(line)
             .ok()
@@ -230,6 +245,19 @@ mod tests {
         let done = answered(&path).expect("readable");
         assert_eq!(done, HashSet::from(["81".to_owned(), "x".to_owned()]));
         assert_eq!(std::fs::read_to_string(&path).expect("read"), full);
+    }
+
+    #[test]
+    fn a_whole_last_record_without_its_newline_is_kept_and_completed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("m.jsonl");
+        std::fs::write(&path, "{\"question_id\": 81}\n{\"question_id\": 82}").expect("write");
+        let done = answered(&path).expect("readable");
+        assert_eq!(done.len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "{\"question_id\": 81}\n{\"question_id\": 82}\n"
+        );
     }
 
     #[test]

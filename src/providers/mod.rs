@@ -69,6 +69,40 @@ pub enum ProviderError {
     Upstream(String),
     #[error("unexpected reply: {0}")]
     Protocol(String),
+    #[error("no free request slot within {0:?} (max_concurrency)")]
+    Busy(Duration),
+}
+
+impl ProviderError {
+    /// A short description without anything the server sent back (which may
+    /// echo the prompt or the answer): what a log line may carry.
+    #[must_use]
+    pub fn kind(&self) -> String {
+        match self {
+            Self::Connect(_) => "connection failed".to_owned(),
+            Self::FirstTokenTimeout(_) => "first-token timeout".to_owned(),
+            Self::AnswerTimeout(_) => "answer timeout".to_owned(),
+            Self::Status { status, .. } => format!("HTTP {status}"),
+            Self::Stream(_) => "stream broke off".to_owned(),
+            Self::Upstream(_) => "error reported in the stream".to_owned(),
+            Self::Protocol(_) => "unreadable reply".to_owned(),
+            Self::Busy(_) => "no free request slot".to_owned(),
+        }
+    }
+
+    /// Whether the failure says something about the model's health. A
+    /// request the server refused as such (400, 413, 422: a content filter, a
+    /// conversation longer than the context) is the prompt's doing, and a
+    /// full queue is this instance's; neither may bench the model, or a voter
+    /// could take any model out of sampling with a few bad prompts.
+    #[must_use]
+    pub fn counts_against_model(&self) -> bool {
+        match self {
+            Self::Status { status, .. } => !matches!(status, 400 | 413 | 422),
+            Self::Busy(_) => false,
+            _ => true,
+        }
+    }
 }
 
 /// Receives the answer's text as it arrives.

@@ -47,6 +47,10 @@ pub struct CallLimits {
     pub answer: Duration,
     pub max_retries: u32,
     pub backoff: Duration,
+    /// How long to wait for a free request slot (`max_concurrency`); `None`
+    /// waits as long as it takes (batch generation). The answer's own clock
+    /// starts once a slot is free.
+    pub queue: Option<Duration>,
 }
 
 /// Makes ring the process's TLS crypto provider, which every reqwest client
@@ -220,7 +224,7 @@ impl OpenAiProvider {
                 model = %self.model,
                 attempt,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                error = %error,
+                error = %error.kind(),
                 "retrying a request to a model"
             );
             tokio::select! {
@@ -245,6 +249,30 @@ impl OpenAiProvider {
         on_delta: &mut DeltaSink<'_>,
         mut stop: watch::Receiver<bool>,
     ) -> Result<Completion, ProviderError> {
+        let queued = Instant::now();
+        let acquire = async {
+            match self.limits.queue {
+                Some(limit) => timeout_at(queued + limit, self.permits.acquire())
+                    .await
+                    .map_err(|_| ProviderError::Busy(limit)),
+                None => Ok(self.permits.acquire().await),
+            }
+        };
+        let _permit = tokio::select! {
+            biased;
+            Ok(_) = stop.wait_for(|s| *s) => return Ok(Completion {
+                text: String::new(),
+                finish_reason: FINISH_STOPPED.to_owned(),
+                latency: queued.elapsed(),
+                first_token: None,
+                prompt_tokens: None,
+                completion_tokens: None,
+            }),
+            p = acquire => match p? {
+                Ok(permit) => permit,
+                Err(_) => return Err(ProviderError::Protocol("provider closed".into())),
+            },
+        };
         let started = Instant::now();
         let deadline = started + self.limits.answer;
         let stopped = |text: String, first_token: Option<Duration>| Completion {
@@ -255,15 +283,6 @@ impl OpenAiProvider {
             prompt_tokens: None,
             completion_tokens: None,
         };
-        let _permit = tokio::select! {
-            biased;
-            Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(String::new(), None)),
-            p = timeout_at(deadline, self.permits.acquire()) => match p {
-                Ok(Ok(permit)) => permit,
-                Ok(Err(_)) => return Err(ProviderError::Protocol("provider closed".into())),
-                Err(_) => return Err(ProviderError::AnswerTimeout(self.limits.answer)),
-            },
-        };
         let body = self.request_body(messages);
         let Some((response, sent)) = self.connect(&body, deadline, &mut stop).await? else {
             return Ok(stopped(String::new(), None));
@@ -272,10 +291,14 @@ impl OpenAiProvider {
         let mut events = response.bytes_stream().eventsource();
         let mut text = String::new();
         let mut first_token = None;
+        // Reasoning models think aloud (`reasoning_content`) before they
+        // answer: that proves the model is working, so it stops the
+        // first-token clock, but it is not part of the answer.
+        let mut thinking = false;
         let mut finish_reason = None;
         let mut usage = Usage::default();
         loop {
-            let wait_until = if first_token.is_none() {
+            let wait_until = if first_token.is_none() && !thinking {
                 first_token_deadline
             } else {
                 deadline
@@ -310,7 +333,11 @@ impl OpenAiProvider {
                 return Err(ProviderError::Upstream(upstream_message(&error)));
             }
             for choice in chunk.choices {
-                if let Some(piece) = choice.delta.and_then(|d| d.content)
+                let delta = choice.delta.unwrap_or_default();
+                if delta.reasoning_content.is_some_and(|r| !r.is_empty()) {
+                    thinking = true;
+                }
+                if let Some(piece) = delta.content
                     && !piece.is_empty()
                 {
                     first_token.get_or_insert_with(|| started.elapsed());
@@ -388,10 +415,12 @@ struct Choice {
     finish_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct Delta {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    reasoning_content: Option<String>,
 }
 
 #[derive(Default, Deserialize)]

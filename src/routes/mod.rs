@@ -91,6 +91,12 @@ impl From<ArenaError> for ApiError {
             ArenaError::AnswersPending(_) => {
                 ApiError::new(StatusCode::CONFLICT, "answers_pending", message)
             }
+            ArenaError::BattleChanged(_) => {
+                ApiError::new(StatusCode::CONFLICT, "battle_changed", message)
+            }
+            ArenaError::RegenerateLimit { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "regenerate_limit_reached", message)
+            }
             ArenaError::Unexpected(e) => ApiError::Unexpected(e),
         }
     }

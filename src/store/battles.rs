@@ -82,6 +82,8 @@ pub enum AppendError {
     NotOpen { status: String },
     #[error("answers of the battle are still being generated")]
     Pending,
+    #[error("the battle gained a turn meanwhile")]
+    Changed,
     #[error(transparent)]
     Database(#[from] anyhow::Error),
 }
@@ -269,10 +271,13 @@ pub async fn void<C: TransactionTrait>(
 
 /// Starts another generation in an open battle: the new turn's prompt (if
 /// any) and a placeholder per side, in one transaction that first re-asserts
-/// the battle is open and that nothing is being generated.
+/// the battle is open, that nothing is being generated, and that `turn` is
+/// still the next turn (with a prompt) or the latest one (regeneration), as
+/// the caller saw it.
 ///
 /// # Errors
-/// `NotFound`, `NotOpen`, `Pending`, or `Database`; nothing changes then.
+/// `NotFound`, `NotOpen`, `Pending`, `Changed`, or `Database`; nothing
+/// changes then.
 pub async fn append_generation<C: TransactionTrait>(
     db: &C,
     battle_id: Uuid,
@@ -283,6 +288,16 @@ pub async fn append_generation<C: TransactionTrait>(
     lock_open(&txn, battle_id).await?;
     if pending_answers(&txn, battle_id).await? > 0 {
         return Err(AppendError::Pending);
+    }
+    let latest = messages(&txn, battle_id)
+        .await?
+        .iter()
+        .map(|m| m.turn)
+        .max()
+        .unwrap_or(0);
+    let expected = if prompt.is_some() { turn - 1 } else { turn };
+    if latest != expected {
+        return Err(AppendError::Changed);
     }
     let now = chrono::Utc::now();
     let rows = prompt

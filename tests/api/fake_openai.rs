@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 pub struct Script {
     /// The answer, piece by piece.
     pub chunks: Vec<String>,
+    /// `reasoning_content` pieces sent before the answer (reasoning models).
+    pub reasoning: Vec<String>,
     /// Before the first piece (after the response headers).
     pub first_delay: Duration,
     /// Between pieces.
@@ -33,6 +35,7 @@ impl Script {
     pub fn answer(text: &str) -> Self {
         Self {
             chunks: text.split_inclusive(' ').map(str::to_owned).collect(),
+            reasoning: Vec::new(),
             first_delay: Duration::ZERO,
             chunk_delay: Duration::from_millis(5),
             fail_first: Vec::new(),
@@ -225,7 +228,11 @@ fn frames(script: &Script, model: &str, include_usage: bool) -> Vec<String> {
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
         })
     };
-    let mut frames: Vec<Value> = vec![];
+    let mut frames: Vec<Value> = script
+        .reasoning
+        .iter()
+        .map(|r| chunk(json!({"reasoning_content": r}), Value::Null))
+        .collect();
     for (i, piece) in script.chunks.iter().enumerate() {
         let delta = if i == 0 {
             json!({"role": "assistant", "content": piece})

@@ -277,13 +277,21 @@ async fn a_client_error_is_not_retried() {
     let mut refused = Script::answer(BETA);
     refused.always_fail = Some(400);
     let fake = FakeOpenAi::start(&[("alpha", Script::answer(ALPHA)), ("beta", refused)]).await;
-    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.live.breaker_failures = 1;
+    })
+    .await
+    else {
         return;
     };
     let id = id(&live_battle(&app, "Bad request upstream").await);
     let events = app.stream(&id).await;
     assert!(events.iter().any(|(n, _)| n == "void"));
     assert_eq!(fake.requests_for("beta").len(), 1);
+    // A refused request is the prompt's doing (a filter, a long context), not
+    // a sick model: a voter's bad prompts must not bench it.
+    let info: Value = app.get("/api/v1/arena").await.json().await.expect("json");
+    assert_eq!(info["live"]["models"], 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -393,7 +401,11 @@ async fn follow_up_turns_send_the_whole_conversation_upstream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regenerate_answers_the_last_turn_again_with_the_same_models() {
     let fake = fake_pair().await;
-    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.live.max_regenerations = 1;
+    })
+    .await
+    else {
         return;
     };
     let id = id(&live_battle(&app, "Say it again").await);
@@ -435,6 +447,11 @@ async fn regenerate_answers_the_last_turn_again_with_the_same_models() {
         .await
         .expect("json");
     assert_eq!(shown["turns"][0]["a"], text[0].as_str());
+    // Each regeneration costs two paid answers: they are limited.
+    let res = app
+        .post_json(&format!("/api/v1/battles/{id}/regenerate"), "{}")
+        .await;
+    assert_error(res, 409, "regenerate_limit_reached").await;
     assert_eq!(app.vote(&id, "tie").await.status(), 200);
 }
 
@@ -881,4 +898,27 @@ async fn answers_left_unfinished_by_a_dead_instance_void_their_battle(backend: B
     let events = other.stream(&id).await;
     assert!(events.iter().any(|(n, _)| n == "void"), "{events:?}");
     assert_error(other.vote(&id, "tie").await, 409, "battle_closed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reasoning_model_thinking_past_the_first_token_timeout_is_not_cut_off() {
+    let mut thinker =
+        Script::answer(BETA).slow(Duration::from_millis(100), Duration::from_millis(150));
+    thinker.reasoning = (0..6).map(|i| format!("Let me think ({i})... ")).collect();
+    let fake = FakeOpenAi::start(&[("alpha", Script::answer(ALPHA)), ("beta", thinker)]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.live.first_token_timeout_ms = 400;
+    })
+    .await
+    else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Think first").await);
+    let events = app.stream(&id).await;
+    assert!(!events.iter().any(|(n, _)| n == "void"), "{events:?}");
+    let (text, _) = by_side(&events);
+    assert!(
+        text.iter().any(|t| t == BETA),
+        "the answer without its reasoning: {text:?}"
+    );
 }
