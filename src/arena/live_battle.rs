@@ -124,10 +124,15 @@ impl Arena {
     /// # Errors
     /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
     /// `TurnLimit`, `EmptyPrompt`, `PromptTooLong`, or a database error.
-    #[tracing::instrument(skip(self, prompt))]
-    pub async fn add_turn(&self, battle_id: Uuid, prompt: &str) -> Result<BattleView, ArenaError> {
+    #[tracing::instrument(skip(self, prompt, voter_id))]
+    pub async fn add_turn(
+        &self,
+        battle_id: Uuid,
+        prompt: &str,
+        voter_id: Option<&str>,
+    ) -> Result<BattleView, ArenaError> {
         let prompt = self.check_prompt(prompt)?;
-        let (battle, models, messages) = self.live_battle(battle_id).await?;
+        let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
         let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0) + 1;
         let max = self.live.settings().max_turns;
         if usize::try_from(turn).unwrap_or(usize::MAX) >= max {
@@ -154,9 +159,13 @@ impl Arena {
     /// # Errors
     /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
     /// `BattleChanged`, `RegenerateLimit`, or a database error.
-    #[tracing::instrument(skip(self))]
-    pub async fn regenerate(&self, battle_id: Uuid) -> Result<BattleView, ArenaError> {
-        let (battle, models, messages) = self.live_battle(battle_id).await?;
+    #[tracing::instrument(skip(self, voter_id))]
+    pub async fn regenerate(
+        &self,
+        battle_id: Uuid,
+        voter_id: Option<&str>,
+    ) -> Result<BattleView, ArenaError> {
+        let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
         let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
         // Every generation costs two paid answers: bound them per battle.
         let answers_a = messages
@@ -193,11 +202,12 @@ impl Arena {
     /// running here.
     ///
     /// # Errors
-    /// `BattleNotFound`, or a database error.
-    pub async fn stop(&self, battle_id: Uuid) -> Result<bool, ArenaError> {
-        store::battles::find(&self.db, battle_id)
+    /// `BattleNotFound`, `NotYourBattle`, or a database error.
+    pub async fn stop(&self, battle_id: Uuid, voter_id: Option<&str>) -> Result<bool, ArenaError> {
+        let battle = store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        check_owner(&battle, voter_id)?;
         Ok(match self.hub.get(battle_id) {
             Some(running) => {
                 running.stop.send_replace(true);
@@ -218,10 +228,12 @@ impl Arena {
         );
     }
 
-    /// An open live battle with its two (still configured) models and messages.
+    /// An open live battle of this voter, with its two (still configured)
+    /// models and its messages.
     async fn live_battle(
         &self,
         battle_id: Uuid,
+        voter_id: Option<&str>,
     ) -> Result<
         (
             battles::Model,
@@ -233,6 +245,7 @@ impl Arena {
         let battle = store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        check_owner(&battle, voter_id)?;
         if battle.status != BattleStatus::Open.as_str() {
             return Err(ArenaError::BattleClosed {
                 id: battle_id,
@@ -283,6 +296,16 @@ impl Arena {
                 .ok_or(ArenaError::NoLiveModels)
         };
         Ok((find(a)?, find(b)?))
+    }
+}
+
+/// Continuing a battle (follow-ups, regenerations, stopping) spends its
+/// voter's conversation and the operator's money: only the voter who started
+/// it may. Battles started without a voter id are open to any caller.
+fn check_owner(battle: &battles::Model, voter_id: Option<&str>) -> Result<(), ArenaError> {
+    match battle.voter_id.as_deref() {
+        Some(owner) if Some(owner) != voter_id => Err(ArenaError::NotYourBattle(battle.id)),
+        _ => Ok(()),
     }
 }
 

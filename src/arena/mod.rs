@@ -64,6 +64,8 @@ pub enum ArenaError {
     TurnLimit { max: usize },
     #[error("the answers of battle {0} are still being generated; wait until both are done")]
     AnswersPending(Uuid),
+    #[error("battle {0} belongs to another voter; only the voter who started it can continue it")]
+    NotYourBattle(Uuid),
     #[error("battle {0} changed meanwhile (another turn or regeneration); reload it")]
     BattleChanged(Uuid),
     #[error("the answers were regenerated {max} times already; vote, or start a new round")]

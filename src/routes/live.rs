@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::battles::{BattleBody, battle_id};
 use super::body::{self, BodyLimit};
+use super::voter;
 use crate::arena::{Arena, StreamEvent};
 use crate::error::ApiError;
 use crate::markdown::to_safe_html;
@@ -52,6 +53,7 @@ struct TurnRequest {
 
 #[tracing::instrument(skip_all, fields(battle = %path))]
 pub(super) async fn add_turn(
+    req: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
     limit: web::Data<BodyLimit>,
@@ -60,7 +62,10 @@ pub(super) async fn add_turn(
     let id = battle_id(&path)?;
     let bytes = body::read(payload, **limit).await?;
     let request: TurnRequest = body::parse(&bytes, false)?;
-    let view = arena.add_turn(id, &request.prompt).await?;
+    let voter = voter::existing(&req);
+    let view = arena
+        .add_turn(id, &request.prompt, voter.as_deref())
+        .await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
 
@@ -70,6 +75,7 @@ struct Empty {}
 
 #[tracing::instrument(skip_all, fields(battle = %path))]
 pub(super) async fn regenerate(
+    req: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
     limit: web::Data<BodyLimit>,
@@ -78,12 +84,14 @@ pub(super) async fn regenerate(
     let id = battle_id(&path)?;
     let bytes = body::read(payload, **limit).await?;
     let _: Empty = body::parse(&bytes, true)?;
-    let view = arena.regenerate(id).await?;
+    let voter = voter::existing(&req);
+    let view = arena.regenerate(id, voter.as_deref()).await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
 
 #[tracing::instrument(skip_all, fields(battle = %path))]
 pub(super) async fn stop(
+    req: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
     limit: web::Data<BodyLimit>,
@@ -92,7 +100,8 @@ pub(super) async fn stop(
     let id = battle_id(&path)?;
     let bytes = body::read(payload, **limit).await?;
     let _: Empty = body::parse(&bytes, true)?;
-    let stopped = arena.stop(id).await?;
+    let voter = voter::existing(&req);
+    let stopped = arena.stop(id, voter.as_deref()).await?;
     Ok(HttpResponse::Ok().json(json!({ "battle_id": id, "stopped": stopped })))
 }
 

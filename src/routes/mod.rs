@@ -91,6 +91,9 @@ impl From<ArenaError> for ApiError {
             ArenaError::AnswersPending(_) => {
                 ApiError::new(StatusCode::CONFLICT, "answers_pending", message)
             }
+            ArenaError::NotYourBattle(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_your_battle", message)
+            }
             ArenaError::BattleChanged(_) => {
                 ApiError::new(StatusCode::CONFLICT, "battle_changed", message)
             }

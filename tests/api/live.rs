@@ -922,3 +922,42 @@ async fn a_reasoning_model_thinking_past_the_first_token_timeout_is_not_cut_off(
         "the answer without its reasoning: {text:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_voter_who_started_a_battle_can_continue_or_stop_it() {
+    let fake = fake_pair().await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Mine").await);
+    app.stream(&id).await;
+    // Another browser: no cookie of this battle's voter.
+    let stranger = crate::helpers::http();
+    for (path, body) in [
+        ("turns", r#"{"prompt":"hijack"}"#),
+        ("regenerate", "{}"),
+        ("stop", "{}"),
+    ] {
+        let res = stranger
+            .post(app.url(&format!("/api/v1/battles/{id}/{path}")))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_error(res, 403, "not_your_battle").await;
+    }
+    assert_eq!(
+        fake.received().len(),
+        2,
+        "no answer was paid for by the stranger"
+    );
+    // Its own voter still can.
+    let res = app
+        .post_json(
+            &format!("/api/v1/battles/{id}/turns"),
+            r#"{"prompt":"more"}"#,
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+}
