@@ -21,7 +21,7 @@ use crate::config::LiveSettings;
 use crate::domain::{BattleMode, BattleStatus, Scope, Side, Verdict, find_identity_word};
 use crate::store;
 use crate::store::battles::{NewBattle, NewMessage};
-use crate::store::entities::{battles, models};
+use crate::store::entities::{battles, messages, models};
 use crate::store::votes::{RecordVote, RecordVoteError};
 use generation::Hub;
 use leaderboard::{Leaderboard, LeaderboardCache};
@@ -334,7 +334,11 @@ impl Arena {
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
         let not_counted_reason = if battle.mode == BattleMode::Anonymous.as_str() {
-            self.identity_leak(&battle).await?
+            let messages = store::battles::messages(&self.db, battle.id).await?;
+            match self.identity_leak(&battle, &messages).await? {
+                Some(leak) => Some(leak),
+                None => stopped_before_writing(&messages),
+            }
         } else {
             Some(format!("{} battle", battle.mode))
         };
@@ -384,9 +388,12 @@ impl Arena {
     /// Why a vote on this battle must not count because an answer gives its
     /// model away (its name, display name, organisation, upstream id, or a
     /// configured identity word), or `None`.
-    async fn identity_leak(&self, battle: &battles::Model) -> Result<Option<String>, ArenaError> {
+    async fn identity_leak(
+        &self,
+        battle: &battles::Model,
+        messages: &[messages::Model],
+    ) -> Result<Option<String>, ArenaError> {
         let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
-        let messages = store::battles::messages(&self.db, battle.id).await?;
         let settings: &LiveSettings = self.live.settings();
         for (side, model_id) in [(Side::A, battle.model_a), (Side::B, battle.model_b)] {
             let mut words: Vec<&str> = settings.identity_words.iter().map(String::as_str).collect();
@@ -428,4 +435,24 @@ impl Arena {
         };
         Ok((revealed(battle.model_a)?, revealed(battle.model_b)?))
     }
+}
+
+/// Why a vote must not count because an answer the voter saw was stopped
+/// before the model wrote anything: there was nothing of it to judge. An
+/// answer stopped part-way counts, as the voter read what there was.
+fn stopped_before_writing(messages: &[messages::Model]) -> Option<String> {
+    // The latest answer of each turn and side is the one the voter saw.
+    let mut shown: HashMap<(i32, &str), &messages::Model> = HashMap::new();
+    for m in messages {
+        if let Some(side) = m.side.as_deref() {
+            shown.insert((m.turn, side), m);
+        }
+    }
+    shown
+        .values()
+        .any(|m| {
+            m.finish_reason.as_deref() == Some(crate::providers::FINISH_STOPPED)
+                && m.content.trim().is_empty()
+        })
+        .then(|| "an answer was stopped before the model wrote anything".to_owned())
 }

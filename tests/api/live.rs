@@ -474,9 +474,36 @@ async fn stop_keeps_what_arrived_and_allows_the_vote() {
     for (i, d) in done.iter().enumerate() {
         let d = d.as_ref().expect("done");
         assert_eq!(d["finish_reason"], "stopped", "{events:?}");
-        assert!(text[i].len() < ALPHA.len().max(BETA.len()));
+        assert!(!text[i].is_empty() && text[i].len() < ALPHA.len().max(BETA.len()));
     }
-    assert_eq!(app.vote(&id, "model_a").await.status(), 200);
+    // The voter judged what had been written: the vote counts.
+    let vote: Value = app.vote(&id, "model_a").await.json().await.expect("json");
+    assert_eq!(vote["counted"], true, "{vote}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_on_an_answer_stopped_before_its_first_word_is_not_counted() {
+    let late = |t: &str| Script::answer(t).slow(Duration::from_secs(2), Duration::ZERO);
+    let fake = FakeOpenAi::start(&[("alpha", late(ALPHA)), ("beta", late(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Never mind").await);
+    let res = app
+        .post_json(&format!("/api/v1/battles/{id}/stop"), "")
+        .await;
+    assert_eq!(res.status(), 200);
+    let (text, _) = by_side(&app.stream(&id).await);
+    assert_eq!(text, [String::new(), String::new()]);
+    let vote: Value = app.vote(&id, "tie").await.json().await.expect("json");
+    assert_eq!(vote["counted"], false, "{vote}");
+    assert!(
+        vote["not_counted_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("stopped before")),
+        "{vote}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM pair_counts").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

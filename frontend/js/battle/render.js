@@ -90,7 +90,9 @@ function renderMeta(b, turnCount) {
   const parts = [];
   if (isLive(b)) parts.push('Live battle');
   if (b.category) parts.push(titleCase(b.category));
-  if (b.language) parts.push(languageName(b.language));
+  // "und" (undetermined: too short or mixed to tell) names no language;
+  // Intl would call it "root".
+  if (b.language && b.language !== 'und') parts.push(languageName(b.language));
   if (turnCount > 1) parts.push(`${turnCount} turns`);
   if (b.question_set && b.question_id !== undefined && b.question_id !== null) {
     parts.push(`question ${b.question_set}/${b.question_id}`);
