@@ -1,11 +1,9 @@
 // Browser end-to-end test of the GoldArena frontend.
 //
 // Runs against a server that is already running (started by the Rust test
-// harness) at GOLDARENA_E2E_URL, e.g. http://127.0.0.1:43123, using a system
-// Chromium (CHROMIUM_PATH, default /usr/bin/chromium) driven by
-// playwright-core. Run with `node --test` from this directory.
-//
-// Optional: GOLDARENA_E2E_SCREENSHOT_DIR, a folder for screenshots.
+// harness) at GOLDARENA_E2E_URL, using a system Chromium driven by
+// playwright-core; see harness.mjs for the environment. Run with
+// `node --test` from this directory.
 //
 // The steps depend on each other (vote, then check the leaderboard, ...), so
 // they run in order inside one suite; a missing URL or browser fails them
@@ -13,97 +11,29 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import {
+  BASE_URL,
+  TEST_TIMEOUT_MS,
+  VERDICT_BUTTONS,
+  assertBaseUrl,
+  assertEnvironment,
+  assertNoScriptRan,
+  isCreateBattle,
+  isVote,
+  launchBrowser,
+  newContext,
+  screenshot,
+  text,
+  verdictButton,
+  waitForState,
+  watch,
+} from './harness.mjs';
 
-const BASE_URL = (process.env.GOLDARENA_E2E_URL || '').replace(/\/+$/, '');
-const EXECUTABLE_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOT_DIR = process.env.GOLDARENA_E2E_SCREENSHOT_DIR || '';
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const STEP_TIMEOUT_MS = 20_000; // any single wait inside a test
-const TEST_TIMEOUT_MS = 90_000; // a whole test
 const LEADERBOARD_SETTLE_MS = 10_000; // how long the vote may take to show up
-
-const VOTE_PATH = /^\/api\/v1\/battles\/[^/]+\/vote$/;
-const isCreateBattle = (r) =>
-  r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/battles';
-const isVote = (r) => r.request().method() === 'POST' && VOTE_PATH.test(new URL(r.url()).pathname);
 
 /** Problems seen on any page: each one fails the last test. */
 const problems = [];
-
-/** Record dialogs, uncaught errors, CSP violations and failed assets. */
-function watch(page, label) {
-  page.on('dialog', async (dialog) => {
-    problems.push(`[${label}] a ${dialog.type()} dialog opened: ${JSON.stringify(dialog.message())}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (err) => {
-    problems.push(`[${label}] uncaught page error: ${err.message}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content[ -]Security[ -]Policy/i.test(msg.text())) {
-      problems.push(`[${label}] CSP violation: ${msg.text()}`);
-    }
-  });
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (!BASE_URL || url.origin !== new URL(BASE_URL).origin) return;
-    const type = res.request().resourceType();
-    if (res.status() >= 400 && ['document', 'stylesheet', 'script'].includes(type)) {
-      problems.push(`[${label}] ${type} ${url.pathname} answered ${res.status()}`);
-    }
-  });
-}
-
-/** Wait until body[data-state] is `wanted`; fail early (with the error box) on "error". */
-async function waitForState(page, wanted) {
-  let state;
-  try {
-    const handle = await page.waitForFunction(
-      (w) => {
-        const s = document.body ? document.body.dataset.state : undefined;
-        return s === w || s === 'error' ? s : false;
-      },
-      wanted,
-      { timeout: STEP_TIMEOUT_MS },
-    );
-    state = await handle.jsonValue();
-  } catch (err) {
-    const now = await page.evaluate(() => document.body && document.body.dataset.state).catch(() => '?');
-    throw new Error(`timed out waiting for body[data-state="${wanted}"] (it is "${now}")`, { cause: err });
-  }
-  if (state !== wanted) {
-    const message = await page.locator('#error').innerText().catch(() => '');
-    assert.fail(`expected body[data-state="${wanted}"] but the page is in state "${state}": ${message.trim()}`);
-  }
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).innerText()).trim();
-}
-
-async function screenshot(page, name) {
-  if (!SCREENSHOT_DIR) return;
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
-}
-
-const VERDICT_BUTTONS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
-const verdictButton = (page, verdict) => page.locator(`button[data-verdict="${verdict}"]`);
 
 /** The answer panes show text besides their titles, and no model name. */
 async function assertAnonymousBattleShown(page) {
@@ -125,13 +55,7 @@ async function assertAnonymousBattleShown(page) {
 
 // Outside the suite so that a missing setup is counted as a failure, not only
 // as cancelled steps.
-test('the e2e environment is set up', async () => {
-  assert.ok(BASE_URL, 'GOLDARENA_E2E_URL is not set: it must point at a running GoldArena server');
-  assert.doesNotThrow(() => new URL(BASE_URL), `GOLDARENA_E2E_URL is not a URL: ${BASE_URL}`);
-  await access(EXECUTABLE_PATH, fsConstants.X_OK).catch(() => {
-    assert.fail(`no Chromium at ${EXECUTABLE_PATH} (set CHROMIUM_PATH)`);
-  });
-});
+test('the e2e environment is set up', assertEnvironment);
 
 describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   let browser;
@@ -142,12 +66,11 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   let voteResult;
 
   before(async () => {
-    assert.ok(BASE_URL, 'GOLDARENA_E2E_URL is not set: it must point at a running GoldArena server');
-    browser = await chromium.launch({ executablePath: EXECUTABLE_PATH, args: CHROMIUM_ARGS, headless: true });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    assertBaseUrl();
+    browser = await launchBrowser();
+    context = await newContext(browser);
     page = await context.newPage();
-    watch(page, 'arena');
+    watch(problems, page, 'arena');
   });
 
   after(async () => {
@@ -235,36 +158,14 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   });
 
   test('no script from model content ran', { timeout: TEST_TIMEOUT_MS }, async () => {
-    assert.deepEqual(
-      problems.filter((p) => p.includes('dialog')),
-      [],
-      'a dialog was opened',
-    );
-    assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined', 'window.__xss was set');
-    const unsafe = await page.evaluate(() => {
-      const found = [];
-      for (const el of document.querySelectorAll('#prompt *, #pane-a *, #pane-b *')) {
-        if (el.tagName === 'SCRIPT' || el.tagName === 'IFRAME' || el.tagName === 'OBJECT' || el.tagName === 'EMBED') {
-          found.push(el.tagName);
-        }
-        for (const attr of el.getAttributeNames()) {
-          if (/^on/i.test(attr)) found.push(`${el.tagName}[${attr}]`);
-        }
-        for (const attr of ['href', 'src', 'action', 'formaction']) {
-          const v = el.getAttribute(attr);
-          if (v && /^\s*javascript:/i.test(v)) found.push(`${el.tagName}[${attr}=javascript:]`);
-        }
-      }
-      return found;
-    });
-    assert.deepEqual(unsafe, [], 'active content was inserted into the page');
+    await assertNoScriptRan(page, problems);
   });
 
   test('the leaderboard page counts the vote', { timeout: TEST_TIMEOUT_MS }, async () => {
     assert.ok(voteResult, 'no vote was recorded (an earlier step failed)');
     assert.equal(typeof totalBefore, 'number', 'the total before the vote is unknown (an earlier step failed)');
     const lbPage = await context.newPage();
-    watch(lbPage, 'leaderboard');
+    watch(problems, lbPage, 'leaderboard');
     try {
       let total;
       const deadline = Date.now() + LEADERBOARD_SETTLE_MS;
@@ -333,16 +234,15 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   });
 
   test('the panes stack on a phone-sized screen', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const phone = await browser.newContext({
+    const phone = await newContext(browser, {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
       deviceScaleFactor: 2,
     });
-    phone.setDefaultTimeout(STEP_TIMEOUT_MS);
     try {
       const p = await phone.newPage();
-      watch(p, 'phone');
+      watch(problems, p, 'phone');
       await p.goto(`${BASE_URL}/`);
       await waitForState(p, 'ready');
       const a = await p.locator('#pane-a').boundingBox();

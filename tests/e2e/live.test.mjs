@@ -6,117 +6,42 @@
 // OpenAI-compatible upstream that streams every answer slowly (about ten
 // chunks, 150 ms apart). Every fake answer contains the word "streamed" and
 // two XSS probes (`<img src=x onerror=...>`, `<script>...</script>`) that
-// must never run. Uses a system Chromium (CHROMIUM_PATH, default
-// /usr/bin/chromium) driven by playwright-core. Run with `node --test` from
-// this directory.
-//
-// Optional: GOLDARENA_E2E_SCREENSHOT_DIR, a folder for screenshots.
+// must never run. Uses a system Chromium driven by playwright-core; see
+// harness.mjs for the environment. Run with `node --test` from this
+// directory.
 //
 // The steps depend on each other (one conversation grows turn by turn), so
 // they run in order inside one suite on one page.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const BASE_URL = (process.env.GOLDARENA_E2E_URL || '').replace(/\/+$/, '');
-const EXECUTABLE_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOT_DIR = process.env.GOLDARENA_E2E_SCREENSHOT_DIR || '';
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const STEP_TIMEOUT_MS = 20_000; // any single wait inside a test, a whole streamed answer included
-const TEST_TIMEOUT_MS = 90_000; // a whole test
+import {
+  ASSET_TYPES,
+  BASE_URL,
+  TEST_TIMEOUT_MS,
+  VERDICT_BUTTONS,
+  assertBaseUrl,
+  assertEnvironment,
+  assertNoScriptRan,
+  isBattleAction,
+  isCreateBattle,
+  isVote,
+  launchBrowser,
+  newContext,
+  screenshot,
+  text,
+  verdictButton,
+  waitForState,
+  watch,
+} from './harness.mjs';
 
 const isArena = (r) => r.request().method() === 'GET' && new URL(r.url()).pathname === '/api/v1/arena';
-const isCreateBattle = (r) =>
-  r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/battles';
-const isBattleAction = (action) => {
-  const re = new RegExp(`^/api/v1/battles/[^/]+/${action}$`);
-  return (r) => r.request().method() === 'POST' && re.test(new URL(r.url()).pathname);
-};
-const isVote = isBattleAction('vote');
 const isTurn = isBattleAction('turns');
 const isRegenerate = isBattleAction('regenerate');
 const isStop = isBattleAction('stop');
 
 /** Problems seen on the page: each one fails the last test. */
 const problems = [];
-
-/** Record dialogs, uncaught errors, CSP violations and failed assets. */
-function watch(page, label) {
-  page.on('dialog', async (dialog) => {
-    problems.push(`[${label}] a ${dialog.type()} dialog opened: ${JSON.stringify(dialog.message())}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (err) => {
-    problems.push(`[${label}] uncaught page error: ${err.message}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content[ -]Security[ -]Policy/i.test(msg.text())) {
-      problems.push(`[${label}] CSP violation: ${msg.text()}`);
-    }
-  });
-  page.on('response', (res) => {
-    const url = new URL(res.url());
-    if (!BASE_URL || url.origin !== new URL(BASE_URL).origin) return;
-    const type = res.request().resourceType();
-    if (res.status() >= 400 && ['document', 'stylesheet', 'script', 'eventsource'].includes(type)) {
-      problems.push(`[${label}] ${type} ${url.pathname} answered ${res.status()}`);
-    }
-  });
-}
-
-/** Wait until body[data-state] is `wanted`; fail early (with the error box) on "error". */
-async function waitForState(page, wanted, timeout = STEP_TIMEOUT_MS) {
-  let state;
-  try {
-    const handle = await page.waitForFunction(
-      (w) => {
-        const s = document.body ? document.body.dataset.state : undefined;
-        return s === w || s === 'error' ? s : false;
-      },
-      wanted,
-      { timeout },
-    );
-    state = await handle.jsonValue();
-  } catch (err) {
-    const now = await page.evaluate(() => document.body && document.body.dataset.state).catch(() => '?');
-    const message = await page.locator('#error').innerText().catch(() => '');
-    throw new Error(
-      `timed out waiting for body[data-state="${wanted}"] (it is "${now}")${message.trim() ? `: ${message.trim()}` : ''}`,
-      { cause: err },
-    );
-  }
-  if (state !== wanted) {
-    const message = await page.locator('#error').innerText().catch(() => '');
-    assert.fail(`expected body[data-state="${wanted}"] but the page is in state "${state}": ${message.trim()}`);
-  }
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).innerText()).trim();
-}
-
-async function screenshot(page, name) {
-  if (!SCREENSHOT_DIR) return;
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true });
-}
-
-const VERDICT_BUTTONS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
-const verdictButton = (page, verdict) => page.locator(`button[data-verdict="${verdict}"]`);
 
 async function assertVoteButtons(page, enabled, when) {
   for (const verdict of VERDICT_BUTTONS) {
@@ -190,13 +115,7 @@ async function blur(page) {
 
 // Outside the suite so that a missing setup is counted as a failure, not only
 // as cancelled steps.
-test('the e2e environment is set up', async () => {
-  assert.ok(BASE_URL, 'GOLDARENA_E2E_URL is not set: it must point at a running GoldArena server');
-  assert.doesNotThrow(() => new URL(BASE_URL), `GOLDARENA_E2E_URL is not a URL: ${BASE_URL}`);
-  await access(EXECUTABLE_PATH, fsConstants.X_OK).catch(() => {
-    assert.fail(`no Chromium at ${EXECUTABLE_PATH} (set CHROMIUM_PATH)`);
-  });
-});
+test('the e2e environment is set up', assertEnvironment);
 
 describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   let browser;
@@ -205,12 +124,12 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   let voteResult;
 
   before(async () => {
-    assert.ok(BASE_URL, 'GOLDARENA_E2E_URL is not set: it must point at a running GoldArena server');
-    browser = await chromium.launch({ executablePath: EXECUTABLE_PATH, args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    assertBaseUrl();
+    browser = await launchBrowser();
+    const context = await newContext(browser);
     page = await context.newPage();
-    watch(page, 'live');
+    // The answers stream over an EventSource: a failed stream is a missing asset too.
+    watch(problems, page, 'live', { resourceTypes: [...ASSET_TYPES, 'eventsource'] });
   });
 
   after(async () => {
@@ -389,29 +308,7 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
   });
 
   test('no script from model content ran', { timeout: TEST_TIMEOUT_MS }, async () => {
-    assert.deepEqual(
-      problems.filter((p) => p.includes('dialog')),
-      [],
-      'a dialog was opened',
-    );
-    assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined', 'window.__xss was set');
-    const unsafe = await page.evaluate(() => {
-      const found = [];
-      for (const el of document.querySelectorAll('#prompt *, #pane-a *, #pane-b *')) {
-        if (el.tagName === 'SCRIPT' || el.tagName === 'IFRAME' || el.tagName === 'OBJECT' || el.tagName === 'EMBED') {
-          found.push(el.tagName);
-        }
-        for (const attr of el.getAttributeNames()) {
-          if (/^on/i.test(attr)) found.push(`${el.tagName}[${attr}]`);
-        }
-        for (const attr of ['href', 'src', 'action', 'formaction']) {
-          const v = el.getAttribute(attr);
-          if (v && /^\s*javascript:/i.test(v)) found.push(`${el.tagName}[${attr}=javascript:]`);
-        }
-      }
-      return found;
-    });
-    assert.deepEqual(unsafe, [], 'active content was inserted into the page');
+    await assertNoScriptRan(page, problems);
   });
 
   test('no dialogs, page errors, CSP violations or missing assets', () => {
