@@ -134,6 +134,18 @@ impl LiveModels {
         self.models.is_empty()
     }
 
+    /// Every live model as `(name, display name)`, by name.
+    #[must_use]
+    pub fn names(&self) -> Vec<(String, String)> {
+        let mut names: Vec<(String, String)> = self
+            .models
+            .iter()
+            .map(|m| (m.name.clone(), m.display_name.clone()))
+            .collect();
+        names.sort();
+        names
+    }
+
     #[must_use]
     pub fn get(&self, id: i32) -> Option<Arc<LiveModel>> {
         self.models.iter().find(|m| m.id == id).cloned()

@@ -26,12 +26,14 @@ pub enum LivePick {
 }
 
 /// What the page needs to know about live battles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveInfo {
     pub enabled: bool,
     pub available_models: usize,
     pub max_prompt_chars: usize,
     pub max_turns: usize,
+    /// Every live model as `(name, display name)`, for named battles.
+    pub models: Vec<(String, String)>,
 }
 
 impl Arena {
@@ -44,6 +46,7 @@ impl Arena {
             available_models,
             max_prompt_chars: s.max_prompt_chars,
             max_turns: s.max_turns,
+            models: self.live.names(),
         }
     }
 

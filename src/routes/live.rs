@@ -28,9 +28,18 @@ struct ArenaInfo {
 #[derive(Serialize)]
 struct LiveBody {
     enabled: bool,
+    /// Live models not sitting out a cool-down.
     models: usize,
     max_prompt_chars: usize,
     max_turns: usize,
+    /// Every live model, for a named battle (`mode: named`).
+    choices: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    name: String,
+    display_name: String,
 }
 
 pub(super) async fn info(arena: web::Data<Arena>) -> HttpResponse {
@@ -41,6 +50,11 @@ pub(super) async fn info(arena: web::Data<Arena>) -> HttpResponse {
             models: i.available_models,
             max_prompt_chars: i.max_prompt_chars,
             max_turns: i.max_turns,
+            choices: i
+                .models
+                .into_iter()
+                .map(|(name, display_name)| Choice { name, display_name })
+                .collect(),
         },
     })
 }

@@ -64,6 +64,13 @@ async fn a_live_battle_streams_both_answers_and_counts_the_vote(backend: Backend
     let info: Value = app.get("/api/v1/arena").await.json().await.expect("json");
     assert_eq!(info["live"]["enabled"], true);
     assert_eq!(info["live"]["models"], 2);
+    assert_eq!(
+        info["live"]["choices"],
+        json!([
+            {"name": "alpha", "display_name": "alpha"},
+            {"name": "beta", "display_name": "beta"},
+        ])
+    );
 
     let battle = live_battle(&app, "I have a fever. What should I do?").await;
     assert_eq!(battle["live"], true);
