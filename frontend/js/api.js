@@ -39,6 +39,8 @@ const CODE_HINTS = {
   no_live_models: 'No live model is available right now. Try a random question instead.',
   turn_limit_reached: 'This conversation has reached its turn limit. Vote, or start a new round.',
   answers_pending: 'The answers are still being written. Wait until both are finished.',
+  same_model: 'Choose two different models.',
+  model_not_found: 'One of the chosen models is not available any more. Reload the page to see the current models.',
 };
 
 async function request(method, path, body) {
@@ -102,10 +104,16 @@ export function createBattle() {
 
 /**
  * POST /api/v1/battles with a prompt -> a new live battle whose answers are
- * still pending: read them from streamUrl(battle.id).
+ * still pending: read them from streamUrl(battle.id). Without `named` the
+ * two models are anonymous; with it, a named battle between the two chosen
+ * models (shown from the start, its vote not counted).
  * @param {string} prompt
+ * @param {{modelA: string, modelB: string} | null} [named]
  */
-export function createLiveBattle(prompt) {
+export function createLiveBattle(prompt, named = null) {
+  if (named) {
+    return request('POST', '/battles', { prompt, mode: 'named', model_a: named.modelA, model_b: named.modelB });
+  }
   return request('POST', '/battles', { prompt });
 }
 

@@ -8,7 +8,10 @@
 //     the page loads one such battle straight away, as it always did.
 //   - live: the voter types a prompt, two live models answer it, streamed
 //     token by token over server-sent events; follow-up turns and
-//     regeneration are possible until the vote.
+//     regeneration are possible until the vote. By default the two models
+//     are anonymous; in named mode (#named-toggle, see named.js) the voter
+//     picks them, the panes name them from the start and the vote is
+//     recorded but not counted on the leaderboard.
 //
 // document.body.dataset.state is one of:
 //   "loading"    a battle (or a new turn of one) is being requested
@@ -33,12 +36,14 @@
 //   stream.js    the answer stream (EventSource) and showBattle()
 //   actions.js   starting rounds, prompts, follow-ups, regenerate, stop, vote
 //   composer.js  the prompt box (opening prompt and follow-ups)
+//   named.js     named mode of the prompt box: the voter picks both models
 // This file wires them to the page and starts it.
 
 import { getArena } from './api.js';
 import { arena, page, state, ui } from './battle/state.js';
 import { addComposerUpdate, setState } from './battle/controls.js';
 import { composer } from './battle/composer.js';
+import { namedMode, namedPick, parseChoices, setupNamed } from './battle/named.js';
 import {
   continueBattle,
   loadBattle,
@@ -57,16 +62,16 @@ const LIVE_LEDE =
 // ----------------------------------------------------------------- composers
 
 // The two prompt boxes; controls.js refreshes them on every state change.
-addComposerUpdate(
-  composer({
-    form: ui.promptForm,
-    input: ui.promptInput,
-    send: ui.send,
-    counter: ui.promptCount,
-    canSend: () => state() === 'prompt' && !page.busy,
-    onSend: (text) => sendPrompt(text),
-  }),
-);
+// In named mode the opening prompt also needs two different chosen models.
+const updatePromptBox = composer({
+  form: ui.promptForm,
+  input: ui.promptInput,
+  send: ui.send,
+  counter: ui.promptCount,
+  canSend: () => state() === 'prompt' && !page.busy && (!namedMode() || namedPick() !== null),
+  onSend: (text) => sendPrompt(text),
+});
+addComposerUpdate(updatePromptBox);
 
 addComposerUpdate(
   composer({
@@ -92,6 +97,7 @@ ui.randomQuestion.addEventListener('click', () => loadBattle());
 document.addEventListener('keydown', (ev) => {
   if (ev.defaultPrevented || ev.repeat || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const t = ev.target;
+  // Keys typed into a text box, the named-mode checkbox or a model select are theirs.
   if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
 
   const verdict = KEY_TO_VERDICT[ev.key];
@@ -123,8 +129,10 @@ async function loadArena() {
     const positive = (v) => (Number.isInteger(v) && v > 0 ? v : null);
     arena.maxPromptChars = positive(live.max_prompt_chars);
     arena.maxTurns = positive(live.max_turns);
+    arena.choices = parseChoices(live.choices);
   } catch {
     arena.live = false;
+    arena.choices = [];
   }
 }
 
@@ -133,6 +141,7 @@ async function start() {
   await loadArena();
   if (arena.live) {
     ui.lede.textContent = LIVE_LEDE;
+    setupNamed(updatePromptBox);
     showComposer();
   } else {
     loadBattle();

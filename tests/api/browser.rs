@@ -92,8 +92,17 @@ async fn live_battles_stream_follow_up_regenerate_and_stop_in_a_real_browser() {
         return;
     };
     run_node_test(&e2e, "live.test.mjs", &app.address).await;
-    // Two rounds were voted on; the first had three generations (turn,
-    // follow-up, regenerate) of two answers each.
-    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 2);
+    // Three rounds were voted on; the first had three generations (turn,
+    // follow-up, regenerate) of two answers each, the third was a named
+    // battle whose vote is recorded but not counted.
+    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 3);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM votes JOIN battles ON battles.id = votes.battle_id \
+             WHERE battles.mode = 'named' AND NOT votes.counted"
+        )
+        .await,
+        1
+    );
     assert!(fake.received().len() >= 8);
 }

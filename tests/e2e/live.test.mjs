@@ -1,5 +1,6 @@
 // Browser end-to-end test of live battles: the voter's own prompt, answers
-// streamed token by token, follow-up, regenerate, stop and vote.
+// streamed token by token, follow-up, regenerate, stop and vote, and a named
+// ("side by side") battle between two models the voter chose.
 //
 // Runs against a server that is already running (started by the Rust test
 // harness) at GOLDARENA_E2E_URL with live models behind a fake
@@ -309,6 +310,90 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
 
   test('no script from model content ran', { timeout: TEST_TIMEOUT_MS }, async () => {
     await assertNoScriptRan(page, problems);
+  });
+
+  test('a named battle shows the chosen models from the start, and its vote is not counted', { timeout: TEST_TIMEOUT_MS }, async () => {
+    assert.ok(voteResult, 'no vote was recorded (an earlier step failed)');
+    const arenaRes = await page.request.get(`${BASE_URL}/api/v1/arena`);
+    assert.equal(arenaRes.status(), 200, `GET /api/v1/arena: ${await arenaRes.text()}`);
+    const choices = (await arenaRes.json()).live.choices;
+    assert.ok(Array.isArray(choices), 'the arena lists no live.choices');
+    const display = (name) => {
+      const c = choices.find((x) => x.name === name);
+      assert.ok(c, `the arena does not list the live model ${name}: ${JSON.stringify(choices)}`);
+      return c.display_name || c.name;
+    };
+    const [left, right] = [display('left'), display('right')];
+
+    await page.locator('#new-round').click();
+    await waitForState(page, 'prompt');
+    await assertAnonymous(page);
+    // Anonymous is the default: the selects show only once named mode is on.
+    await assertVisible(page, '#named-toggle', 'in an arena with two live models');
+    assert.equal(await page.locator('#named-toggle').isChecked(), false, 'named mode is on by default');
+    await assertHidden(page, '#model-a-select', 'in anonymous mode');
+    await assertHidden(page, '#model-b-select', 'in anonymous mode');
+    await page.locator('#named-toggle').check();
+    await assertVisible(page, '#model-a-select', 'in named mode');
+    await assertVisible(page, '#model-b-select', 'in named mode');
+    const options = await page
+      .locator('#model-a-select option')
+      .evaluateAll((els) => els.map((o) => [o.value, o.textContent]));
+    for (const c of choices) {
+      assert.ok(
+        options.some(([value, label]) => value === c.name && label === (c.display_name || c.name)),
+        `#model-a-select has no option for ${c.name}: ${JSON.stringify(options)}`,
+      );
+    }
+
+    await page.locator('#prompt-input').fill('Which model are you?');
+    assert.ok(await page.locator('#send').isDisabled(), '#send is enabled before the models are chosen');
+    await page.locator('#model-a-select').selectOption('left');
+    await page.locator('#model-b-select').selectOption('left');
+    assert.ok(await page.locator('#send').isDisabled(), '#send is enabled for the same model twice');
+    await page.locator('#model-b-select').selectOption('right');
+    assert.ok(await page.locator('#send').isEnabled(), '#send is disabled for two different models');
+    await screenshot(page, 'live-named-prompt.png');
+
+    const [res] = await Promise.all([page.waitForResponse(isCreateBattle), page.locator('#send').click()]);
+    assert.equal(res.status(), 201, `POST /api/v1/battles: ${await res.text()}`);
+    assert.deepEqual(res.request().postDataJSON(), {
+      prompt: 'Which model are you?',
+      mode: 'named',
+      model_a: 'left',
+      model_b: 'right',
+    });
+    const named = await res.json();
+    assert.equal(named.mode, 'named');
+    assert.equal(named.model_a, 'left');
+    assert.equal(named.model_b, 'right');
+    assert.notEqual(named.id, battle.id);
+
+    await waitForState(page, 'ready');
+    await assertAnswers(page, 1);
+    const nameA = await text(page, '#name-a');
+    const nameB = await text(page, '#name-b');
+    assert.ok(nameA.includes(left), `#name-a (${nameA}) does not name ${left} before the vote`);
+    assert.ok(nameB.includes(right), `#name-b (${nameB}) does not name ${right} before the vote`);
+    await assertVisible(page, '#named-notice', 'in a named battle');
+    assert.match(await text(page, '#named-notice'), /not counted/i, '#named-notice does not say the vote is not counted');
+    await assertVoteButtons(page, true, 'once both answers of the named battle are done');
+
+    const [voteRes] = await Promise.all([page.waitForResponse(isVote), verdictButton(page, 'model_b').click()]);
+    assert.equal(voteRes.status(), 200, `vote failed: ${await voteRes.text()}`);
+    const v = await voteRes.json();
+    assert.equal(v.counted, false, 'the vote on a named battle was counted');
+    await waitForState(page, 'voted');
+    await assertVisible(page, '#not-counted', 'after a vote on a named battle');
+    const notCounted = await text(page, '#not-counted');
+    assert.match(notCounted, /not counted/i, `#not-counted does not say so: ${notCounted}`);
+    if (v.not_counted_reason) {
+      assert.ok(notCounted.includes(v.not_counted_reason.replace(/[.!?]$/, '')), '#not-counted does not give the reason');
+    }
+    assert.ok((await text(page, '#name-a')).includes(left), '#name-a lost its model after the vote');
+    assert.ok((await text(page, '#name-b')).includes(right), '#name-b lost its model after the vote');
+    assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined', 'window.__xss was set');
+    await screenshot(page, 'live-named-voted.png');
   });
 
   test('no dialogs, page errors, CSP violations or missing assets', () => {

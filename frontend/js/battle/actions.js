@@ -17,6 +17,7 @@ import { isLive, placeholder, turnsOf } from './render.js';
 import { resetRound, reveal, VERDICTS } from './outcome.js';
 import { retryButton, setState, setVoteButtonsEnabled, showView } from './controls.js';
 import { closeStream, showBattle } from './stream.js';
+import { namedMode, namedPick, setNamedLocked, syncLede } from './named.js';
 
 export async function stopAnswers() {
   const s = page.stream;
@@ -90,6 +91,8 @@ export function showComposer({ scroll = false } = {}) {
   ui.side.a.body.replaceChildren();
   ui.side.b.body.replaceChildren();
   ui.promptInput.readOnly = false;
+  setNamedLocked(false);
+  syncLede(namedMode());
   showView('composer');
   setState('prompt');
   ui.promptInput.focus({ preventScroll: true });
@@ -97,14 +100,18 @@ export function showComposer({ scroll = false } = {}) {
 
 export async function sendPrompt(text) {
   if (state() !== 'prompt' || page.busy) return;
+  // Named mode: the two models the voter chose (send is disabled until they differ).
+  const named = namedMode() ? namedPick() : null;
+  if (namedMode() && !named) return;
   const token = page.roundToken;
   page.busy = true;
   clearError(ui.error);
   ui.promptInput.readOnly = true;
+  setNamedLocked(true);
   setState('loading');
   let b;
   try {
-    b = await createLiveBattle(text);
+    b = await createLiveBattle(text, named);
     if (!b || typeof b !== 'object' || b.id === undefined || b.id === null || b.id === '') {
       throw new ApiError(201, 'invalid_response', 'The server sent a battle without an id.');
     }
@@ -112,6 +119,7 @@ export async function sendPrompt(text) {
     if (token !== page.roundToken) return;
     page.busy = false;
     ui.promptInput.readOnly = false;
+    setNamedLocked(false);
     // Stay on the prompt box with the text kept, so it can be fixed or resent.
     showError(ui.error, 'Could not start a battle.', err);
     setState('prompt');
@@ -121,6 +129,7 @@ export async function sendPrompt(text) {
   if (token !== page.roundToken) return;
   page.busy = false;
   ui.promptInput.readOnly = false;
+  setNamedLocked(false);
   ui.promptInput.value = '';
   showBattle(b);
 }

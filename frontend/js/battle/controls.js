@@ -64,6 +64,7 @@ export function showView(view) {
 export function enterVoid(reason) {
   ui.voidReason.textContent = reason;
   ui.voidReason.hidden = false;
+  ui.namedNotice.hidden = true; // nothing to vote on
   if (page.battle) {
     page.battle.status = 'void';
     page.battle.pending = false;

@@ -3,6 +3,7 @@
 
 import { clearError } from '../api.js';
 import { answerMeta, SIDES, ui } from './state.js';
+import { displayName } from './named.js';
 
 export const VERDICTS = {
   model_a: 'A is better',
@@ -33,6 +34,7 @@ export function resetRound() {
   ui.notCounted.hidden = true;
   ui.voidReason.textContent = '';
   ui.voidReason.hidden = true;
+  ui.namedNotice.hidden = true;
   ui.newRound.hidden = true;
   ui.demoLabel.hidden = true;
   ui.meta.textContent = '';
@@ -41,17 +43,35 @@ export function resetRound() {
   clearError(ui.error);
 }
 
+/** Name the model of one pane: "Model A: <display name>", with its slug when it differs. */
+function showModelName(side, slug, display) {
+  side.name.textContent = `Model ${side.letter}: ${display}`;
+  side.slug.textContent = slug;
+  side.slug.hidden = !slug || slug === display;
+}
+
+/**
+ * A named battle shows its models from the start, as a vote would reveal
+ * them, and says that its vote will not be counted.
+ */
+export function showChosenModels(b) {
+  for (const key of SIDES) {
+    const slug = typeof b[`model_${key}`] === 'string' ? b[`model_${key}`] : '';
+    if (slug) showModelName(ui.side[key], slug, displayName(slug));
+  }
+  ui.namedNotice.hidden = false;
+}
+
 export function reveal(res, verdict) {
   const names = {};
   for (const key of SIDES) {
-    const side = ui.side[key];
     const slug = typeof res[`model_${key}`] === 'string' ? res[`model_${key}`] : '';
     const display = res[`model_${key}_display`] || slug || 'unknown model';
     names[key] = display;
-    side.name.textContent = `Model ${side.letter}: ${display}`;
-    side.slug.textContent = slug;
-    side.slug.hidden = !slug || slug === display;
+    showModelName(ui.side[key], slug, display);
   }
+  // #not-counted (below) now says whether the vote counted.
+  ui.namedNotice.hidden = true;
 
   const v = typeof res.verdict === 'string' && res.verdict in VERDICTS ? res.verdict : verdict;
   const { a, b } = ui.side;

@@ -11,6 +11,11 @@ export function isLive(b) {
   return b !== null && typeof b === 'object' && b.live === true;
 }
 
+/** A named ("side by side") battle: the voter chose its models. */
+export function isNamed(b) {
+  return b !== null && typeof b === 'object' && b.mode === 'named';
+}
+
 export function placeholder(text) {
   const p = document.createElement('p');
   p.className = 'placeholder';
@@ -88,7 +93,8 @@ function languageName(code) {
 
 function renderMeta(b, turnCount) {
   const parts = [];
-  if (isLive(b)) parts.push('Live battle');
+  if (isNamed(b)) parts.push('Side-by-side battle (not counted)');
+  else if (isLive(b)) parts.push('Live battle');
   if (b.category) parts.push(titleCase(b.category));
   // "und" (undetermined: too short or mixed to tell) names no language;
   // Intl would call it "root".

@@ -21,6 +21,12 @@ export const ui = {
   promptCount: $('prompt-count'),
   send: $('send'),
   randomQuestion: $('random-question'),
+  named: $('named'),
+  namedToggle: $('named-toggle'),
+  namedModels: $('named-models'),
+  modelSelect: { a: $('model-a-select'), b: $('model-b-select') },
+  namedStatus: $('named-status'),
+  namedNotice: $('named-notice'),
   prompt: $('prompt'),
   panes: $('panes'),
   followup: $('followup'),
@@ -43,8 +49,12 @@ export const ui = {
   newRound: $('new-round'),
 };
 
-/** What the arena offers; filled from GET /api/v1/arena at start-up. */
-export const arena = { live: false, maxPromptChars: null, maxTurns: null };
+/**
+ * What the arena offers; filled from GET /api/v1/arena at start-up.
+ * `choices`: the live models a voter may pick for a named battle, as
+ * [{name, displayName}].
+ */
+export const arena = { live: false, maxPromptChars: null, maxTurns: null, choices: [] };
 
 /**
  * The round being shown. One object rather than module-level `let`s because

@@ -9,6 +9,7 @@ import { answerMeta, page, SIDES, state, ui } from './state.js';
 import {
   answerEl,
   contentBlock,
+  isNamed,
   pendingBlock,
   renderBattle,
   replaceAnswerContent,
@@ -16,6 +17,8 @@ import {
   turnsOf,
 } from './render.js';
 import { enterVoid, retryButton, setState, showView } from './controls.js';
+import { showChosenModels } from './outcome.js';
+import { syncLede } from './named.js';
 
 const DEFAULT_VOID_REASON = 'One of the models failed, so this battle cannot be voted on. Start a new round.';
 
@@ -295,6 +298,9 @@ export function showBattle(b) {
   page.battle = b;
   showView('battle');
   renderBattle(b);
+  // Named battles show their models from the start (until the vote reveals them anyway).
+  if (isNamed(b) && state() !== 'voted') showChosenModels(b);
+  syncLede(isNamed(b));
   if (b.status === 'void') {
     enterVoid(DEFAULT_VOID_REASON);
   } else if (b.pending === true) {
