@@ -269,6 +269,9 @@ impl Arena {
 
     /// Two different available live models, by boosted sampling weight.
     async fn draw_live_pair(&self) -> Result<(Arc<LiveModel>, Arc<LiveModel>), ArenaError> {
+        if self.live.len() < 2 {
+            return Err(ArenaError::LiveDisabled);
+        }
         let available = self.live.available();
         let mut votes: HashMap<i32, u64> = HashMap::new();
         for row in store::leaderboard::pair_counts(&self.db, &Scope::Overall.key()).await? {

@@ -54,6 +54,10 @@ pub enum ArenaError {
     PromptTooLong { max: usize },
     #[error("fewer than two live models are available; try again later")]
     NoLiveModels,
+    #[error(
+        "this arena has no live models; start a battle without a prompt for a question-bank battle"
+    )]
+    LiveDisabled,
     #[error("no live model called {0:?}")]
     ModelNotFound(String),
     #[error("a model cannot battle itself; choose two different models")]

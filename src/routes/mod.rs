@@ -79,7 +79,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::PromptTooLong { .. } => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "prompt_too_long", message)
             }
-            ArenaError::NoLiveModels => {
+            ArenaError::NoLiveModels | ArenaError::LiveDisabled => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_live_models", message)
             }
             ArenaError::ModelNotFound(_) => ApiError::not_found("model_not_found", message),

@@ -705,7 +705,13 @@ async fn without_live_models_a_prompt_gets_503_and_the_bank_still_serves() {
     let res = app
         .post_json("/api/v1/battles", r#"{"prompt":"Hello?"}"#)
         .await;
-    assert_error(res, 503, "no_live_models").await;
+    let body = assert_error(res, 503, "no_live_models").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no live models")),
+        "{body}"
+    );
     assert_eq!(app.new_battle("{}").await["live"], false);
 }
 
