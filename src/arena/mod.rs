@@ -445,18 +445,24 @@ impl Arena {
 /// before the model wrote anything: there was nothing of it to judge. An
 /// answer stopped part-way counts, as the voter read what there was.
 fn stopped_before_writing(messages: &[messages::Model]) -> Option<String> {
-    // The latest answer of each turn and side is the one the voter saw.
-    let mut shown: HashMap<(i32, &str), &messages::Model> = HashMap::new();
-    for m in messages {
-        if let Some(side) = m.side.as_deref() {
-            shown.insert((m.turn, side), m);
-        }
-    }
-    shown
+    shown_answers(messages)
         .values()
         .any(|m| {
             m.finish_reason.as_deref() == Some(crate::providers::FINISH_STOPPED)
                 && m.content.trim().is_empty()
         })
         .then(|| "an answer was stopped before the model wrote anything".to_owned())
+}
+
+/// The answer the voter sees for each `(turn, side)`: the newest, since a
+/// regeneration adds rows and keeps the older ones. `messages` must be in
+/// conversation order, as `store::battles::messages` returns them.
+fn shown_answers(messages: &[messages::Model]) -> HashMap<(i32, &str), &messages::Model> {
+    let mut shown = HashMap::new();
+    for m in messages {
+        if let Some(side) = m.side.as_deref() {
+            shown.insert((m.turn, side), m);
+        }
+    }
+    shown
 }

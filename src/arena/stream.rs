@@ -194,19 +194,11 @@ fn news(p: &Progress, sent: &mut [usize; 2], done: &mut [bool; 2]) -> Vec<Stream
     events
 }
 
-/// The latest answer of each side in the latest turn (a regeneration adds
-/// newer rows; the newest is the one shown).
+/// The answer shown on each side in the latest turn.
 fn latest_answers(messages: &[messages::Model]) -> [Option<&messages::Model>; 2] {
     let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
-    let mut latest = [None, None];
-    for m in messages.iter().filter(|m| m.turn == last_turn) {
-        match m.side.as_deref() {
-            Some("a") => latest[0] = Some(m),
-            Some("b") => latest[1] = Some(m),
-            _ => {}
-        }
-    }
-    latest
+    let shown = super::shown_answers(messages);
+    ["a", "b"].map(|side| shown.get(&(last_turn, side)).copied())
 }
 
 async fn replay(tx: &mpsc::Sender<StreamEvent>, side: Side, m: &messages::Model) {

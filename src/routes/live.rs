@@ -87,6 +87,13 @@ pub(super) async fn add_turn(
 #[serde(deny_unknown_fields)]
 struct Empty {}
 
+/// Regenerate and stop take no arguments: an empty body or `{}`, nothing else.
+async fn no_body(payload: web::Payload, limit: BodyLimit) -> Result<(), ApiError> {
+    let bytes = body::read(payload, limit).await?;
+    let _: Empty = body::parse(&bytes, true)?;
+    Ok(())
+}
+
 #[tracing::instrument(skip_all, fields(battle = %path))]
 pub(super) async fn regenerate(
     req: HttpRequest,
@@ -96,8 +103,7 @@ pub(super) async fn regenerate(
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
     let id = battle_id(&path)?;
-    let bytes = body::read(payload, **limit).await?;
-    let _: Empty = body::parse(&bytes, true)?;
+    no_body(payload, **limit).await?;
     let voter = voter::existing(&req);
     let view = arena.regenerate(id, voter.as_deref()).await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
@@ -112,8 +118,7 @@ pub(super) async fn stop(
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
     let id = battle_id(&path)?;
-    let bytes = body::read(payload, **limit).await?;
-    let _: Empty = body::parse(&bytes, true)?;
+    no_body(payload, **limit).await?;
     let voter = voter::existing(&req);
     let stopped = arena.stop(id, voter.as_deref()).await?;
     Ok(HttpResponse::Ok().json(json!({ "battle_id": id, "stopped": stopped })))

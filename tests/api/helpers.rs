@@ -149,17 +149,22 @@ pub async fn spawn_app_with(
     init_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(backend, dir.path()).await?;
-    let mut settings = Settings {
+    let mut settings = test_settings(database_url);
+    configure(&mut settings);
+    Some(start(settings, dir).await)
+}
+
+/// Settings for a test instance: a free port, a small pool, a quick leaderboard.
+fn test_settings(database_url: String) -> Settings {
+    Settings {
         bind: "127.0.0.1:0".to_owned(),
-        database_url: database_url.clone(),
+        database_url,
         database_max_connections: 3,
         leaderboard_bootstrap_rounds: 200,
         leaderboard_debounce_ms: 20,
         leaderboard_poll_secs: 1,
         ..Settings::default()
-    };
-    configure(&mut settings);
-    Some(start(settings, dir).await)
+    }
 }
 
 /// Starts the application on `settings` (used to restart on the same database).
@@ -184,12 +189,7 @@ pub async fn spawn_live(
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(backend, dir.path()).await?;
     let mut settings = Settings {
-        bind: "127.0.0.1:0".to_owned(),
-        database_url,
-        database_max_connections: 3,
         leaderboard_bootstrap_rounds: 100,
-        leaderboard_debounce_ms: 20,
-        leaderboard_poll_secs: 1,
         live: LiveSettings {
             first_token_timeout_ms: 3_000,
             answer_timeout_ms: 15_000,
@@ -214,7 +214,7 @@ pub async fn spawn_live(
                 identity_words: Vec::new(),
             })
             .collect(),
-        ..Settings::default()
+        ..test_settings(database_url)
     };
     configure(&mut settings);
     let secrets: Vec<(String, String)> = models
@@ -259,13 +259,9 @@ impl TestApp {
     /// restart or behind a load balancer.
     pub async fn another_instance(&self) -> TestApp {
         let settings = Settings {
-            bind: "127.0.0.1:0".to_owned(),
-            database_url: self.database_url.clone(),
             database_max_connections: 2,
             leaderboard_bootstrap_rounds: 50,
-            leaderboard_debounce_ms: 20,
-            leaderboard_poll_secs: 1,
-            ..Settings::default()
+            ..test_settings(self.database_url.clone())
         };
         start(settings, tempfile::tempdir().expect("temp dir")).await
     }
