@@ -8,46 +8,165 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+/// Every error code the API sends, with its HTTP status. The README's error
+/// table is checked against this list by a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidBody,
+    InvalidVerdict,
+    InvalidMode,
+    EmptyPrompt,
+    SameModel,
+    NotYourBattle,
+    BattleNotFound,
+    QuestionNotFound,
+    ModelNotFound,
+    NotFound,
+    MethodNotAllowed,
+    BattleClosed,
+    AnswersPending,
+    TurnLimitReached,
+    RegenerateLimitReached,
+    BattleChanged,
+    NotLive,
+    PayloadTooLarge,
+    PromptTooLong,
+    QuestionNotPlayable,
+    NoBattleAvailable,
+    NoLiveModels,
+    LiveModelsBusy,
+    DatabaseUnavailable,
+    LeaderboardNotReady,
+    InternalError,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of the README's table.
+    pub const ALL: [ErrorCode; 27] = [
+        Self::InvalidJson,
+        Self::InvalidBody,
+        Self::InvalidVerdict,
+        Self::InvalidMode,
+        Self::EmptyPrompt,
+        Self::SameModel,
+        Self::NotYourBattle,
+        Self::BattleNotFound,
+        Self::QuestionNotFound,
+        Self::ModelNotFound,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::BattleClosed,
+        Self::AnswersPending,
+        Self::TurnLimitReached,
+        Self::RegenerateLimitReached,
+        Self::BattleChanged,
+        Self::NotLive,
+        Self::PayloadTooLarge,
+        Self::PromptTooLong,
+        Self::QuestionNotPlayable,
+        Self::NoBattleAvailable,
+        Self::NoLiveModels,
+        Self::LiveModelsBusy,
+        Self::DatabaseUnavailable,
+        Self::LeaderboardNotReady,
+        Self::InternalError,
+    ];
+
+    /// The stable snake_case code clients match on.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidVerdict => "invalid_verdict",
+            Self::InvalidMode => "invalid_mode",
+            Self::EmptyPrompt => "empty_prompt",
+            Self::SameModel => "same_model",
+            Self::NotYourBattle => "not_your_battle",
+            Self::BattleNotFound => "battle_not_found",
+            Self::QuestionNotFound => "question_not_found",
+            Self::ModelNotFound => "model_not_found",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::BattleClosed => "battle_closed",
+            Self::AnswersPending => "answers_pending",
+            Self::TurnLimitReached => "turn_limit_reached",
+            Self::RegenerateLimitReached => "regenerate_limit_reached",
+            Self::BattleChanged => "battle_changed",
+            Self::NotLive => "not_live",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::PromptTooLong => "prompt_too_long",
+            Self::QuestionNotPlayable => "question_not_playable",
+            Self::NoBattleAvailable => "no_battle_available",
+            Self::NoLiveModels => "no_live_models",
+            Self::LiveModelsBusy => "live_models_busy",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::LeaderboardNotReady => "leaderboard_not_ready",
+            Self::InternalError => "internal_error",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    #[must_use]
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InvalidJson
+            | Self::InvalidBody
+            | Self::InvalidVerdict
+            | Self::InvalidMode
+            | Self::EmptyPrompt
+            | Self::SameModel => StatusCode::BAD_REQUEST,
+            Self::NotYourBattle => StatusCode::FORBIDDEN,
+            Self::BattleNotFound
+            | Self::QuestionNotFound
+            | Self::ModelNotFound
+            | Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BattleClosed
+            | Self::AnswersPending
+            | Self::TurnLimitReached
+            | Self::RegenerateLimitReached
+            | Self::BattleChanged
+            | Self::NotLive => StatusCode::CONFLICT,
+            Self::PayloadTooLarge | Self::PromptTooLong => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::QuestionNotPlayable => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NoBattleAvailable
+            | Self::NoLiveModels
+            | Self::LiveModelsBusy
+            | Self::DatabaseUnavailable
+            | Self::LeaderboardNotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// An error returned by a handler, rendered as
 /// `{"error": {"code": "snake_case_code", "message": "..."}}`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
-    Client {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
+    Client { code: ErrorCode, message: String },
     #[error("internal error")]
     Unexpected(#[from] anyhow::Error),
 }
 
 impl ApiError {
+    /// A client error; the status follows from the code.
     #[must_use]
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Client {
-            status,
             code,
             message: message.into(),
         }
     }
 
-    #[must_use]
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    #[must_use]
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
     /// The stable machine-readable code.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Client { code, .. } => code,
-            Self::Unexpected(_) => "internal_error",
+            Self::Client { code, .. } => *code,
+            Self::Unexpected(_) => ErrorCode::InternalError,
         }
     }
 }
@@ -65,10 +184,7 @@ struct Detail<'a> {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Client { status, .. } => *status,
-            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -81,7 +197,7 @@ impl ResponseError for ApiError {
         };
         HttpResponse::build(self.status_code()).json(Body {
             error: Detail {
-                code: self.code(),
+                code: self.code().as_str(),
                 message,
             },
         })
@@ -96,7 +212,17 @@ mod tests {
     fn unexpected_errors_are_opaque() {
         let err = ApiError::from(anyhow::anyhow!("password=hunter2 leaked"));
         assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(err.code(), "internal_error");
+        assert_eq!(err.code(), ErrorCode::InternalError);
         assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn every_code_is_listed_once_and_spelled_in_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} listed twice");
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod leaderboard;
 pub mod markdown;
 pub mod providers;
 pub mod rating;

@@ -12,9 +12,9 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::arena::Arena;
-use crate::arena::leaderboard::{LeaderboardCache, RefreshPolicy};
 use crate::arena::live::{LiveModels, SecretSource};
 use crate::config::Settings;
+use crate::leaderboard::{LeaderboardCache, RefreshPolicy};
 use crate::routes::{self, BodyLimit};
 use crate::{demo, store};
 
@@ -85,7 +85,13 @@ impl Application {
             .local_addr()
             .context("listener has no address")?
             .port();
-        let arena = Arena::new(db.clone(), cache, Arc::new(live));
+        let invalidate = Arc::clone(&cache);
+        let arena = Arena::new(
+            db.clone(),
+            Arc::new(live),
+            settings.live.identity_words.clone(),
+            Arc::new(move || invalidate.invalidate()),
+        );
         // Answers a stopped or crashed instance left unfinished would keep
         // their battles open (and unvotable) forever.
         match arena.void_interrupted().await {
@@ -97,7 +103,7 @@ impl Application {
             ),
         }
         tokio::spawn(sweep_interrupted(arena.clone()));
-        let server = serve(listener, arena, &settings)?;
+        let server = serve(listener, arena, cache, db.clone(), &settings)?;
         Ok(Self { port, server, db })
     }
 
@@ -147,8 +153,16 @@ async fn sweep_interrupted(arena: Arena) {
     }
 }
 
-fn serve(listener: TcpListener, arena: Arena, settings: &Settings) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    arena: Arena,
+    leaderboard: Arc<LeaderboardCache>,
+    db: DatabaseConnection,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
     let arena = web::Data::new(arena);
+    let leaderboard = web::Data::from(leaderboard);
+    let db = web::Data::new(db);
     let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
     let server = HttpServer::new(move || {
         App::new()
@@ -161,6 +175,8 @@ fn serve(listener: TcpListener, arena: Arena, settings: &Settings) -> anyhow::Re
             )
             .wrap(TracingLogger::default())
             .app_data(arena.clone())
+            .app_data(leaderboard.clone())
+            .app_data(db.clone())
             .app_data(limit.clone())
             .configure(routes::configure)
     })

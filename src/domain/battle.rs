@@ -1,3 +1,5 @@
+use std::fmt;
+
 /// Where a battle is in its life. Only `Open` battles take a vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BattleStatus {
@@ -28,6 +30,12 @@ impl BattleStatus {
     }
 }
 
+impl fmt::Display for BattleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How the two models were chosen. Only `Anonymous` battles feed the public leaderboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BattleMode {
@@ -45,22 +53,57 @@ impl BattleMode {
             Self::Campaign => "campaign",
         }
     }
+
+    /// # Errors
+    /// Returns the unknown text.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "anonymous" => Ok(Self::Anonymous),
+            "named" => Ok(Self::Named),
+            "campaign" => Ok(Self::Campaign),
+            other => Err(format!("unknown battle mode {other:?}")),
+        }
+    }
 }
 
-/// The left (`A`) or right (`B`) pane of a battle.
+impl fmt::Display for BattleMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a model's answers come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    A,
-    B,
+pub enum ProviderKind {
+    /// Called live through an OpenAI-compatible API.
+    OpenAi,
+    /// Answers generated ahead of time and imported (an answer set).
+    AnswerSet,
 }
 
-impl Side {
+impl ProviderKind {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::A => "a",
-            Self::B => "b",
+            Self::OpenAi => "openai",
+            Self::AnswerSet => "answer_set",
         }
+    }
+
+    /// # Errors
+    /// Returns the unknown text.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "openai" => Ok(Self::OpenAi),
+            "answer_set" => Ok(Self::AnswerSet),
+            other => Err(format!("unknown provider kind {other:?}")),
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -69,10 +112,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_round_trip() {
+    fn statuses_modes_and_kinds_round_trip() {
         for s in [BattleStatus::Open, BattleStatus::Voted, BattleStatus::Void] {
             assert_eq!(BattleStatus::parse(s.as_str()), Ok(s));
         }
+        for m in [
+            BattleMode::Anonymous,
+            BattleMode::Named,
+            BattleMode::Campaign,
+        ] {
+            assert_eq!(BattleMode::parse(m.as_str()), Ok(m));
+        }
+        for k in [ProviderKind::OpenAi, ProviderKind::AnswerSet] {
+            assert_eq!(ProviderKind::parse(k.as_str()), Ok(k));
+        }
         assert!(BattleStatus::parse("closed").is_err());
+        assert!(BattleMode::parse("blind").is_err());
     }
 }

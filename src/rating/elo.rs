@@ -32,6 +32,62 @@ impl EloConfig {
     }
 }
 
+/// Online Elo kept up to date one battle at a time, so that a served
+/// leaderboard applies only the votes cast since its last refresh instead of
+/// replaying every vote ever cast.
+#[derive(Debug, Clone)]
+pub struct OnlineElo<K> {
+    config: EloConfig,
+    ratings: HashMap<K, f64>,
+    battles: u64,
+}
+
+impl<K: Eq + Hash + Clone> OnlineElo<K> {
+    #[must_use]
+    pub fn new(config: EloConfig) -> Self {
+        Self {
+            config,
+            ratings: HashMap::new(),
+            battles: 0,
+        }
+    }
+
+    /// Applies one battle: `score_a` in `[0, 1]` (1 win, 0 loss, 0.5 tie).
+    pub fn update(&mut self, a: K, b: K, score_a: f64) {
+        let ra = *self.ratings.entry(a.clone()).or_insert(self.config.initial);
+        let rb = *self.ratings.entry(b.clone()).or_insert(self.config.initial);
+        let delta = self.config.k * (score_a - self.config.expected(ra, rb));
+        if let Some(r) = self.ratings.get_mut(&a) {
+            *r += delta;
+        }
+        if let Some(r) = self.ratings.get_mut(&b) {
+            *r -= delta;
+        }
+        self.battles += 1;
+    }
+
+    /// How many battles have been applied.
+    #[must_use]
+    pub fn battles(&self) -> u64 {
+        self.battles
+    }
+
+    /// A model's rating: the initial rating before its first battle.
+    #[must_use]
+    pub fn rating(&self, model: &K) -> f64 {
+        self.ratings
+            .get(model)
+            .copied()
+            .unwrap_or(self.config.initial)
+    }
+
+    /// Every rated model's rating.
+    #[must_use]
+    pub fn ratings(&self) -> &HashMap<K, f64> {
+        &self.ratings
+    }
+}
+
 /// Runs online Elo over `battles` in the order given (callers pass time order).
 /// Each battle is `(model_a, model_b, score_a)` with `score_a` in `[0, 1]`
 /// (1 win, 0 loss, 0.5 tie). Returns each model's final rating.
@@ -48,20 +104,11 @@ where
     K: Eq + Hash + Clone,
     I: IntoIterator<Item = (K, K, f64)>,
 {
-    let mut ratings: HashMap<K, f64> = HashMap::new();
+    let mut elo = OnlineElo::new(config);
     for (a, b, score_a) in battles {
-        let ra = *ratings.entry(a.clone()).or_insert(config.initial);
-        let rb = *ratings.entry(b.clone()).or_insert(config.initial);
-        let ea = config.expected(ra, rb);
-        let delta = config.k * (score_a - ea);
-        if let Some(r) = ratings.get_mut(&a) {
-            *r += delta;
-        }
-        if let Some(r) = ratings.get_mut(&b) {
-            *r -= delta;
-        }
+        elo.update(a, b, score_a);
     }
-    ratings
+    elo.ratings
 }
 
 #[cfg(test)]
@@ -106,5 +153,28 @@ mod tests {
     fn no_battles_give_no_ratings() {
         let r = online_elo(Vec::<(u8, u8, f64)>::new(), EloConfig::default());
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn incremental_updates_equal_one_replay() {
+        let battles = [
+            ("x", "y", 1.0),
+            ("y", "z", 0.5),
+            ("z", "x", 1.0),
+            ("x", "z", 0.0),
+        ];
+        let mut elo = OnlineElo::new(EloConfig::default());
+        for (a, b, s) in &battles[..2] {
+            elo.update(*a, *b, *s);
+        }
+        for (a, b, s) in &battles[2..] {
+            elo.update(*a, *b, *s);
+        }
+        let replay = online_elo(battles, EloConfig::default());
+        assert_eq!(elo.battles(), 4);
+        for (m, r) in &replay {
+            assert!((elo.rating(m) - r).abs() < EPS);
+        }
+        assert!((elo.rating(&"never") - 1000.0).abs() < EPS);
     }
 }

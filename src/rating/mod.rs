@@ -11,15 +11,15 @@ pub mod bootstrap;
 pub mod bradley_terry;
 pub mod comparisons;
 pub mod elo;
-pub mod leaderboard;
 pub mod matrices;
 pub mod rank;
 pub mod synthetic;
+pub mod table;
 
 pub use bradley_terry::{BtConfig, BtFit, fit};
 pub use comparisons::{Comparisons, ComparisonsBuilder, PairCount};
-pub use elo::{EloConfig, online_elo};
-pub use leaderboard::{
+pub use elo::{EloConfig, OnlineElo, online_elo};
+pub use rank::rank_upper_bound;
+pub use table::{
     Method, RatingRow, RatingTable, TableError, TableOptions, bradley_terry_table, elo_table,
 };
-pub use rank::rank_upper_bound;

@@ -1,34 +1,39 @@
 //! Reading JSON request bodies with a size limit and error codes of our own.
 
-use actix_web::http::StatusCode;
-use actix_web::web;
+use actix_web::dev::Payload;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The largest request body accepted, in bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
+
+impl Default for BodyLimit {
+    /// The configuration's default, for an app that set none.
+    fn default() -> Self {
+        Self(65_536)
+    }
+}
 
 /// Reads the whole body, refusing more than `limit` bytes with 413
 /// `payload_too_large`.
 ///
 /// # Errors
 /// 413 as above; 400 `invalid_body` when the stream breaks.
-pub async fn read(mut payload: web::Payload, limit: BodyLimit) -> Result<Vec<u8>, ApiError> {
+pub async fn read(mut payload: Payload, limit: BodyLimit) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request(
-                "invalid_body",
+            ApiError::new(
+                ErrorCode::InvalidBody,
                 format!("could not read the request body: {e}"),
             )
         })?;
         if body.len() + chunk.len() > limit.0 {
             return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("the request body is larger than {} bytes", limit.0),
             ));
         }
@@ -51,21 +56,21 @@ where
         return if empty_ok {
             Ok(T::default())
         } else {
-            Err(ApiError::bad_request(
-                "invalid_body",
+            Err(ApiError::new(
+                ErrorCode::InvalidBody,
                 "the request body is empty; a JSON object is expected",
             ))
         };
     }
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
-            ApiError::bad_request(
-                "invalid_body",
+            ApiError::new(
+                ErrorCode::InvalidBody,
                 format!("request body has the wrong shape: {e}"),
             )
         } else {
-            ApiError::bad_request(
-                "invalid_json",
+            ApiError::new(
+                ErrorCode::InvalidJson,
                 format!("request body is not valid JSON: {e}"),
             )
         }
@@ -85,7 +90,12 @@ mod tests {
 
     #[test]
     fn body_errors_have_distinct_codes() {
-        let code = |b: &[u8], empty_ok| parse::<Probe>(b, empty_ok).expect_err("must fail").code();
+        let code = |b: &[u8], empty_ok| {
+            parse::<Probe>(b, empty_ok)
+                .expect_err("must fail")
+                .code()
+                .as_str()
+        };
         assert_eq!(code(b"{nope", true), "invalid_json");
         assert_eq!(code(br#"{"n": "x"}"#, true), "invalid_body");
         assert_eq!(code(br#"{"m": 1}"#, true), "invalid_body");

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use rust_embed::RustEmbed;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 #[derive(RustEmbed)]
 #[folder = "frontend/"]
@@ -34,19 +34,20 @@ fn file(path: &str) -> Option<HttpResponse> {
 }
 
 async fn index() -> Result<HttpResponse, ApiError> {
-    file("index.html").ok_or_else(|| ApiError::not_found("not_found", "index.html is not embedded"))
+    file("index.html")
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "index.html is not embedded"))
 }
 
 async fn leaderboard() -> Result<HttpResponse, ApiError> {
     file("leaderboard.html")
-        .ok_or_else(|| ApiError::not_found("not_found", "leaderboard.html is not embedded"))
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "leaderboard.html is not embedded"))
 }
 
 async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     // rust-embed only knows the embedded names, so `..` cannot escape the folder.
-    file(&path).ok_or_else(|| ApiError::not_found("not_found", format!("no asset {path}")))
+    file(&path).ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no asset {path}")))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::not_found("not_found", "no such page"))
+    Err(ApiError::new(ErrorCode::NotFound, "no such page"))
 }

@@ -6,11 +6,11 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::{Stream, StreamExt};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
-use super::battles::{BattleBody, battle_id};
-use super::body::{self, BodyLimit};
+use super::extract::{BattleIdPath, JsonBody, NoArguments, RequestBody};
+use super::views::{ArenaInfoBody, BattleBody, StoppedBody};
 use super::voter;
 use crate::arena::{Arena, StreamEvent};
 use crate::error::ApiError;
@@ -20,116 +20,64 @@ use crate::markdown::to_safe_html;
 /// model may think for a while before its first token).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-#[derive(Serialize)]
-struct ArenaInfo {
-    live: LiveBody,
-}
-
-#[derive(Serialize)]
-struct LiveBody {
-    enabled: bool,
-    /// Live models not sitting out a cool-down.
-    models: usize,
-    max_prompt_chars: usize,
-    max_turns: usize,
-    /// Every live model, for a named battle (`mode: named`).
-    choices: Vec<Choice>,
-}
-
-#[derive(Serialize)]
-struct Choice {
-    name: String,
-    display_name: String,
-}
-
 pub(super) async fn info(arena: web::Data<Arena>) -> HttpResponse {
-    let i = arena.live_info();
-    HttpResponse::Ok().json(ArenaInfo {
-        live: LiveBody {
-            enabled: i.enabled,
-            models: i.available_models,
-            max_prompt_chars: i.max_prompt_chars,
-            max_turns: i.max_turns,
-            choices: i
-                .models
-                .into_iter()
-                .map(|(name, display_name)| Choice { name, display_name })
-                .collect(),
-        },
-    })
+    HttpResponse::Ok().json(ArenaInfoBody::from(arena.live_info()))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TurnRequest {
+pub(super) struct TurnRequest {
     prompt: String,
 }
 
-#[tracing::instrument(skip_all, fields(battle = %path))]
+impl RequestBody for TurnRequest {
+    const OPTIONAL: bool = false;
+}
+
+#[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn add_turn(
     req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    BattleIdPath(id): BattleIdPath,
+    JsonBody(request): JsonBody<TurnRequest>,
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = battle_id(&path)?;
-    let bytes = body::read(payload, **limit).await?;
-    let request: TurnRequest = body::parse(&bytes, false)?;
-    let voter = voter::existing(&req);
     let view = arena
-        .add_turn(id, &request.prompt, voter.as_deref())
+        .add_turn(id, &request.prompt, voter::existing(&req))
         .await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
 /// Regenerate and stop take no arguments: an empty body or `{}`, nothing else.
-async fn no_body(payload: web::Payload, limit: BodyLimit) -> Result<(), ApiError> {
-    let bytes = body::read(payload, limit).await?;
-    let _: Empty = body::parse(&bytes, true)?;
-    Ok(())
-}
-
-#[tracing::instrument(skip_all, fields(battle = %path))]
+#[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn regenerate(
     req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    BattleIdPath(id): BattleIdPath,
+    _: JsonBody<NoArguments>,
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = battle_id(&path)?;
-    no_body(payload, **limit).await?;
-    let voter = voter::existing(&req);
-    let view = arena.regenerate(id, voter.as_deref()).await?;
+    let view = arena.regenerate(id, voter::existing(&req)).await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
 
-#[tracing::instrument(skip_all, fields(battle = %path))]
+#[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn stop(
     req: HttpRequest,
-    path: web::Path<String>,
-    payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    BattleIdPath(id): BattleIdPath,
+    _: JsonBody<NoArguments>,
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = battle_id(&path)?;
-    no_body(payload, **limit).await?;
-    let voter = voter::existing(&req);
-    let stopped = arena.stop(id, voter.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "battle_id": id, "stopped": stopped })))
+    let stopped = arena.stop(id, voter::existing(&req)).await?;
+    Ok(HttpResponse::Ok().json(StoppedBody {
+        battle_id: id,
+        stopped,
+    }))
 }
 
 #[tracing::instrument(skip(arena))]
 pub(super) async fn stream(
-    path: web::Path<String>,
+    BattleIdPath(id): BattleIdPath,
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = battle_id(&path)?;
     let events = arena.stream(id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -171,7 +119,7 @@ fn encode(event: &StreamEvent) -> Bytes {
                 "turn": turn,
                 "text": text,
                 "html": to_safe_html(text),
-                "finish_reason": stats.finish_reason,
+                "finish_reason": stats.finish_reason.as_str(),
                 "latency_ms": stats.latency_ms,
                 "first_token_ms": stats.first_token_ms,
                 "prompt_tokens": stats.prompt_tokens,
@@ -179,7 +127,10 @@ fn encode(event: &StreamEvent) -> Bytes {
             }),
         ),
         StreamEvent::Void { reason } => ("void", json!({ "reason": reason })),
-        StreamEvent::End { status } => ("end", json!({ "status": status })),
+        StreamEvent::End { status } => (
+            "end",
+            json!({ "status": status.map_or("error", |s| s.as_str()) }),
+        ),
     };
     // Compact JSON has no raw newline, so one `data:` line carries it.
     Bytes::from(format!("event: {name}\ndata: {data}\n\n"))

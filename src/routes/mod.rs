@@ -2,21 +2,23 @@
 
 mod battles;
 mod body;
+mod extract;
 mod frontend;
 mod health;
 mod leaderboard;
 mod live;
 mod models;
+mod views;
 mod voter;
 mod votes;
 
-use actix_web::http::StatusCode;
 use actix_web::web;
 
 pub use body::BodyLimit;
 
 use crate::arena::ArenaError;
-use crate::error::ApiError;
+use crate::domain::PromptError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Mounts the JSON API under `/api/v1` and the web pages at `/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,62 +47,41 @@ fn api_resource(path: &str) -> actix_web::Resource {
 }
 
 async fn api_not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::not_found("not_found", "no such API endpoint"))
+    Err(ApiError::new(ErrorCode::NotFound, "no such API endpoint"))
 }
 
 async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this endpoint does not take that HTTP method",
     ))
 }
 
 impl From<ArenaError> for ApiError {
     fn from(e: ArenaError) -> Self {
-        let message = e.to_string();
-        match e {
-            ArenaError::BattleNotFound(_) => ApiError::not_found("battle_not_found", message),
-            ArenaError::BattleClosed { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "battle_closed", message)
-            }
-            ArenaError::QuestionNotFound(_) => ApiError::not_found("question_not_found", message),
-            ArenaError::QuestionNotPlayable(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "question_not_playable",
-                message,
-            ),
-            ArenaError::NoBattleAvailable => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no_battle_available",
-                message,
-            ),
-            ArenaError::EmptyPrompt => ApiError::bad_request("empty_prompt", message),
-            ArenaError::PromptTooLong { .. } => {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "prompt_too_long", message)
-            }
-            ArenaError::NoLiveModels | ArenaError::LiveDisabled => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_live_models", message)
-            }
-            ArenaError::ModelNotFound(_) => ApiError::not_found("model_not_found", message),
-            ArenaError::SameModel => ApiError::bad_request("same_model", message),
-            ArenaError::NotLive(_) => ApiError::new(StatusCode::CONFLICT, "not_live", message),
-            ArenaError::TurnLimit { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "turn_limit_reached", message)
-            }
-            ArenaError::AnswersPending(_) => {
-                ApiError::new(StatusCode::CONFLICT, "answers_pending", message)
-            }
-            ArenaError::NotYourBattle(_) => {
-                ApiError::new(StatusCode::FORBIDDEN, "not_your_battle", message)
-            }
-            ArenaError::BattleChanged(_) => {
-                ApiError::new(StatusCode::CONFLICT, "battle_changed", message)
-            }
-            ArenaError::RegenerateLimit { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "regenerate_limit_reached", message)
-            }
-            ArenaError::Unexpected(e) => ApiError::Unexpected(e),
+        if let ArenaError::Unexpected(cause) = e {
+            return ApiError::Unexpected(cause);
         }
+        let code = match &e {
+            ArenaError::BattleNotFound(_) => ErrorCode::BattleNotFound,
+            ArenaError::BattleClosed { .. } => ErrorCode::BattleClosed,
+            ArenaError::QuestionNotFound(_) => ErrorCode::QuestionNotFound,
+            ArenaError::QuestionNotPlayable(_) => ErrorCode::QuestionNotPlayable,
+            ArenaError::NoBattleAvailable => ErrorCode::NoBattleAvailable,
+            ArenaError::Prompt(PromptError::Empty) => ErrorCode::EmptyPrompt,
+            ArenaError::Prompt(PromptError::TooLong { .. }) => ErrorCode::PromptTooLong,
+            ArenaError::NoLiveModels => ErrorCode::NoLiveModels,
+            ArenaError::LiveModelsBusy => ErrorCode::LiveModelsBusy,
+            ArenaError::ModelNotFound(_) => ErrorCode::ModelNotFound,
+            ArenaError::SameModel => ErrorCode::SameModel,
+            ArenaError::NotLive(_) => ErrorCode::NotLive,
+            ArenaError::TurnLimit { .. } => ErrorCode::TurnLimitReached,
+            ArenaError::AnswersPending(_) => ErrorCode::AnswersPending,
+            ArenaError::NotYourBattle(_) => ErrorCode::NotYourBattle,
+            ArenaError::BattleChanged(_) => ErrorCode::BattleChanged,
+            ArenaError::RegenerateLimit { .. } => ErrorCode::RegenerateLimitReached,
+            ArenaError::Unexpected(_) => ErrorCode::InternalError,
+        };
+        ApiError::new(code, e.to_string())
     }
 }

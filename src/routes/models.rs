@@ -1,43 +1,21 @@
 //! `GET /api/v1/models`.
 
 use actix_web::{HttpResponse, web};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use crate::arena::Arena;
+use super::views::ModelBody;
 use crate::error::ApiError;
 use crate::store;
-
-/// A model as the public sees it: no endpoint, no key variable.
-#[derive(Serialize)]
-struct ModelBody {
-    name: String,
-    display_name: String,
-    organization: Option<String>,
-    license: Option<String>,
-    provider: String,
-    active: bool,
-    sampling_weight: f64,
-}
 
 #[derive(Serialize)]
 struct ModelsBody {
     models: Vec<ModelBody>,
 }
 
-pub(super) async fn list(arena: web::Data<Arena>) -> Result<HttpResponse, ApiError> {
-    let models = store::models::list(arena.db()).await?;
+pub(super) async fn list(db: web::Data<DatabaseConnection>) -> Result<HttpResponse, ApiError> {
+    let models = store::models::list(db.get_ref()).await?;
     Ok(HttpResponse::Ok().json(ModelsBody {
-        models: models
-            .into_iter()
-            .map(|m| ModelBody {
-                name: m.name,
-                display_name: m.display_name,
-                organization: m.organization,
-                license: m.license,
-                provider: m.provider,
-                active: m.active,
-                sampling_weight: m.sampling_weight,
-            })
-            .collect(),
+        models: models.into_iter().map(ModelBody::from).collect(),
     }))
 }

@@ -9,15 +9,28 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{battles, messages};
+use crate::domain::{BattleMode, BattleStatus, FinishReason, Side, VoterId};
+
+/// The role of a prompt message; answers are the `assistant`'s.
+const ROLE_USER: &str = "user";
+const ROLE_ASSISTANT: &str = "assistant";
+
+fn role(side: Option<Side>) -> &'static str {
+    if side.is_some() {
+        ROLE_ASSISTANT
+    } else {
+        ROLE_USER
+    }
+}
 
 /// A battle to store, with its conversation so far.
 #[derive(Debug, Clone)]
 pub struct NewBattle {
     pub id: Uuid,
-    pub mode: String,
+    pub mode: BattleMode,
     pub model_a: i32,
     pub model_b: i32,
-    pub voter_id: Option<String>,
+    pub voter_id: Option<VoterId>,
     pub language: Option<String>,
     pub category: Option<String>,
     pub question_id: Option<i32>,
@@ -30,10 +43,9 @@ pub struct NewBattle {
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub turn: i32,
-    pub side: Option<String>,
-    pub role: String,
+    pub side: Option<Side>,
     pub content: String,
-    pub finish_reason: Option<String>,
+    pub finish_reason: Option<FinishReason>,
 }
 
 impl NewMessage {
@@ -43,30 +55,56 @@ impl NewMessage {
         Self {
             turn,
             side: None,
-            role: "user".to_owned(),
             content,
             finish_reason: None,
         }
     }
 
-    /// An empty answer, to be filled in by [`finish_answer`].
+    /// A finished answer, such as one from an answer set.
     #[must_use]
-    pub fn placeholder(turn: i32, side: &str) -> Self {
+    pub fn answer(turn: i32, side: Side, content: String, finish_reason: FinishReason) -> Self {
         Self {
             turn,
-            side: Some(side.to_owned()),
-            role: "assistant".to_owned(),
+            side: Some(side),
+            content,
+            finish_reason: Some(finish_reason),
+        }
+    }
+
+    /// An empty answer, to be filled in by [`finish_answer`].
+    #[must_use]
+    pub fn placeholder(turn: i32, side: Side) -> Self {
+        Self {
+            turn,
+            side: Some(side),
             content: String::new(),
             finish_reason: None,
+        }
+    }
+
+    fn into_active(
+        self,
+        battle_id: Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> messages::ActiveModel {
+        messages::ActiveModel {
+            battle_id: Set(battle_id),
+            turn: Set(self.turn),
+            side: Set(self.side),
+            role: Set(role(self.side).to_owned()),
+            content: Set(self.content),
+            finish_reason: Set(self.finish_reason),
+            created_at: Set(now),
+            ..Default::default()
         }
     }
 }
 
 /// A generated answer, as stored when it completes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FinishedAnswer {
     pub content: String,
-    pub finish_reason: String,
+    pub finish_reason: FinishReason,
     pub latency_ms: Option<i32>,
     pub first_token_ms: Option<i32>,
     pub prompt_tokens: Option<i32>,
@@ -79,7 +117,7 @@ pub enum AppendError {
     #[error("battle not found")]
     NotFound,
     #[error("battle is {status}, not open")]
-    NotOpen { status: String },
+    NotOpen { status: BattleStatus },
     #[error("answers of the battle are still being generated")]
     Pending,
     #[error("the battle gained a turn meanwhile")]
@@ -106,7 +144,7 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
         category: Set(battle.category),
         question_id: Set(battle.question_id),
         campaign_id: Set(None),
-        status: Set("open".to_owned()),
+        status: Set(BattleStatus::Open),
         void_reason: Set(None),
         created_at: Set(now),
     }
@@ -114,21 +152,10 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
     .await
     .context("failed to insert battle")?;
     if !battle.messages.is_empty() {
-        let rows = battle.messages.into_iter().map(|m| messages::ActiveModel {
-            battle_id: Set(battle.id),
-            turn: Set(m.turn),
-            side: Set(m.side),
-            role: Set(m.role),
-            content: Set(m.content),
-            latency_ms: Set(None),
-            first_token_ms: Set(None),
-            prompt_tokens: Set(None),
-            completion_tokens: Set(None),
-            finish_reason: Set(m.finish_reason),
-            error: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        });
+        let rows = battle
+            .messages
+            .into_iter()
+            .map(|m| m.into_active(battle.id, now));
         messages::Entity::insert_many(rows)
             .exec(&txn)
             .await
@@ -173,7 +200,7 @@ pub async fn messages<C: ConnectionTrait>(
 pub async fn pending_answers<C: ConnectionTrait>(db: &C, battle_id: Uuid) -> anyhow::Result<u64> {
     messages::Entity::find()
         .filter(messages::Column::BattleId.eq(battle_id))
-        .filter(messages::Column::Role.eq("assistant"))
+        .filter(messages::Column::Side.is_not_null())
         .filter(messages::Column::FinishReason.is_null())
         .count(db)
         .await
@@ -189,7 +216,7 @@ pub async fn finish_answer<C: ConnectionTrait>(
     db: &C,
     battle_id: Uuid,
     turn: i32,
-    side: &str,
+    side: Side,
     answer: FinishedAnswer,
 ) -> anyhow::Result<bool> {
     let updated = messages::Entity::update_many()
@@ -231,14 +258,14 @@ pub async fn void<C: TransactionTrait>(
     db: &C,
     battle_id: Uuid,
     reason: &str,
-    failed: Option<(i32, &str, String)>,
+    failed: Option<(i32, Side, String)>,
 ) -> anyhow::Result<bool> {
     let txn = db.begin().await.context("failed to begin transaction")?;
     let flipped = battles::Entity::update_many()
-        .col_expr(battles::Column::Status, Expr::value("void"))
+        .col_expr(battles::Column::Status, Expr::value(BattleStatus::Void))
         .col_expr(battles::Column::VoidReason, Expr::value(reason))
         .filter(battles::Column::Id.eq(battle_id))
-        .filter(battles::Column::Status.eq("open"))
+        .filter(battles::Column::Status.eq(BattleStatus::Open))
         .exec(&txn)
         .await
         .context("failed to void battle")?;
@@ -247,7 +274,10 @@ pub async fn void<C: TransactionTrait>(
     }
     if let Some((turn, side, error)) = failed {
         messages::Entity::update_many()
-            .col_expr(messages::Column::FinishReason, Expr::value("error"))
+            .col_expr(
+                messages::Column::FinishReason,
+                Expr::value(FinishReason::Error),
+            )
             .col_expr(messages::Column::Error, Expr::value(error))
             .filter(messages::Column::BattleId.eq(battle_id))
             .filter(messages::Column::Turn.eq(turn))
@@ -258,10 +288,13 @@ pub async fn void<C: TransactionTrait>(
             .context("failed to record the failed answer")?;
     }
     messages::Entity::update_many()
-        .col_expr(messages::Column::FinishReason, Expr::value("cancelled"))
+        .col_expr(
+            messages::Column::FinishReason,
+            Expr::value(FinishReason::Cancelled),
+        )
         .filter(messages::Column::BattleId.eq(battle_id))
         .filter(messages::Column::FinishReason.is_null())
-        .filter(messages::Column::Role.eq("assistant"))
+        .filter(messages::Column::Side.is_not_null())
         .exec(&txn)
         .await
         .context("failed to cancel unfinished answers")?;
@@ -303,17 +336,8 @@ pub async fn append_generation<C: TransactionTrait>(
     let rows = prompt
         .map(|p| NewMessage::prompt(turn, p))
         .into_iter()
-        .chain(["a", "b"].map(|side| NewMessage::placeholder(turn, side)))
-        .map(|m| messages::ActiveModel {
-            battle_id: Set(battle_id),
-            turn: Set(m.turn),
-            side: Set(m.side),
-            role: Set(m.role),
-            content: Set(m.content),
-            finish_reason: Set(m.finish_reason),
-            created_at: Set(now),
-            ..Default::default()
-        });
+        .chain(Side::BOTH.map(|side| NewMessage::placeholder(turn, side)))
+        .map(|m| m.into_active(battle_id, now));
     messages::Entity::insert_many(rows)
         .exec(&txn)
         .await
@@ -327,9 +351,9 @@ pub async fn append_generation<C: TransactionTrait>(
 /// new turn are ordered: whichever comes second sees the other's effect.
 async fn lock_open<C: ConnectionTrait>(txn: &C, battle_id: Uuid) -> Result<(), AppendError> {
     let touched = battles::Entity::update_many()
-        .col_expr(battles::Column::Status, Expr::value("open"))
+        .col_expr(battles::Column::Status, Expr::value(BattleStatus::Open))
         .filter(battles::Column::Id.eq(battle_id))
-        .filter(battles::Column::Status.eq("open"))
+        .filter(battles::Column::Status.eq(BattleStatus::Open))
         .exec(txn)
         .await
         .context("failed to lock battle")?;
@@ -352,7 +376,7 @@ pub async fn stalled<C: ConnectionTrait>(
     cutoff: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = messages::Entity::find()
-        .filter(messages::Column::Role.eq("assistant"))
+        .filter(messages::Column::Side.is_not_null())
         .filter(messages::Column::FinishReason.is_null())
         .filter(messages::Column::CreatedAt.lt(cutoff))
         .all(db)

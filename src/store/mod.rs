@@ -2,11 +2,12 @@
 //! that talks to the database; it stores and fetches, and never decides policy.
 
 pub mod battles;
+pub mod counts;
 pub mod db;
 pub mod entities;
-pub mod leaderboard;
 pub mod models;
 pub mod questions;
+pub mod text;
 pub mod votes;
 
 pub use db::{connect, migrate, ping};

@@ -9,9 +9,7 @@ use sea_orm::{
 };
 
 use super::entities::models;
-
-/// The provider kind of a model whose answers were generated ahead of time.
-pub const PROVIDER_ANSWER_SET: &str = "answer_set";
+use crate::domain::ProviderKind;
 
 /// Descriptive fields an operator or an import may set on a model.
 #[derive(Debug, Clone, Default)]
@@ -109,7 +107,7 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
             .unwrap_or_else(|| name.to_owned())),
         organization: Set(metadata.organization.clone()),
         license: Set(metadata.license.clone()),
-        provider: Set(PROVIDER_ANSWER_SET.to_owned()),
+        provider: Set(ProviderKind::AnswerSet),
         base_url: Set(None),
         upstream_model: Set(None),
         api_key_env: Set(None),
@@ -123,9 +121,6 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
     .with_context(|| format!("failed to register model {name}"))?;
     Ok(inserted.id)
 }
-
-/// The provider kind of a model called live through an OpenAI-compatible API.
-pub const PROVIDER_OPENAI: &str = "openai";
 
 /// How a live model is registered: where it is served (never its key).
 #[derive(Debug, Clone)]
@@ -176,7 +171,7 @@ pub async fn sync_live<C: ConnectionTrait>(
             ..Default::default()
         },
     };
-    row.provider = Set(PROVIDER_OPENAI.to_owned());
+    row.provider = Set(ProviderKind::OpenAi);
     row.base_url = Set(Some(live.base_url.clone()));
     row.upstream_model = Set(Some(live.upstream_model.clone()));
     row.api_key_env = Set(live.api_key_env.clone());

@@ -2,25 +2,26 @@
 //! one transaction.
 
 use anyhow::Context;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
-use super::entities::{battles, pair_counts, votes};
+use super::entities::{battles, messages, pair_counts, votes};
+use crate::domain::{BattleStatus, Scope, Verdict, VoterId};
 
 /// A vote to record. `counted` and `scopes` are the caller's decision: a vote that
-/// is not counted is stored with its reason and touches no pair count.
+/// is not counted is stored with its reason and touches no pair count. The
+/// models are the battle's, as the caller read it (they never change).
 #[derive(Debug, Clone)]
 pub struct RecordVote {
     pub battle_id: Uuid,
-    pub verdict: String,
-    pub voter_id: Option<String>,
+    pub model_a: i32,
+    pub model_b: i32,
+    pub verdict: Verdict,
+    pub voter_id: Option<VoterId>,
     pub counted: bool,
     pub not_counted_reason: Option<String>,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
 }
 
 /// Why a vote was not recorded.
@@ -29,7 +30,7 @@ pub enum RecordVoteError {
     #[error("battle not found")]
     NotFound,
     #[error("battle is {status}, not open")]
-    NotOpen { status: String },
+    NotOpen { status: BattleStatus },
     #[error("answers of the battle are still being generated")]
     Pending,
     #[error(transparent)]
@@ -37,47 +38,40 @@ pub enum RecordVoteError {
 }
 
 /// Closes the open battle, stores the vote and, if it counts, adds one to the pair
-/// count of every scope: all of it or none of it.
+/// count of every scope: all of it or none of it, in four statements.
 ///
-/// The first statement flips the battle from `open` to `voted` with a conditional
-/// update, so two concurrent votes cannot both succeed, and on SQLite the
-/// transaction holds the write lock from its first statement on.
+/// The first statement flips the battle from `open` to `voted` only if no
+/// answer of it is still being generated, so two concurrent votes cannot both
+/// succeed, a vote cannot slip in before a new turn's answers, and on SQLite
+/// the transaction holds the write lock from its first statement on. Only when
+/// the flip fails is the battle read again, to say why.
 ///
 /// # Errors
-/// `NotFound` or `NotOpen` when the battle cannot take a vote; `Database` otherwise.
-pub async fn record<C: TransactionTrait>(
-    db: &C,
-    vote: RecordVote,
-) -> Result<battles::Model, RecordVoteError> {
+/// `NotFound`, `NotOpen` or `Pending` when the battle cannot take a vote;
+/// `Database` otherwise. Nothing is written then.
+pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(), RecordVoteError> {
     let txn = db.begin().await.context("failed to begin transaction")?;
+    let unfinished = Query::select()
+        .expr(Expr::val(1))
+        .from(messages::Entity)
+        .and_where(Expr::col((messages::Entity, messages::Column::BattleId)).eq(vote.battle_id))
+        .and_where(Expr::col((messages::Entity, messages::Column::Side)).is_not_null())
+        .and_where(Expr::col((messages::Entity, messages::Column::FinishReason)).is_null())
+        .to_owned();
     let flipped = battles::Entity::update_many()
-        .col_expr(battles::Column::Status, Expr::value("voted"))
+        .col_expr(battles::Column::Status, Expr::value(BattleStatus::Voted))
         .filter(battles::Column::Id.eq(vote.battle_id))
-        .filter(battles::Column::Status.eq("open"))
+        .filter(battles::Column::Status.eq(BattleStatus::Open))
+        .filter(Expr::exists(unfinished).not())
         .exec(&txn)
         .await
         .context("failed to close battle")?;
-    let battle = battles::Entity::find_by_id(vote.battle_id)
-        .one(&txn)
-        .await
-        .context("failed to load battle")?;
-    let Some(battle) = battle else {
-        return Err(RecordVoteError::NotFound);
-    };
     if flipped.rows_affected != 1 {
-        return Err(RecordVoteError::NotOpen {
-            status: battle.status,
-        });
+        return Err(why_not_open(&txn, vote.battle_id).await);
     }
-    // Checked after the flip, which holds the battle's lock: a new turn
-    // started concurrently either committed its placeholders already (seen
-    // here) or waits and then finds the battle voted.
-    if super::battles::pending_answers(&txn, vote.battle_id).await? > 0 {
-        return Err(RecordVoteError::Pending);
-    }
-    votes::ActiveModel {
+    votes::Entity::insert(votes::ActiveModel {
         battle_id: Set(vote.battle_id),
-        verdict: Set(vote.verdict.clone()),
+        verdict: Set(vote.verdict),
         voter_id: Set(vote.voter_id),
         rubric: Set(None),
         comment: Set(None),
@@ -85,19 +79,21 @@ pub async fn record<C: TransactionTrait>(
         not_counted_reason: Set(vote.not_counted_reason),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
-    }
-    .insert(&txn)
+    })
+    .exec_without_returning(&txn)
     .await
     .context("failed to insert vote")?;
-    if vote.counted {
-        for scope in &vote.scopes {
-            pair_counts::Entity::insert(pair_counts::ActiveModel {
-                scope: Set(scope.clone()),
-                model_a: Set(battle.model_a),
-                model_b: Set(battle.model_b),
-                verdict: Set(vote.verdict.clone()),
-                count: Set(1),
-            })
+    if vote.counted && !vote.scopes.is_empty() {
+        // One statement for every scope: the scopes differ, so no two rows of
+        // it touch the same count.
+        let rows = vote.scopes.iter().map(|scope| pair_counts::ActiveModel {
+            scope: Set(scope.key()),
+            model_a: Set(vote.model_a),
+            model_b: Set(vote.model_b),
+            verdict: Set(vote.verdict.as_str().to_owned()),
+            count: Set(1),
+        });
+        pair_counts::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::columns([
                     pair_counts::Column::Scope,
@@ -113,12 +109,23 @@ pub async fn record<C: TransactionTrait>(
             )
             .exec_without_returning(&txn)
             .await
-            .with_context(|| format!("failed to update pair count for scope {scope}"))?;
-        }
+            .context("failed to update pair counts")?;
     }
     txn.commit().await.context("failed to commit vote")?;
-    Ok(battles::Model {
-        status: "voted".to_owned(),
-        ..battle
-    })
+    Ok(())
+}
+
+/// Why the battle could not be flipped to voted.
+async fn why_not_open<C: sea_orm::ConnectionTrait>(txn: &C, battle_id: Uuid) -> RecordVoteError {
+    let battle = match super::battles::find(txn, battle_id).await {
+        Ok(Some(b)) => b,
+        Ok(None) => return RecordVoteError::NotFound,
+        Err(e) => return e.into(),
+    };
+    if battle.status != BattleStatus::Open {
+        return RecordVoteError::NotOpen {
+            status: battle.status,
+        };
+    }
+    RecordVoteError::Pending
 }

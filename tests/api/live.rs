@@ -324,7 +324,7 @@ async fn a_failing_model_sits_out_a_cooldown_and_comes_back() {
     let res = app
         .post_json("/api/v1/battles", r#"{"prompt":"Anyone there?"}"#)
         .await;
-    assert_error(res, 503, "no_live_models").await;
+    assert_error(res, 503, "live_models_busy").await;
     let info: Value = app.get("/api/v1/arena").await.json().await.expect("json");
     assert_eq!(info["live"]["models"], 1);
     assert_eq!(fake.requests_for("beta").len(), 2);

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{FinishReason, Side};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub battle_id: Uuid,
     pub turn: i32,
     /// `a` or `b` for answers; `None` for the user's prompt, which both sides share.
-    pub side: Option<String>,
+    pub side: Option<Side>,
     pub role: String,
     #[sea_orm(column_type = "Text")]
     pub content: String,
@@ -17,7 +19,7 @@ pub struct Model {
     pub prompt_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     /// `None` while the answer is being generated.
-    pub finish_reason: Option<String>,
+    pub finish_reason: Option<FinishReason>,
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
     pub created_at: DateTimeUtc,

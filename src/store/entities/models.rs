@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ProviderKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "models")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub display_name: String,
     pub organization: Option<String>,
     pub license: Option<String>,
-    pub provider: String,
+    pub provider: ProviderKind,
     pub base_url: Option<String>,
     pub upstream_model: Option<String>,
     pub api_key_env: Option<String>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{Verdict, VoterId};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "votes")]
 pub struct Model {
@@ -7,8 +9,8 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub battle_id: Uuid,
-    pub verdict: String,
-    pub voter_id: Option<String>,
+    pub verdict: Verdict,
+    pub voter_id: Option<VoterId>,
     #[sea_orm(column_type = "Text", nullable)]
     pub rubric: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

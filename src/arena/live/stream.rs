@@ -9,8 +9,9 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::generation::{AnswerStats, Progress, Running};
-use super::{Arena, ArenaError};
-use crate::domain::{BattleStatus, Side};
+use crate::arena::view::shown_answers;
+use crate::arena::{Arena, ArenaError};
+use crate::domain::{BattleStatus, FinishReason, Side};
 use crate::store;
 use crate::store::entities::messages;
 
@@ -32,8 +33,9 @@ pub enum StreamEvent {
     Void {
         reason: String,
     },
+    /// The battle's status, or `None` when the stream itself failed.
     End {
-        status: String,
+        status: Option<BattleStatus>,
     },
 }
 
@@ -87,11 +89,7 @@ impl Arena {
         tokio::spawn(async move {
             if let Err(e) = arena.feed(battle_id, &tx).await {
                 tracing::error!(battle = %battle_id, error = format!("{e:#}"), "battle stream failed");
-                let _ = tx
-                    .send(StreamEvent::End {
-                        status: "error".to_owned(),
-                    })
-                    .await;
+                let _ = tx.send(StreamEvent::End { status: None }).await;
             }
         });
         Ok(futures_util::stream::unfold(rx, |mut rx| async move {
@@ -114,7 +112,7 @@ impl Arena {
                 .ok_or_else(|| anyhow::anyhow!("battle {battle_id} disappeared"))?;
             let messages = store::battles::messages(&self.db, battle_id).await?;
             let latest = latest_answers(&messages);
-            if battle.status == BattleStatus::Void.as_str() {
+            if battle.status == BattleStatus::Void {
                 let reason = battle.void_reason.unwrap_or_default();
                 send(tx, StreamEvent::Void { reason }).await;
                 send(tx, end(battle.status)).await;
@@ -123,7 +121,7 @@ impl Arena {
             let pending = latest.iter().flatten().find(|m| m.finish_reason.is_none());
             let Some(pending) = pending else {
                 let replayed = if followed { [None, None] } else { latest };
-                for (side, message) in [Side::A, Side::B].into_iter().zip(replayed) {
+                for (side, message) in Side::BOTH.into_iter().zip(replayed) {
                     if let Some(m) = message {
                         replay(tx, side, m).await;
                     }
@@ -169,7 +167,8 @@ async fn follow(running: &Running, tx: &mpsc::Sender<StreamEvent>) {
 
 fn news(p: &Progress, sent: &mut [usize; 2], done: &mut [bool; 2]) -> Vec<StreamEvent> {
     let mut events = Vec::new();
-    for (index, side) in [Side::A, Side::B].into_iter().enumerate() {
+    for side in Side::BOTH {
+        let index = side.index();
         let s = &p.sides[index];
         if s.text.len() > sent[index] {
             events.push(StreamEvent::Delta {
@@ -197,8 +196,8 @@ fn news(p: &Progress, sent: &mut [usize; 2], done: &mut [bool; 2]) -> Vec<Stream
 /// The answer shown on each side in the latest turn.
 fn latest_answers(messages: &[messages::Model]) -> [Option<&messages::Model>; 2] {
     let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
-    let shown = super::shown_answers(messages);
-    ["a", "b"].map(|side| shown.get(&(last_turn, side)).copied())
+    let shown = shown_answers(messages);
+    Side::BOTH.map(|side| shown.get(&(last_turn, side)).copied())
 }
 
 async fn replay(tx: &mpsc::Sender<StreamEvent>, side: Side, m: &messages::Model) {
@@ -214,7 +213,7 @@ async fn replay(tx: &mpsc::Sender<StreamEvent>, side: Side, m: &messages::Model)
         .await;
     }
     let stats = AnswerStats {
-        finish_reason: m.finish_reason.clone().unwrap_or_default(),
+        finish_reason: m.finish_reason.clone().unwrap_or(FinishReason::Cancelled),
         latency_ms: m.latency_ms,
         first_token_ms: m.first_token_ms,
         prompt_tokens: m.prompt_tokens,
@@ -232,8 +231,10 @@ async fn replay(tx: &mpsc::Sender<StreamEvent>, side: Side, m: &messages::Model)
     .await;
 }
 
-fn end(status: String) -> StreamEvent {
-    StreamEvent::End { status }
+fn end(status: BattleStatus) -> StreamEvent {
+    StreamEvent::End {
+        status: Some(status),
+    }
 }
 
 async fn send(tx: &mpsc::Sender<StreamEvent>, event: StreamEvent) {
@@ -244,11 +245,11 @@ async fn send(tx: &mpsc::Sender<StreamEvent>, event: StreamEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arena::generation::SideProgress;
+    use crate::arena::live::generation::SideProgress;
 
     fn stats() -> AnswerStats {
         AnswerStats {
-            finish_reason: "stop".into(),
+            finish_reason: FinishReason::Stop,
             latency_ms: Some(10),
             first_token_ms: Some(2),
             prompt_tokens: None,

@@ -1,20 +1,27 @@
 //! Live battles: the voter's own prompt, answered by two live models; then
-//! follow-up turns, regeneration and the stop switch.
+//! follow-up turns, regeneration and the stop switch, which only the voter
+//! who started the battle may use.
+
+mod breaker;
+pub mod generation;
+mod models;
+mod stream;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::generation::{self, SideJob};
-use super::live::{LiveModel, boosted_weight};
 use super::sampling::{Candidate, draw_pair};
 use super::{Arena, ArenaError, BattleView};
-use crate::domain::{BattleMode, BattleStatus, Scope, detect_language};
+use crate::domain::{BattleMode, BattleStatus, Prompt, Scope, Side, VoterId, detect_language};
 use crate::providers::ChatMessage;
 use crate::store;
 use crate::store::battles::{AppendError, NewBattle, NewMessage};
 use crate::store::entities::{battles, messages};
+use generation::SideJob;
+pub use models::{LiveModel, LiveModels, SecretSource, boosted_weight, build_provider};
+pub use stream::{INTERRUPTED_REASON, StreamEvent};
 
 /// How the two models of a live battle are chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,29 +58,22 @@ impl Arena {
     }
 
     fn check_prompt(&self, prompt: &str) -> Result<String, ArenaError> {
-        let prompt = prompt.trim();
-        if prompt.is_empty() {
-            return Err(ArenaError::EmptyPrompt);
-        }
-        let max = self.live.settings().max_prompt_chars;
-        if prompt.chars().count() > max {
-            return Err(ArenaError::PromptTooLong { max });
-        }
-        Ok(prompt.to_owned())
+        let prompt = Prompt::parse(prompt, self.live.settings().max_prompt_chars)?;
+        Ok(prompt.into_string())
     }
 
     /// Starts a live battle on the voter's prompt and begins generating both
     /// answers in the background; follow them with [`Arena::stream`].
     ///
     /// # Errors
-    /// `EmptyPrompt`, `PromptTooLong`, `NoLiveModels`, `ModelNotFound`,
+    /// `Prompt`, `NoLiveModels`, `LiveModelsBusy`, `ModelNotFound`,
     /// `SameModel`, or a database error.
     #[tracing::instrument(skip(self, prompt))]
     pub async fn start_live_battle(
         &self,
         prompt: &str,
         pick: LivePick,
-        voter_id: Option<String>,
+        voter_id: Option<VoterId>,
     ) -> Result<BattleView, ArenaError> {
         let prompt = self.check_prompt(prompt)?;
         let (mode, a, b) = match pick {
@@ -98,7 +98,7 @@ impl Arena {
             &self.db,
             NewBattle {
                 id,
-                mode: mode.as_str().to_owned(),
+                mode,
                 model_a: a.id,
                 model_b: b.id,
                 voter_id,
@@ -107,8 +107,8 @@ impl Arena {
                 question_id: None,
                 messages: vec![
                     NewMessage::prompt(0, prompt.clone()),
-                    NewMessage::placeholder(0, "a"),
-                    NewMessage::placeholder(0, "b"),
+                    NewMessage::placeholder(0, Side::A),
+                    NewMessage::placeholder(0, Side::B),
                 ],
             },
         )
@@ -126,13 +126,13 @@ impl Arena {
     ///
     /// # Errors
     /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
-    /// `TurnLimit`, `EmptyPrompt`, `PromptTooLong`, or a database error.
+    /// `TurnLimit`, `Prompt`, or a database error.
     #[tracing::instrument(skip(self, prompt, voter_id))]
     pub async fn add_turn(
         &self,
         battle_id: Uuid,
         prompt: &str,
-        voter_id: Option<&str>,
+        voter_id: Option<VoterId>,
     ) -> Result<BattleView, ArenaError> {
         let prompt = self.check_prompt(prompt)?;
         let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
@@ -144,7 +144,7 @@ impl Arena {
         store::battles::append_generation(&self.db, battle.id, turn, Some(prompt.clone()))
             .await
             .map_err(|e| append_error(battle_id, e))?;
-        let jobs = [(models.0, "a"), (models.1, "b")].map(|(model, side)| {
+        let jobs = [(models.0, Side::A), (models.1, Side::B)].map(|(model, side)| {
             let mut conversation = conversation(&messages, side, turn);
             conversation.push(ChatMessage::user(prompt.clone()));
             SideJob {
@@ -166,15 +166,12 @@ impl Arena {
     pub async fn regenerate(
         &self,
         battle_id: Uuid,
-        voter_id: Option<&str>,
+        voter_id: Option<VoterId>,
     ) -> Result<BattleView, ArenaError> {
         let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
         let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
         // Every generation costs two paid answers: bound them per battle.
-        let answers_a = messages
-            .iter()
-            .filter(|m| m.side.as_deref() == Some("a"))
-            .count();
+        let answers_a = messages.iter().filter(|m| m.side == Some(Side::A)).count();
         let turns = usize::try_from(turn).unwrap_or(0) + 1;
         let max = self.live.settings().max_regenerations;
         if answers_a.saturating_sub(turns) >= max {
@@ -183,7 +180,7 @@ impl Arena {
         store::battles::append_generation(&self.db, battle.id, turn, None)
             .await
             .map_err(|e| append_error(battle_id, e))?;
-        let jobs = [(models.0, "a"), (models.1, "b")].map(|(model, side)| {
+        let jobs = [(models.0, Side::A), (models.1, Side::B)].map(|(model, side)| {
             let mut conversation = conversation(&messages, side, turn);
             let prompt = messages
                 .iter()
@@ -206,7 +203,11 @@ impl Arena {
     ///
     /// # Errors
     /// `BattleNotFound`, `NotYourBattle`, or a database error.
-    pub async fn stop(&self, battle_id: Uuid, voter_id: Option<&str>) -> Result<bool, ArenaError> {
+    pub async fn stop(
+        &self,
+        battle_id: Uuid,
+        voter_id: Option<VoterId>,
+    ) -> Result<bool, ArenaError> {
         let battle = store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
@@ -236,7 +237,7 @@ impl Arena {
     async fn live_battle(
         &self,
         battle_id: Uuid,
-        voter_id: Option<&str>,
+        voter_id: Option<VoterId>,
     ) -> Result<
         (
             battles::Model,
@@ -249,7 +250,7 @@ impl Arena {
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
         check_owner(&battle, voter_id)?;
-        if battle.status != BattleStatus::Open.as_str() {
+        if battle.status != BattleStatus::Open {
             return Err(ArenaError::BattleClosed {
                 id: battle_id,
                 status: battle.status,
@@ -270,14 +271,13 @@ impl Arena {
     /// Two different available live models, by boosted sampling weight.
     async fn draw_live_pair(&self) -> Result<(Arc<LiveModel>, Arc<LiveModel>), ArenaError> {
         if self.live.len() < 2 {
-            return Err(ArenaError::LiveDisabled);
+            return Err(ArenaError::NoLiveModels);
         }
         let available = self.live.available();
         let mut votes: HashMap<i32, u64> = HashMap::new();
-        for row in store::leaderboard::pair_counts(&self.db, &Scope::Overall.key()).await? {
-            let n = u64::try_from(row.count).unwrap_or(0);
-            *votes.entry(row.model_a).or_default() += n;
-            *votes.entry(row.model_b).or_default() += n;
+        for row in store::counts::pair_counts(&self.db, &Scope::Overall).await? {
+            *votes.entry(row.model_a).or_default() += row.count;
+            *votes.entry(row.model_b).or_default() += row.count;
         }
         let now = chrono::Utc::now();
         let candidates: Vec<Candidate> = available
@@ -293,13 +293,13 @@ impl Arena {
                 ),
             })
             .collect();
-        let (a, b) = draw_pair(&candidates, &mut rand::rng()).ok_or(ArenaError::NoLiveModels)?;
+        let (a, b) = draw_pair(&candidates, &mut rand::rng()).ok_or(ArenaError::LiveModelsBusy)?;
         let find = |id: i32| {
             available
                 .iter()
                 .find(|m| m.id == id)
                 .cloned()
-                .ok_or(ArenaError::NoLiveModels)
+                .ok_or(ArenaError::LiveModelsBusy)
         };
         Ok((find(a)?, find(b)?))
     }
@@ -308,8 +308,8 @@ impl Arena {
 /// Continuing a battle (follow-ups, regenerations, stopping) spends its
 /// voter's conversation and the operator's money: only the voter who started
 /// it may. Battles started without a voter id are open to any caller.
-fn check_owner(battle: &battles::Model, voter_id: Option<&str>) -> Result<(), ArenaError> {
-    match battle.voter_id.as_deref() {
+fn check_owner(battle: &battles::Model, voter_id: Option<VoterId>) -> Result<(), ArenaError> {
+    match battle.voter_id {
         Some(owner) if Some(owner) != voter_id => Err(ArenaError::NotYourBattle(battle.id)),
         _ => Ok(()),
     }
@@ -330,14 +330,14 @@ fn append_error(battle_id: Uuid, e: AppendError) -> ArenaError {
 
 /// What one side has seen before `turn`: each earlier prompt and that side's
 /// latest answer to it.
-fn conversation(messages: &[messages::Model], side: &str, turn: i32) -> Vec<ChatMessage> {
+fn conversation(messages: &[messages::Model], side: Side, turn: i32) -> Vec<ChatMessage> {
     let mut turns: Vec<(String, String)> = Vec::new();
     for m in messages.iter().filter(|m| m.turn < turn) {
         let index = usize::try_from(m.turn).unwrap_or(0);
         if turns.len() <= index {
             turns.resize(index + 1, (String::new(), String::new()));
         }
-        match m.side.as_deref() {
+        match m.side {
             None => turns[index].0.clone_from(&m.content),
             Some(s) if s == side => turns[index].1.clone_from(&m.content),
             Some(_) => {}
@@ -353,19 +353,19 @@ fn conversation(messages: &[messages::Model], side: &str, turn: i32) -> Vec<Chat
 mod tests {
     use super::*;
 
-    fn msg(id: i64, turn: i32, side: Option<&str>, content: &str) -> messages::Model {
+    fn msg(id: i64, turn: i32, side: Option<Side>, content: &str) -> messages::Model {
         messages::Model {
             id,
             battle_id: Uuid::nil(),
             turn,
-            side: side.map(str::to_owned),
+            side,
             role: if side.is_some() { "assistant" } else { "user" }.to_owned(),
             content: content.to_owned(),
             latency_ms: None,
             first_token_ms: None,
             prompt_tokens: None,
             completion_tokens: None,
-            finish_reason: Some("stop".into()),
+            finish_reason: Some(crate::domain::FinishReason::Stop),
             error: None,
             created_at: chrono::Utc::now(),
         }
@@ -375,14 +375,14 @@ mod tests {
     fn each_side_sees_its_own_latest_answers() {
         let messages = vec![
             msg(1, 0, None, "q0"),
-            msg(2, 0, Some("a"), "a0-old"),
-            msg(3, 0, Some("b"), "b0"),
-            msg(4, 0, Some("a"), "a0-new"),
+            msg(2, 0, Some(Side::A), "a0-old"),
+            msg(3, 0, Some(Side::B), "b0"),
+            msg(4, 0, Some(Side::A), "a0-new"),
             msg(5, 1, None, "q1"),
-            msg(6, 1, Some("a"), "a1"),
-            msg(7, 1, Some("b"), "b1"),
+            msg(6, 1, Some(Side::A), "a1"),
+            msg(7, 1, Some(Side::B), "b1"),
         ];
-        let a = conversation(&messages, "a", 2);
+        let a = conversation(&messages, Side::A, 2);
         assert_eq!(
             a,
             vec![
@@ -392,11 +392,11 @@ mod tests {
                 ChatMessage::assistant("a1"),
             ]
         );
-        let b = conversation(&messages, "b", 1);
+        let b = conversation(&messages, Side::B, 1);
         assert_eq!(
             b,
             vec![ChatMessage::user("q0"), ChatMessage::assistant("b0")]
         );
-        assert!(conversation(&messages, "a", 0).is_empty());
+        assert!(conversation(&messages, Side::A, 0).is_empty());
     }
 }

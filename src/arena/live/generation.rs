@@ -11,8 +11,9 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::live::{LiveModel, LiveModels};
-use crate::providers::{ChatMessage, Completion, FINISH_STOPPED, ProviderError};
+use super::models::{LiveModel, LiveModels};
+use crate::domain::{FinishReason, Side};
+use crate::providers::{ChatMessage, Completion, ProviderError};
 use crate::store;
 use crate::store::battles::FinishedAnswer;
 
@@ -23,7 +24,7 @@ pub const VOID_REASON: &str =
 /// Statistics of a finished answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerStats {
-    pub finish_reason: String,
+    pub finish_reason: FinishReason,
     pub latency_ms: Option<i32>,
     pub first_token_ms: Option<i32>,
     pub prompt_tokens: Option<i32>,
@@ -149,8 +150,6 @@ impl SideError {
     }
 }
 
-const SIDES: [&str; 2] = ["a", "b"];
-
 #[tracing::instrument(skip_all, fields(battle = %battle_id, turn))]
 async fn run(
     db: &DatabaseConnection,
@@ -161,19 +160,19 @@ async fn run(
     jobs: [SideJob; 2],
 ) {
     let [job_a, job_b] = jobs;
-    let side = |index: usize, job: SideJob| async move {
-        side(db, live, running, battle_id, turn, index, job)
+    let side = |which: Side, job: SideJob| async move {
+        side(db, live, running, battle_id, turn, which, job)
             .await
-            .map_err(|e| (index, e))
+            .map_err(|e| (which, e))
     };
-    let Err((index, error)) = try_join(side(0, job_a), side(1, job_b)).await else {
+    let Err((which, error)) = try_join(side(Side::A, job_a), side(Side::B, job_b)).await else {
         return;
     };
     // The other side's future was dropped by try_join: its request is cancelled.
     // The log line names the kind of failure only: what the server sent back
     // may echo the prompt. The whole message is stored with the answer.
-    tracing::warn!(side = SIDES[index], error = %error.kind(), "a side failed; voiding the battle");
-    let failed = Some((turn, SIDES[index], error.to_string()));
+    tracing::warn!(side = %which, error = %error.kind(), "a side failed; voiding the battle");
+    let failed = Some((turn, which, error.to_string()));
     if let Err(e) = store::battles::void(db, battle_id, VOID_REASON, failed).await {
         tracing::error!(error = format!("{e:#}"), "failed to void the battle");
     }
@@ -188,9 +187,10 @@ async fn side(
     running: &Running,
     battle_id: Uuid,
     turn: i32,
-    index: usize,
+    which: Side,
     job: SideJob,
 ) -> Result<(), SideError> {
+    let index = which.index();
     let mut on_delta = |piece: &str| {
         running
             .progress
@@ -211,10 +211,10 @@ async fn side(
         }
     };
     // An answer stopped before the model sent anything proves nothing.
-    if completion.finish_reason != FINISH_STOPPED || completion.first_token.is_some() {
+    let stats = stats(&completion);
+    if stats.finish_reason != FinishReason::Stopped || completion.first_token.is_some() {
         live.record_success(job.model.id);
     }
-    let stats = stats(&completion);
     let answer = FinishedAnswer {
         content: completion.text,
         finish_reason: stats.finish_reason.clone(),
@@ -223,7 +223,7 @@ async fn side(
         prompt_tokens: stats.prompt_tokens,
         completion_tokens: stats.completion_tokens,
     };
-    store::battles::finish_answer(db, battle_id, turn, SIDES[index], answer)
+    store::battles::finish_answer(db, battle_id, turn, which, answer)
         .await
         .map_err(SideError::Store)?;
     running
@@ -236,7 +236,7 @@ fn stats(c: &Completion) -> AnswerStats {
     let ms = |d: std::time::Duration| i32::try_from(d.as_millis()).ok();
     let tokens = |t: Option<u32>| t.and_then(|t| i32::try_from(t).ok());
     AnswerStats {
-        finish_reason: c.finish_reason.clone(),
+        finish_reason: FinishReason::parse(&c.finish_reason),
         latency_ms: ms(c.latency),
         first_token_ms: c.first_token.and_then(ms),
         prompt_tokens: tokens(c.prompt_tokens),

@@ -1,0 +1,67 @@
+use std::fmt;
+
+/// A voter's prompt: trimmed, not empty, and no longer than the arena allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt(String);
+
+/// Why a prompt was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PromptError {
+    #[error("the prompt is empty")]
+    Empty,
+    #[error("the prompt is longer than {max} characters")]
+    TooLong { max: usize },
+}
+
+impl Prompt {
+    /// Trims the text and checks it holds at most `max_chars` characters.
+    ///
+    /// # Errors
+    /// `Empty` for blank text, `TooLong` past the limit.
+    pub fn parse(text: &str, max_chars: usize) -> Result<Self, PromptError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(PromptError::Empty);
+        }
+        if text.chars().count() > max_chars {
+            return Err(PromptError::TooLong { max: max_chars });
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Prompt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_are_trimmed_and_bounded_in_characters() {
+        assert_eq!(
+            Prompt::parse("  hi \n", 10).map(Prompt::into_string),
+            Ok("hi".into())
+        );
+        assert_eq!(Prompt::parse(" \t ", 10), Err(PromptError::Empty));
+        // Characters, not bytes: four CJK characters are twelve bytes.
+        assert!(Prompt::parse("你好世界", 4).is_ok());
+        assert_eq!(
+            Prompt::parse("你好世界!", 4),
+            Err(PromptError::TooLong { max: 4 })
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Computing the overall leaderboard from the database.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+
+use super::{Leaderboard, RefreshPolicy, Row};
+use crate::domain::Scope;
+use crate::rating::{Comparisons, EloConfig, OnlineElo, TableOptions, bradley_terry_table};
+use crate::store;
+
+/// The online Elo as of the last vote applied. Each refresh reads only the
+/// votes stored since, so its cost follows the new votes, not every vote ever
+/// cast.
+#[derive(Debug, Clone)]
+pub struct EloTracker {
+    elo: OnlineElo<i32>,
+    last_vote_id: i64,
+}
+
+impl Default for EloTracker {
+    fn default() -> Self {
+        Self {
+            elo: OnlineElo::new(EloConfig::default()),
+            last_vote_id: 0,
+        }
+    }
+}
+
+impl EloTracker {
+    /// Applies the counted votes stored since the last call, in the order they
+    /// were stored. If the result does not cover exactly `expected` votes,
+    /// replays them all: on PostgreSQL a vote may commit after one with a
+    /// higher id was read, and it must not be skipped.
+    async fn catch_up(&mut self, db: &DatabaseConnection, expected: u64) -> anyhow::Result<()> {
+        self.apply(store::counts::counted_votes_after(db, self.last_vote_id).await?);
+        if self.elo.battles() != expected {
+            tracing::debug!(
+                applied = self.elo.battles(),
+                expected,
+                "online Elo out of step with the pair counts; replaying every vote"
+            );
+            *self = Self::default();
+            self.apply(store::counts::counted_votes_after(db, 0).await?);
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, votes: Vec<store::counts::CountedVote>) {
+        for v in votes {
+            self.elo.update(v.model_a, v.model_b, v.verdict.score_a());
+            self.last_vote_id = self.last_vote_id.max(v.id);
+        }
+    }
+}
+
+/// Computes the overall leaderboard: Bradley-Terry from the pair counts, and
+/// the online Elo brought up to date.
+///
+/// # Errors
+/// On a database error.
+pub async fn compute(
+    db: &DatabaseConnection,
+    policy: &RefreshPolicy,
+    elo: &mut EloTracker,
+) -> anyhow::Result<Leaderboard> {
+    let counts = store::counts::pair_counts(db, &Scope::Overall).await?;
+    elo.catch_up(db, counts.iter().map(|c| c.count).sum())
+        .await?;
+    let mut ids: Vec<i32> = counts.iter().flat_map(|c| [c.model_a, c.model_b]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let models = store::models::by_ids(db, &ids).await?;
+    let name = |id: i32| {
+        models
+            .get(&id)
+            .map_or_else(|| format!("model-{id}"), |m| m.name.clone())
+    };
+    let rows: Vec<_> = counts
+        .iter()
+        .map(|c| (name(c.model_a), name(c.model_b), c.verdict, c.count))
+        .collect();
+    let display: HashMap<String, String> = models
+        .values()
+        .map(|m| (m.name.clone(), m.display_name.clone()))
+        .collect();
+    let elo_by_name: HashMap<String, f64> = ids
+        .iter()
+        .map(|&id| (name(id), elo.elo.rating(&id)))
+        .collect();
+    let options = TableOptions {
+        bootstrap_rounds: policy.bootstrap_rounds,
+        seed: policy.seed,
+        ..TableOptions::default()
+    };
+    // The fit and the bootstrap are CPU work: keep them off the async threads.
+    let table = tokio::task::spawn_blocking(move || {
+        let comparisons = Comparisons::from_counts(
+            rows.iter()
+                .map(|(a, b, v, n)| (a.as_str(), b.as_str(), *v, *n)),
+        );
+        bradley_terry_table(&comparisons, &options, &|| {})
+    })
+    .await
+    .context("leaderboard computation panicked")?
+    .context("leaderboard table")?;
+    Ok(Leaderboard {
+        method: "bt",
+        total_votes: table.battles,
+        bootstrap_rounds: table.bootstrap_rounds,
+        computed_at: Utc::now(),
+        rows: table
+            .rows
+            .into_iter()
+            .map(|r| Row {
+                display_name: display
+                    .get(&r.model)
+                    .cloned()
+                    .unwrap_or_else(|| r.model.clone()),
+                elo: elo_by_name
+                    .get(&r.model)
+                    .copied()
+                    .unwrap_or(EloConfig::default().initial),
+                model: r.model,
+                rating: r.rating,
+                ci_lower: r.ci_lower,
+                ci_upper: r.ci_upper,
+                votes: r.votes,
+                rank: r.rank,
+                provisional: r.provisional,
+            })
+            .collect(),
+    })
+}

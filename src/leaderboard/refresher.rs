@@ -1,0 +1,69 @@
+//! Keeping the cached leaderboard fresh without letting it eat the machine.
+//!
+//! A counted vote marks the leaderboard stale; the refresher waits a short
+//! debounce (so a burst of votes costs one recompute), then recomputes off the
+//! async threads, and afterwards rests four times as long as the recompute
+//! took, so recomputing never takes more than a fifth of the machine however
+//! fast the votes come. A periodic check of the vote total picks up votes cast
+//! on other instances sharing the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+
+use super::LeaderboardCache;
+use crate::domain::Scope;
+use crate::store;
+
+/// How the refresher works.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RefreshPolicy {
+    pub bootstrap_rounds: usize,
+    pub seed: u64,
+    /// Wait this long after a vote before recomputing.
+    pub debounce: Duration,
+    /// Check this often whether votes arrived through another instance.
+    pub poll: Duration,
+}
+
+impl LeaderboardCache {
+    /// Runs forever: recompute after each invalidation (debounced) and whenever
+    /// the vote total in the database differs from the leaderboard's.
+    pub async fn run_refresher(self: Arc<Self>, db: DatabaseConnection, policy: RefreshPolicy) {
+        loop {
+            let woken = tokio::time::timeout(policy.poll, self.stale.notified())
+                .await
+                .is_ok();
+            if woken {
+                tokio::time::sleep(policy.debounce).await;
+            } else {
+                let known = self.get().map(|b| b.total_votes);
+                match total_votes(&db).await {
+                    Ok(n) if Some(n) == known => continue,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = format!("{e:#}"), "leaderboard poll failed");
+                        continue;
+                    }
+                }
+            }
+            let started = std::time::Instant::now();
+            if let Err(e) = self.refresh(&db, &policy).await {
+                tracing::error!(error = format!("{e:#}"), "leaderboard recompute failed");
+            }
+            // Under a steady stream of votes, recomputing back to back would keep
+            // every core busy (a 200-model bootstrap takes seconds). Resting four
+            // times as long as the recompute took caps it at a fifth of the time;
+            // votes that arrive meanwhile leave a wake-up that is taken right after.
+            let took = started.elapsed();
+            tracing::debug!(seconds = took.as_secs_f64(), "leaderboard recomputed");
+            tokio::time::sleep(took * 4).await;
+        }
+    }
+}
+
+async fn total_votes(db: &DatabaseConnection) -> anyhow::Result<u64> {
+    let counts = store::counts::pair_counts(db, &Scope::Overall).await?;
+    Ok(counts.iter().map(|c| c.count).sum())
+}

@@ -1,0 +1,241 @@
+//! Wire types: what the API sends, built from the arena's and the
+//! leaderboard's values. Nothing outside `routes` derives `Serialize` for the
+//! wire.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::arena::{BattleView, LiveInfo, Turn, VoteOutcome};
+use crate::leaderboard::{Leaderboard, Row};
+use crate::markdown::to_safe_html;
+use crate::store::entities::models;
+
+#[derive(Serialize)]
+pub(super) struct TurnBody {
+    prompt: String,
+    prompt_html: String,
+    a: String,
+    a_html: String,
+    b: String,
+    b_html: String,
+}
+
+impl From<&Turn> for TurnBody {
+    fn from(t: &Turn) -> Self {
+        Self {
+            prompt_html: to_safe_html(&t.prompt),
+            a_html: to_safe_html(&t.a),
+            b_html: to_safe_html(&t.b),
+            prompt: t.prompt.clone(),
+            a: t.a.clone(),
+            b: t.b.clone(),
+        }
+    }
+}
+
+/// A battle on the wire. `prompt`, `a` and `b` are the first turn's Markdown;
+/// `turns` carries the whole conversation with sanitised HTML. Model names appear
+/// only once the battle is closed.
+#[derive(Serialize)]
+pub(super) struct BattleBody {
+    id: Uuid,
+    status: &'static str,
+    mode: &'static str,
+    live: bool,
+    pending: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    void_reason: Option<String>,
+    question_id: Option<i32>,
+    question_set: Option<String>,
+    category: Option<String>,
+    language: Option<String>,
+    prompt: String,
+    a: String,
+    b: String,
+    turns: Vec<TurnBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_a: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_b: Option<String>,
+}
+
+impl From<BattleView> for BattleBody {
+    fn from(v: BattleView) -> Self {
+        let first = v.turns.first().cloned().unwrap_or_default();
+        let (model_a, model_b) = match v.models {
+            Some((ma, mb)) => (Some(ma.name), Some(mb.name)),
+            None => (None, None),
+        };
+        Self {
+            id: v.id,
+            status: v.status.as_str(),
+            mode: v.mode.as_str(),
+            live: v.live,
+            pending: v.pending,
+            void_reason: v.void_reason,
+            question_id: v.question_id,
+            question_set: v.question_set,
+            category: v.category,
+            language: v.language,
+            turns: v.turns.iter().map(TurnBody::from).collect(),
+            prompt: first.prompt,
+            a: first.a,
+            b: first.b,
+            model_a,
+            model_b,
+        }
+    }
+}
+
+/// The answer to a vote: both models revealed.
+#[derive(Serialize)]
+pub(super) struct VoteBody {
+    battle_id: Uuid,
+    verdict: &'static str,
+    counted: bool,
+    not_counted_reason: Option<String>,
+    model_a: String,
+    model_b: String,
+    model_a_display: String,
+    model_b_display: String,
+}
+
+impl From<VoteOutcome> for VoteBody {
+    fn from(o: VoteOutcome) -> Self {
+        Self {
+            battle_id: o.battle_id,
+            verdict: o.verdict.as_str(),
+            counted: o.counted,
+            not_counted_reason: o.not_counted_reason,
+            model_a: o.model_a.name,
+            model_b: o.model_b.name,
+            model_a_display: o.model_a.display_name,
+            model_b_display: o.model_b.display_name,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct LeaderboardBody<'a> {
+    method: &'static str,
+    total_votes: u64,
+    bootstrap_rounds: usize,
+    computed_at: String,
+    rows: Vec<RowBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct RowBody<'a> {
+    model: &'a str,
+    display_name: &'a str,
+    rating: f64,
+    ci_lower: f64,
+    ci_upper: f64,
+    votes: u64,
+    rank: usize,
+    elo: f64,
+    provisional: bool,
+}
+
+impl<'a> From<&'a Row> for RowBody<'a> {
+    fn from(r: &'a Row) -> Self {
+        Self {
+            model: &r.model,
+            display_name: &r.display_name,
+            rating: r.rating,
+            ci_lower: r.ci_lower,
+            ci_upper: r.ci_upper,
+            votes: r.votes,
+            rank: r.rank,
+            elo: r.elo,
+            provisional: r.provisional,
+        }
+    }
+}
+
+impl<'a> From<&'a Leaderboard> for LeaderboardBody<'a> {
+    fn from(b: &'a Leaderboard) -> Self {
+        Self {
+            method: b.method,
+            total_votes: b.total_votes,
+            bootstrap_rounds: b.bootstrap_rounds,
+            computed_at: b.computed_at.to_rfc3339(),
+            rows: b.rows.iter().map(RowBody::from).collect(),
+        }
+    }
+}
+
+/// `GET /arena`: what the battle page offers.
+#[derive(Serialize)]
+pub(super) struct ArenaInfoBody {
+    live: LiveBody,
+}
+
+#[derive(Serialize)]
+struct LiveBody {
+    enabled: bool,
+    /// Live models not sitting out a cool-down.
+    models: usize,
+    max_prompt_chars: usize,
+    max_turns: usize,
+    /// Every live model, for a named battle (`mode: named`).
+    choices: Vec<ChoiceBody>,
+}
+
+#[derive(Serialize)]
+struct ChoiceBody {
+    name: String,
+    display_name: String,
+}
+
+impl From<LiveInfo> for ArenaInfoBody {
+    fn from(i: LiveInfo) -> Self {
+        Self {
+            live: LiveBody {
+                enabled: i.enabled,
+                models: i.available_models,
+                max_prompt_chars: i.max_prompt_chars,
+                max_turns: i.max_turns,
+                choices: i
+                    .models
+                    .into_iter()
+                    .map(|(name, display_name)| ChoiceBody { name, display_name })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// A model as the public sees it: no endpoint, no key variable.
+#[derive(Serialize)]
+pub(super) struct ModelBody {
+    name: String,
+    display_name: String,
+    organization: Option<String>,
+    license: Option<String>,
+    provider: &'static str,
+    active: bool,
+    sampling_weight: f64,
+}
+
+impl From<models::Model> for ModelBody {
+    fn from(m: models::Model) -> Self {
+        Self {
+            name: m.name,
+            display_name: m.display_name,
+            organization: m.organization,
+            license: m.license,
+            provider: m.provider.as_str(),
+            active: m.active,
+            sampling_weight: m.sampling_weight,
+        }
+    }
+}
+
+/// `POST /battles/{id}/stop`.
+#[derive(Serialize)]
+pub(super) struct StoppedBody {
+    pub battle_id: Uuid,
+    /// Whether anything was being generated on this instance.
+    pub stopped: bool,
+}
