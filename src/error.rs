@@ -225,4 +225,46 @@ mod tests {
             assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
         }
     }
+
+    /// The README's error table, as `(status, code)` pairs: the codes in
+    /// backticks of each row, leaving out the parenthesised explanations.
+    fn readme_codes() -> Vec<(u16, String)> {
+        let readme = include_str!("../README.md");
+        let mut codes = Vec::new();
+        for line in readme.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let [_, status, list, _] = cells.as_slice() else {
+                continue;
+            };
+            let Ok(status) = status.parse::<u16>() else {
+                continue;
+            };
+            let mut depth = 0;
+            let mut plain = String::new();
+            for c in list.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ if depth == 0 => plain.push(c),
+                    _ => {}
+                }
+            }
+            for code in plain.split('`').skip(1).step_by(2) {
+                codes.push((status, code.to_owned()));
+            }
+        }
+        codes
+    }
+
+    #[test]
+    fn the_readme_error_table_lists_every_code_with_its_status() {
+        let mut documented = readme_codes();
+        documented.sort();
+        let mut actual: Vec<(u16, String)> = ErrorCode::ALL
+            .iter()
+            .map(|c| (c.status().as_u16(), c.as_str().to_owned()))
+            .collect();
+        actual.sort();
+        assert_eq!(documented, actual);
+    }
 }

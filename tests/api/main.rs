@@ -8,6 +8,7 @@ mod battles;
 mod browser;
 mod demo;
 mod durability;
+mod errors;
 mod health;
 mod import;
 mod leaderboard;

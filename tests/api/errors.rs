@@ -1,0 +1,150 @@
+//! The error codes that need an unusual state to reach: a question too few
+//! models answered, a leaderboard that could not be computed, a database
+//! that stopped answering, and a battle that changed under a request.
+
+use std::time::Duration;
+
+use goldarena::domain::{BattleStatus, FinishReason, Side};
+use goldarena::store::entities::{battles, messages, pair_counts};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::fake_openai::{FakeOpenAi, Script};
+use crate::helpers::{Backend, assert_error, spawn_app, spawn_live};
+
+both_backends!(
+    a_question_answered_by_one_active_model_returns_422,
+    a_leaderboard_that_cannot_be_computed_returns_503,
+    health_returns_503_when_the_database_stops_answering,
+    a_follow_up_on_a_battle_that_changed_meanwhile_returns_409,
+);
+
+async fn a_question_answered_by_one_active_model_returns_422(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let question = app.count("SELECT CAST(MIN(id) AS BIGINT) FROM questions").await;
+    app.db
+        .execute_unprepared("UPDATE models SET active = false WHERE name <> 'demo-terse'")
+        .await
+        .expect("retire models");
+    let body = json!({ "question_id": question }).to_string();
+    let res = app.post_json("/api/v1/battles", &body).await;
+    assert_error(res, 422, "question_not_playable").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM battles").await, 0);
+}
+
+async fn a_leaderboard_that_cannot_be_computed_returns_503(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // A count row whose verdict is none of the four cannot be read back, so no
+    // instance started on this database can compute its first leaderboard.
+    pair_counts::Entity::insert(pair_counts::ActiveModel {
+        scope: Set("overall".to_owned()),
+        model_a: Set(1),
+        model_b: Set(2),
+        verdict: Set("bogus".to_owned()),
+        count: Set(1),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .expect("insert a corrupt count");
+    let second = app.another_instance().await;
+    let res = second.get("/api/v1/leaderboard").await;
+    assert_error(res, 503, "leaderboard_not_ready").await;
+    // Everything else keeps working.
+    assert_eq!(second.get("/api/v1/health").await.status(), 200);
+}
+
+async fn health_returns_503_when_the_database_stops_answering(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    assert_eq!(app.get("/api/v1/health").await.status(), 200);
+    // The test shares the server's pool: closing it leaves the server
+    // without a database.
+    app.db.clone().close().await.expect("close the pool");
+    let res = app.get("/api/v1/health").await;
+    assert_error(res, 503, "database_unavailable").await;
+}
+
+async fn a_follow_up_on_a_battle_that_changed_meanwhile_returns_409(backend: Backend) {
+    let fake = FakeOpenAi::start(&[
+        ("alpha", Script::answer("Rest.")),
+        ("beta", Script::answer("Drink water.")),
+    ])
+    .await;
+    let Some(app) = spawn_live(backend, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    let battle: Value = app
+        .post_json("/api/v1/battles", r#"{"prompt":"I have a cold."}"#)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = battle["id"].as_str().expect("id").to_owned();
+    app.stream(&id).await;
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+
+    // Hold the battle's lock (the row on PostgreSQL, the write lock on
+    // SQLite), so that the follow-up below reads the conversation and then
+    // waits at its write.
+    let txn = app.db.begin().await.expect("begin");
+    battles::Entity::update_many()
+        .col_expr(battles::Column::Status, Expr::value(BattleStatus::Open))
+        .filter(battles::Column::Id.eq(uuid))
+        .exec(&txn)
+        .await
+        .expect("lock the battle");
+    let client = app.client.clone();
+    let url = app.url(&format!("/api/v1/battles/{id}/turns"));
+    let follow_up = tokio::spawn(async move {
+        client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(r#"{"prompt":"And tomorrow?"}"#)
+            .send()
+            .await
+            .expect("request")
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Meanwhile another turn completes (as if from another tab).
+    let now = chrono::Utc::now();
+    let row = |side: Option<Side>, content: &str| messages::ActiveModel {
+        battle_id: Set(uuid),
+        turn: Set(1),
+        side: Set(side),
+        role: Set(if side.is_some() { "assistant" } else { "user" }.to_owned()),
+        content: Set(content.to_owned()),
+        finish_reason: Set(side.map(|_| FinishReason::Stop)),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    messages::Entity::insert_many([
+        row(None, "Other tab"),
+        row(Some(Side::A), "a"),
+        row(Some(Side::B), "b"),
+    ])
+    .exec_without_returning(&txn)
+    .await
+    .expect("insert the other turn");
+    txn.commit().await.expect("commit");
+
+    let res = follow_up.await.expect("follow-up task");
+    assert_error(res, 409, "battle_changed").await;
+    // The follow-up stored nothing: only the other tab's turn is there.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM messages WHERE turn = 2")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM messages WHERE turn = 1")
+            .await,
+        3
+    );
+}
