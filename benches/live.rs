@@ -10,19 +10,15 @@
 //!
 //! Figures include the fake server, which runs in the same process.
 
-#[path = "../tests/api/fake_openai.rs"]
-#[expect(dead_code, reason = "the bench uses a part of the test server")]
-mod fake_openai;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
-use fake_openai::{FakeOpenAi, Script};
 use futures_util::StreamExt;
 use goldarena::config::{LiveModelConfig, LiveSettings, Settings};
 use goldarena::startup::Application;
+use goldarena_test_support::fake_openai::{FakeOpenAi, Script};
 
 fn model(name: &str, base_url: &str) -> LiveModelConfig {
     LiveModelConfig {

@@ -25,7 +25,9 @@ async fn a_question_answered_by_one_active_model_returns_422(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let question = app.count("SELECT CAST(MIN(id) AS BIGINT) FROM questions").await;
+    let question = app
+        .count("SELECT CAST(MIN(id) AS BIGINT) FROM questions")
+        .await;
     app.db
         .execute_unprepared("UPDATE models SET active = false WHERE name <> 'demo-terse'")
         .await

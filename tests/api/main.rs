@@ -1,7 +1,8 @@
 //! API integration tests: the real server on loopback, a fresh database per test.
 
-mod fake_openai;
 mod helpers;
+
+use goldarena_test_support::fake_openai;
 
 mod answers_generate;
 mod battles;
