@@ -13,8 +13,9 @@ use tracing_actix_web::TracingLogger;
 
 use crate::arena::Arena;
 use crate::arena::leaderboard::{LeaderboardCache, RefreshPolicy};
-use crate::arena::live::{LiveModels, SecretSource};
+use crate::arena::live::LiveModels;
 use crate::config::Settings;
+use crate::providers::SecretSource;
 use crate::routes::{self, BodyLimit};
 use crate::{demo, store};
 

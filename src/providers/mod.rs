@@ -1,8 +1,12 @@
 //! Model providers: where answers come from. `openai` calls any
 //! OpenAI-compatible `/v1/chat/completions` server and streams its answer.
-//! Providers know nothing of battles; the arena drives them.
+//! Providers know nothing of battles; the arena drives them. `build` turns
+//! the configuration of a live model into its provider.
 
+mod build;
 pub mod openai;
+
+pub use build::{SecretSource, build_provider, http_client, install_crypto_provider};
 
 use std::future::Future;
 use std::pin::Pin;
