@@ -9,8 +9,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::answer_sets::generate::{Generator, generate};
 use crate::config::Settings;
-use crate::import::generate::{Generator, generate};
 use crate::providers::{build_provider, http_client};
 use crate::store;
 
