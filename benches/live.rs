@@ -118,7 +118,7 @@ async fn main() {
         ("short-b", answer(SHORT)),
     ])
     .await;
-    goldarena::providers::openai::install_crypto_provider();
+    goldarena::providers::install_crypto_provider();
     let client = reqwest::Client::new();
 
     for (label, models) in [

@@ -1,5 +1,6 @@
 //! GoldArena: a human-preference arena for large language models.
 
+pub mod answer_sets;
 pub mod arena;
 pub mod cli;
 pub mod config;

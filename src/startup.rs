@@ -12,9 +12,10 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::arena::Arena;
-use crate::arena::live::{LiveModels, SecretSource};
+use crate::arena::live::LiveModels;
 use crate::config::Settings;
 use crate::leaderboard::{LeaderboardCache, RefreshPolicy};
+use crate::providers::SecretSource;
 use crate::routes::{self, BodyLimit};
 use crate::{demo, store};
 

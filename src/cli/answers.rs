@@ -9,10 +9,9 @@ use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::arena::live::build_provider;
+use crate::answer_sets::generate::{Generator, generate};
 use crate::config::Settings;
-use crate::import::generate::{Generator, generate};
-use crate::providers::openai::http_client;
+use crate::providers::{build_provider, http_client};
 use crate::store;
 
 #[derive(Debug, Subcommand)]

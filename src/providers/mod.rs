@@ -1,14 +1,20 @@
 //! Model providers: where answers come from. `openai` calls any
 //! OpenAI-compatible `/v1/chat/completions` server and streams its answer.
-//! Providers know nothing of battles; the arena drives them.
+//! Providers know nothing of battles; the arena drives them. `build` turns
+//! the configuration of a live model into its provider.
 
+mod build;
 pub mod openai;
+
+pub use build::{SecretSource, build_provider, http_client, install_crypto_provider};
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::sync::watch;
+
+use crate::domain::FinishReason;
 
 /// One message of a conversation sent to a model.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,16 +47,13 @@ pub struct Completion {
     pub text: String,
     /// The server's finish reason (`stop`, `length`, ...), or `stopped` when the
     /// voter stopped the answer.
-    pub finish_reason: String,
+    pub finish_reason: FinishReason,
     pub latency: Duration,
     /// Time to the first piece of text; `None` for an answer without any.
     pub first_token: Option<Duration>,
     pub prompt_tokens: Option<u32>,
     pub completion_tokens: Option<u32>,
 }
-
-/// The finish reason of an answer the voter stopped.
-pub const FINISH_STOPPED: &str = "stopped";
 
 /// Why a model gave no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +118,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ChatProvider: Send + Sync {
     /// Answers the conversation (which ends with a user message), passing text
     /// to `on_delta` as it arrives. When `stop` turns `true`, ends early with
-    /// what arrived so far and finish reason [`FINISH_STOPPED`].
+    /// what arrived so far and finish reason [`FinishReason::Stopped`].
     ///
     /// # Errors
     /// When the model gives no complete answer; see [`ProviderError`].

@@ -72,7 +72,7 @@ fn postgres_database_of(url: &str) -> Option<(String, String)> {
 /// A reqwest client builder; the process's TLS provider is installed first
 /// (reqwest is built without one of its own).
 pub fn http_builder() -> reqwest::ClientBuilder {
-    goldarena::providers::openai::install_crypto_provider();
+    goldarena::providers::install_crypto_provider();
     reqwest::Client::builder()
 }
 

@@ -236,7 +236,7 @@ fn stats(c: &Completion) -> AnswerStats {
     let ms = |d: std::time::Duration| i32::try_from(d.as_millis()).ok();
     let tokens = |t: Option<u32>| t.and_then(|t| i32::try_from(t).ok());
     AnswerStats {
-        finish_reason: FinishReason::parse(&c.finish_reason),
+        finish_reason: c.finish_reason.clone(),
         latency_ms: ms(c.latency),
         first_token_ms: c.first_token.and_then(ms),
         prompt_tokens: tokens(c.prompt_tokens),

@@ -20,7 +20,7 @@ use crate::store;
 use crate::store::battles::{AppendError, NewBattle, NewMessage};
 use crate::store::entities::{battles, messages};
 use generation::SideJob;
-pub use models::{LiveModel, LiveModels, SecretSource, boosted_weight, build_provider};
+pub use models::{LiveModel, LiveModels, boosted_weight};
 pub use stream::{INTERRUPTED_REASON, StreamEvent};
 
 /// How the two models of a live battle are chosen.

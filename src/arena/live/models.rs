@@ -4,20 +4,15 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::breaker::CircuitBreaker;
 use crate::config::{LiveModelConfig, LiveSettings};
 use crate::domain::ModelName;
-use crate::providers::ChatProvider;
-use crate::providers::openai::{ApiKey, CallLimits, OpenAiProvider, http_client};
+use crate::providers::{ChatProvider, SecretSource, build_provider, http_client};
 use crate::store;
 use crate::store::models::LiveRegistration;
-
-/// Looks a secret up by name (the environment, in production).
-pub type SecretSource = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 /// A model that answers voters' prompts live.
 pub struct LiveModel {
@@ -189,37 +184,6 @@ impl LiveModels {
             );
         }
     }
-}
-
-/// The provider of a configured live model, its API key looked up by name.
-/// A request waits at most `queue_timeout` for a free slot (`None`: as long
-/// as it takes).
-///
-/// # Errors
-/// When the key's variable is not set or the model's settings are invalid.
-pub fn build_provider(
-    client: reqwest::Client,
-    settings: &LiveSettings,
-    config: &LiveModelConfig,
-    secrets: &SecretSource,
-    queue_timeout: Option<Duration>,
-) -> anyhow::Result<OpenAiProvider> {
-    let name = &config.name;
-    let limits = CallLimits {
-        first_token: Duration::from_millis(settings.first_token_timeout_ms),
-        answer: Duration::from_millis(settings.answer_timeout_ms),
-        max_retries: settings.max_retries,
-        backoff: Duration::from_millis(settings.retry_backoff_ms),
-        queue: queue_timeout,
-    };
-    let api_key = match &config.api_key_env {
-        Some(var) => Some(ApiKey::new(secrets(var).with_context(|| {
-            format!("live model {name}: environment variable {var} is not set")
-        })?)),
-        None => None,
-    };
-    OpenAiProvider::new(client, config, api_key, limits)
-        .with_context(|| format!("live model {name}"))
 }
 
 /// A model's sampling weight with the new-model boost: a model younger than

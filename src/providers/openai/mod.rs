@@ -6,6 +6,8 @@
 //! on a second try (429, 5xx, connection errors). Once text has reached the
 //! voter, a retry would show a different answer, so a failure then is final.
 
+mod wire;
+
 use std::fmt;
 use std::time::Duration;
 
@@ -14,30 +16,28 @@ use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use rand::RngExt;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, sleep_until, timeout_at};
 
-use super::{
-    BoxFuture, ChatMessage, ChatProvider, Completion, DeltaSink, FINISH_STOPPED, ProviderError,
-};
-use crate::config::LiveModelConfig;
+use self::wire::{Chunk, Message, Request, StreamOptions, Usage, excerpt, upstream_message};
+use super::{BoxFuture, ChatMessage, ChatProvider, Completion, DeltaSink, ProviderError};
+use crate::domain::FinishReason;
 
-/// An API key. Its `Debug` output is redacted so that it cannot reach a log line.
-#[derive(Clone)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    #[must_use]
-    pub fn new(key: String) -> Self {
-        Self(key)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(redacted)")
-    }
+/// What to ask of one model behind an OpenAI-compatible server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenAiOptions {
+    /// Base URL up to and including `/v1`, e.g. `http://127.0.0.1:8000/v1`.
+    pub base_url: String,
+    /// The model id the server expects.
+    pub model: String,
+    pub temperature: f64,
+    pub max_tokens: Option<u32>,
+    pub system_prompt: Option<String>,
+    /// Ask for token usage in the stream (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// Requests in flight at once; more wait their turn.
+    pub max_concurrency: usize,
 }
 
 /// Time and retry limits of one answer.
@@ -53,33 +53,12 @@ pub struct CallLimits {
     pub queue: Option<Duration>,
 }
 
-/// Makes ring the process's TLS crypto provider, which every reqwest client
-/// in the process needs before it is built. sea-orm's TLS already brings ring,
-/// so this keeps a second crypto library out of the build. Calling it again,
-/// or after another provider was installed, does nothing.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// The HTTP client every model shares (one connection pool).
-///
-/// # Errors
-/// When the TLS set-up fails.
-pub fn http_client(connect_timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    install_crypto_provider();
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .user_agent(concat!("goldarena/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("failed to build the HTTP client")
-}
-
 /// One model behind an OpenAI-compatible server.
 pub struct OpenAiProvider {
     client: reqwest::Client,
     url: reqwest::Url,
     model: String,
-    api_key: Option<ApiKey>,
+    api_key: Option<SecretString>,
     temperature: f64,
     max_tokens: Option<u32>,
     system_prompt: Option<String>,
@@ -103,35 +82,35 @@ impl OpenAiProvider {
     /// When the base URL is not an http(s) URL or the limits are out of range.
     pub fn new(
         client: reqwest::Client,
-        config: &LiveModelConfig,
-        api_key: Option<ApiKey>,
+        options: OpenAiOptions,
+        api_key: Option<SecretString>,
         limits: CallLimits,
     ) -> anyhow::Result<Self> {
-        let base = config.base_url.trim_end_matches('/');
+        let base = options.base_url.trim_end_matches('/');
         let url = reqwest::Url::parse(&format!("{base}/chat/completions"))
-            .with_context(|| format!("base_url {:?} is not a URL", config.base_url))?;
+            .with_context(|| format!("base_url {:?} is not a URL", options.base_url))?;
         anyhow::ensure!(
             matches!(url.scheme(), "http" | "https"),
             "base_url {:?} must be http or https",
-            config.base_url
+            options.base_url
         );
         anyhow::ensure!(
-            (0.0..=2.0).contains(&config.temperature),
+            (0.0..=2.0).contains(&options.temperature),
             "temperature must be between 0 and 2"
         );
-        anyhow::ensure!(config.max_concurrency >= 1, "max_concurrency must be >= 1");
-        anyhow::ensure!(!config.model.trim().is_empty(), "model must not be empty");
+        anyhow::ensure!(options.max_concurrency >= 1, "max_concurrency must be >= 1");
+        anyhow::ensure!(!options.model.trim().is_empty(), "model must not be empty");
         Ok(Self {
             client,
             url,
-            model: config.model.clone(),
+            model: options.model,
             api_key,
-            temperature: config.temperature,
-            max_tokens: config.max_tokens,
-            system_prompt: config.system_prompt.clone(),
-            include_usage: config.include_usage,
+            temperature: options.temperature,
+            max_tokens: options.max_tokens,
+            system_prompt: options.system_prompt,
+            include_usage: options.include_usage,
             limits,
-            permits: Semaphore::new(config.max_concurrency),
+            permits: Semaphore::new(options.max_concurrency),
         })
     }
 
@@ -161,7 +140,7 @@ impl OpenAiProvider {
     async fn send(&self, body: &Request<'_>) -> reqwest::Result<reqwest::Response> {
         let mut request = self.client.post(self.url.clone()).json(body);
         if let Some(key) = &self.api_key {
-            request = request.bearer_auth(&key.0);
+            request = request.bearer_auth(key.expose_secret());
         }
         request.send().await
     }
@@ -262,7 +241,7 @@ impl OpenAiProvider {
             biased;
             Ok(_) = stop.wait_for(|s| *s) => return Ok(Completion {
                 text: String::new(),
-                finish_reason: FINISH_STOPPED.to_owned(),
+                finish_reason: FinishReason::Stopped,
                 latency: queued.elapsed(),
                 first_token: None,
                 prompt_tokens: None,
@@ -277,7 +256,7 @@ impl OpenAiProvider {
         let deadline = started + self.limits.answer;
         let stopped = |text: String, first_token: Option<Duration>| Completion {
             text,
-            finish_reason: FINISH_STOPPED.to_owned(),
+            finish_reason: FinishReason::Stopped,
             latency: started.elapsed(),
             first_token,
             prompt_tokens: None,
@@ -354,7 +333,7 @@ impl OpenAiProvider {
         }
         Ok(Completion {
             text,
-            finish_reason: finish_reason.unwrap_or_else(|| "stop".to_owned()),
+            finish_reason: finish_reason.map_or(FinishReason::Stop, |r| FinishReason::parse(&r)),
             latency: started.elapsed(),
             first_token,
             prompt_tokens: usage.prompt_tokens,
@@ -372,63 +351,6 @@ impl ChatProvider for OpenAiProvider {
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(self.run(messages, on_delta, stop))
     }
-}
-
-#[derive(Serialize)]
-struct Request<'a> {
-    model: &'a str,
-    messages: Vec<Message<'a>>,
-    stream: bool,
-    temperature: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_tokens: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stream_options: Option<StreamOptions>,
-}
-
-#[derive(Serialize)]
-struct Message<'a> {
-    role: &'a str,
-    content: &'a str,
-}
-
-#[derive(Serialize)]
-struct StreamOptions {
-    include_usage: bool,
-}
-
-#[derive(Deserialize)]
-struct Chunk {
-    #[serde(default)]
-    choices: Vec<Choice>,
-    #[serde(default)]
-    usage: Option<Usage>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct Choice {
-    #[serde(default)]
-    delta: Option<Delta>,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Default, Deserialize)]
-struct Delta {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    reasoning_content: Option<String>,
-}
-
-#[derive(Default, Deserialize)]
-struct Usage {
-    #[serde(default)]
-    prompt_tokens: Option<u32>,
-    #[serde(default)]
-    completion_tokens: Option<u32>,
 }
 
 /// `Retry-After` in seconds (the form model servers use), capped at a minute.
@@ -461,26 +383,6 @@ async fn error_message(response: reqwest::Response, deadline: Instant) -> String
     }
 }
 
-/// `{"message": ...}` objects (OpenAI) and plain strings (Ollama).
-fn upstream_message(error: &serde_json::Value) -> String {
-    let message = match error {
-        serde_json::Value::String(s) => s.clone(),
-        other => other
-            .get("message")
-            .and_then(serde_json::Value::as_str)
-            .map_or_else(|| other.to_string(), str::to_owned),
-    };
-    excerpt(&message)
-}
-
-fn excerpt(text: &str) -> String {
-    const MAX: usize = 300;
-    match text.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
-
 /// A transport error without the request's headers (reqwest never prints
 /// them, but the chain is kept short and free of anything but the cause).
 fn describe(e: &reqwest::Error) -> String {
@@ -502,12 +404,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn api_keys_never_print() {
-        let key = ApiKey::new("sk-secret-123".into());
-        assert!(!format!("{key:?}").contains("sk-secret"));
-    }
-
-    #[test]
     fn retry_after_reads_seconds_and_caps_them() {
         let mut h = HeaderMap::new();
         assert_eq!(retry_after(&h), None);
@@ -520,22 +416,5 @@ mod tests {
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
         );
         assert_eq!(retry_after(&h), None);
-    }
-
-    #[test]
-    fn upstream_errors_read_both_shapes() {
-        let openai = serde_json::json!({"message": "rate limited", "type": "x"});
-        assert_eq!(upstream_message(&openai), "rate limited");
-        assert_eq!(
-            upstream_message(&serde_json::json!("model not found")),
-            "model not found"
-        );
-    }
-
-    #[test]
-    fn excerpts_cut_on_character_boundaries() {
-        let long = "é".repeat(400);
-        let cut = excerpt(&long);
-        assert_eq!(cut.chars().count(), 301);
     }
 }

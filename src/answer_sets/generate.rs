@@ -16,7 +16,7 @@ use anyhow::Context;
 use futures_util::StreamExt;
 use serde_json::json;
 
-use super::llm_judge::{QuestionRecord, parse_questions};
+use crate::import::llm_judge::{QuestionRecord, parse_questions};
 use crate::providers::{ChatMessage, ChatProvider};
 
 /// A model to generate with.

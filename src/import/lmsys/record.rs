@@ -1,0 +1,136 @@
+//! One raw record turned into a checked battle: the few fields read from it,
+//! each reduced to a [`Scalar`], then checked and filtered.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{BattleRecord, Filter};
+use crate::domain::Verdict;
+
+/// A JSON value reduced to what the fields here can be; anything nested is
+/// skipped without allocation.
+#[derive(Debug, Clone, PartialEq)]
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Num(f64),
+    Bool(bool),
+    Null,
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Scalar<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Scalar::Num(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar::Num(v as f64))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The fields read from a record; a value of the wrong type is caught when the
+/// record is checked, so one bad record never breaks the stream.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawRecord<'a> {
+    #[serde(borrow, default)]
+    model_a: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    model_b: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    winner: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    tstamp: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    anony: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    language: Option<Scalar<'a>>,
+}
+
+pub(super) enum Checked<'r> {
+    Keep(BattleRecord<'r>),
+    Drop,
+}
+
+fn text<'r>(field: &'r Option<Scalar<'_>>, name: &str) -> Result<&'r str, String> {
+    match field {
+        Some(Scalar::Str(s)) if !s.is_empty() => Ok(s),
+        Some(Scalar::Str(_)) => Err(format!("`{name}` is empty")),
+        None | Some(Scalar::Null) => Err(format!("`{name}` is missing")),
+        Some(_) => Err(format!("`{name}` is not a string")),
+    }
+}
+
+pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Checked<'r>, String> {
+    let model_a = text(&raw.model_a, "model_a")?;
+    let model_b = text(&raw.model_b, "model_b")?;
+    let verdict = Verdict::parse(text(&raw.winner, "winner")?)?;
+    if model_a == model_b {
+        return Err(format!("model_a and model_b are both {model_a:?}"));
+    }
+    let tstamp = match &raw.tstamp {
+        Some(Scalar::Num(t)) => Some(*t),
+        None | Some(Scalar::Null) => None,
+        Some(_) => return Err("`tstamp` is not a number".to_owned()),
+    };
+    let anony = match &raw.anony {
+        Some(Scalar::Bool(b)) => *b,
+        None | Some(Scalar::Null) => true,
+        Some(_) => return Err("`anony` is not true or false".to_owned()),
+    };
+    let language_ok = match (&filter.language, &raw.language) {
+        (None, _) => true,
+        (Some(want), Some(Scalar::Str(got))) => got.eq_ignore_ascii_case(want),
+        (Some(_), _) => false,
+    };
+    let tie = matches!(verdict, Verdict::Tie | Verdict::TieBothBad);
+    if (!anony && !filter.include_named) || !language_ok || (tie && filter.exclude_ties) {
+        return Ok(Checked::Drop);
+    }
+    Ok(Checked::Keep(BattleRecord {
+        model_a,
+        model_b,
+        verdict,
+        tstamp,
+    }))
+}

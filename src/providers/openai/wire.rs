@@ -1,0 +1,104 @@
+//! The wire format of OpenAI-compatible chat completions: the request body
+//! sent, the stream's chunks read back, and the error messages servers put in
+//! either.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+pub(super) struct Request<'a> {
+    pub(super) model: &'a str,
+    pub(super) messages: Vec<Message<'a>>,
+    pub(super) stream: bool,
+    pub(super) temperature: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) stream_options: Option<StreamOptions>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Message<'a> {
+    pub(super) role: &'a str,
+    pub(super) content: &'a str,
+}
+
+#[derive(Serialize)]
+pub(super) struct StreamOptions {
+    pub(super) include_usage: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Chunk {
+    #[serde(default)]
+    pub(super) choices: Vec<Choice>,
+    #[serde(default)]
+    pub(super) usage: Option<Usage>,
+    #[serde(default)]
+    pub(super) error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Choice {
+    #[serde(default)]
+    pub(super) delta: Option<Delta>,
+    #[serde(default)]
+    pub(super) finish_reason: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub(super) struct Delta {
+    #[serde(default)]
+    pub(super) content: Option<String>,
+    #[serde(default)]
+    pub(super) reasoning_content: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub(super) struct Usage {
+    #[serde(default)]
+    pub(super) prompt_tokens: Option<u32>,
+    #[serde(default)]
+    pub(super) completion_tokens: Option<u32>,
+}
+
+/// `{"message": ...}` objects (OpenAI) and plain strings (Ollama).
+pub(super) fn upstream_message(error: &serde_json::Value) -> String {
+    let message = match error {
+        serde_json::Value::String(s) => s.clone(),
+        other => other
+            .get("message")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| other.to_string(), str::to_owned),
+    };
+    excerpt(&message)
+}
+
+pub(super) fn excerpt(text: &str) -> String {
+    const MAX: usize = 300;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_errors_read_both_shapes() {
+        let openai = serde_json::json!({"message": "rate limited", "type": "x"});
+        assert_eq!(upstream_message(&openai), "rate limited");
+        assert_eq!(
+            upstream_message(&serde_json::json!("model not found")),
+            "model not found"
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_on_character_boundaries() {
+        let long = "é".repeat(400);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 301);
+    }
+}
