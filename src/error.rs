@@ -18,10 +18,15 @@ pub enum ErrorCode {
     InvalidMode,
     EmptyPrompt,
     SameModel,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    CrossOrigin,
     NotYourBattle,
     BattleNotFound,
     QuestionNotFound,
     ModelNotFound,
+    UserNotFound,
     NotFound,
     MethodNotAllowed,
     BattleClosed,
@@ -30,9 +35,12 @@ pub enum ErrorCode {
     RegenerateLimitReached,
     BattleChanged,
     NotLive,
+    EmailTaken,
     PayloadTooLarge,
     PromptTooLong,
+    UnsupportedMediaType,
     QuestionNotPlayable,
+    RateLimited,
     NoBattleAvailable,
     NoLiveModels,
     LiveModelsBusy,
@@ -43,17 +51,22 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 35] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
         Self::InvalidMode,
         Self::EmptyPrompt,
         Self::SameModel,
+        Self::Unauthenticated,
+        Self::InvalidCredentials,
+        Self::Forbidden,
+        Self::CrossOrigin,
         Self::NotYourBattle,
         Self::BattleNotFound,
         Self::QuestionNotFound,
         Self::ModelNotFound,
+        Self::UserNotFound,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::BattleClosed,
@@ -62,9 +75,12 @@ impl ErrorCode {
         Self::RegenerateLimitReached,
         Self::BattleChanged,
         Self::NotLive,
+        Self::EmailTaken,
         Self::PayloadTooLarge,
         Self::PromptTooLong,
+        Self::UnsupportedMediaType,
         Self::QuestionNotPlayable,
+        Self::RateLimited,
         Self::NoBattleAvailable,
         Self::NoLiveModels,
         Self::LiveModelsBusy,
@@ -83,6 +99,14 @@ impl ErrorCode {
             Self::InvalidMode => "invalid_mode",
             Self::EmptyPrompt => "empty_prompt",
             Self::SameModel => "same_model",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden => "forbidden",
+            Self::CrossOrigin => "cross_origin",
+            Self::UserNotFound => "user_not_found",
+            Self::EmailTaken => "email_taken",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RateLimited => "rate_limited",
             Self::NotYourBattle => "not_your_battle",
             Self::BattleNotFound => "battle_not_found",
             Self::QuestionNotFound => "question_not_found",
@@ -117,10 +141,12 @@ impl ErrorCode {
             | Self::InvalidMode
             | Self::EmptyPrompt
             | Self::SameModel => StatusCode::BAD_REQUEST,
-            Self::NotYourBattle => StatusCode::FORBIDDEN,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CrossOrigin | Self::NotYourBattle => StatusCode::FORBIDDEN,
             Self::BattleNotFound
             | Self::QuestionNotFound
             | Self::ModelNotFound
+            | Self::UserNotFound
             | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BattleClosed
@@ -128,9 +154,12 @@ impl ErrorCode {
             | Self::TurnLimitReached
             | Self::RegenerateLimitReached
             | Self::BattleChanged
-            | Self::NotLive => StatusCode::CONFLICT,
+            | Self::NotLive
+            | Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge | Self::PromptTooLong => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::QuestionNotPlayable => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::NoBattleAvailable
             | Self::NoLiveModels
             | Self::LiveModelsBusy
@@ -147,6 +176,12 @@ impl ErrorCode {
 pub enum ApiError {
     #[error("{message}")]
     Client { code: ErrorCode, message: String },
+    /// 429 `rate_limited`, with the `Retry-After` to send.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -166,6 +201,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Client { code, .. } => *code,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unexpected(_) => ErrorCode::InternalError,
         }
     }
@@ -189,13 +225,23 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let message = match self {
-            Self::Client { message, .. } => message.clone(),
+            Self::Client { message, .. } | Self::RateLimited { message, .. } => message.clone(),
             Self::Unexpected(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "request failed");
                 "internal error; the cause has been logged".to_owned()
             }
         };
-        HttpResponse::build(self.status_code()).json(Body {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
+            response.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                retry_after_secs.to_string(),
+            ));
+        }
+        response.json(Body {
             error: Detail {
                 code: self.code().as_str(),
                 message,

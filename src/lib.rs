@@ -1,7 +1,9 @@
 //! GoldArena: a human-preference arena for large language models.
 
+pub mod admin;
 pub mod answer_sets;
 pub mod arena;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;

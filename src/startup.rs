@@ -11,12 +11,14 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
+use crate::admin::Admin;
 use crate::arena::Arena;
 use crate::arena::live::LiveModels;
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::leaderboard::{LeaderboardCache, RefreshPolicy};
 use crate::providers::SecretSource;
-use crate::routes::{self, BodyLimit};
+use crate::routes::{self, BodyLimit, CookiePolicy, SitePolicy};
 use crate::{demo, store};
 
 /// Sent with every response. Model answers are sanitised before they reach the
@@ -61,6 +63,13 @@ impl Application {
                 "loaded the bundled demo set (demo data, not real model outputs)"
             );
         }
+        let site = SitePolicy::from_public_url(settings.public_url.as_deref())?;
+        let auth = Auth::new(
+            db.clone(),
+            &settings.database_url,
+            &settings.auth,
+            &*secrets,
+        )?;
         let live =
             LiveModels::register(&db, &settings.live, &settings.live_models, &*secrets).await?;
         if !live.is_empty() {
@@ -87,6 +96,8 @@ impl Application {
             .context("listener has no address")?
             .port();
         let invalidate = Arc::clone(&cache);
+        let admin = Admin::new(db.clone(), Arc::new(move || invalidate.invalidate()));
+        let invalidate = Arc::clone(&cache);
         let arena = Arena::new(
             db.clone(),
             Arc::new(live),
@@ -104,7 +115,16 @@ impl Application {
             ),
         }
         tokio::spawn(sweep_interrupted(arena.clone()));
-        let server = serve(listener, arena, cache, db.clone(), &settings)?;
+        tokio::spawn(shrink_limiters(Arc::clone(&auth)));
+        let services = Services {
+            arena,
+            leaderboard: cache,
+            auth,
+            admin,
+            db: db.clone(),
+            site,
+        };
+        let server = serve(listener, services, &settings)?;
         Ok(Self { port, server, db })
     }
 
@@ -154,30 +174,60 @@ async fn sweep_interrupted(arena: Arena) {
     }
 }
 
-fn serve(
-    listener: TcpListener,
+/// Forgets recovered login-limiter keys every ten minutes.
+async fn shrink_limiters(auth: Arc<Auth>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        auth.shrink_limiters();
+    }
+}
+
+/// What the handlers are given.
+struct Services {
     arena: Arena,
     leaderboard: Arc<LeaderboardCache>,
+    auth: Arc<Auth>,
+    admin: Admin,
     db: DatabaseConnection,
-    settings: &Settings,
-) -> anyhow::Result<Server> {
-    let arena = web::Data::new(arena);
-    let leaderboard = web::Data::from(leaderboard);
-    let db = web::Data::new(db);
+    site: SitePolicy,
+}
+
+fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyhow::Result<Server> {
+    let cookies = web::Data::new(CookiePolicy {
+        secure: services.site.https,
+    });
+    let arena = web::Data::new(services.arena);
+    let leaderboard = web::Data::from(services.leaderboard);
+    let auth = web::Data::from(services.auth);
+    let admin = web::Data::new(services.admin);
+    let db = web::Data::new(services.db);
+    let site = web::Data::new(services.site);
     let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(routes::guard))
             .wrap(
                 DefaultHeaders::new()
                     .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "no-referrer"))
-                    .add(("X-Frame-Options", "DENY")),
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Cross-Origin-Opener-Policy", "same-origin"))
+                    .add(("Cross-Origin-Resource-Policy", "same-origin"))
+                    .add((
+                        "Permissions-Policy",
+                        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+                    )),
             )
             .wrap(TracingLogger::default())
             .app_data(arena.clone())
             .app_data(leaderboard.clone())
+            .app_data(auth.clone())
+            .app_data(admin.clone())
             .app_data(db.clone())
+            .app_data(site.clone())
+            .app_data(cookies.clone())
             .app_data(limit.clone())
             .configure(routes::configure)
     })

@@ -1,5 +1,11 @@
 // Thin fetch wrappers around the GoldArena JSON API (/api/v1).
 //
+// Requests go to the same origin with its cookies (the voter cookie, and an
+// operator's session cookies). Every unsafe request (POST, PATCH, PUT,
+// DELETE) is sent as JSON with a JSON body, `{}` when the caller gives none:
+// the server refuses any other content type on them (415
+// unsupported_media_type).
+//
 // Every failure is turned into an ApiError with a machine-readable `code`
 // and a human-readable `message`. Server errors arrive as
 // {"error": {"code": "snake_case", "message": "..."}}; network failures and
@@ -42,14 +48,30 @@ const CODE_HINTS = {
   answers_pending: 'The answers are still being written. Wait until both are finished.',
   same_model: 'Choose two different models.',
   model_not_found: 'One of the chosen models is not available any more. Reload the page to see the current models.',
+  unauthenticated: 'You are not logged in, or your session has ended. Log in again.',
+  forbidden: 'Your account is not allowed to do this.',
+  invalid_credentials: 'Wrong email or password.',
+  unsupported_media_type: 'The server refused the request because it was not sent as JSON.',
+  cross_origin: 'The server refused a request that came from another site.',
 };
 
+/** Methods that change something on the server: always sent with a JSON body. */
+const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/**
+ * Send one request to the API and return its parsed JSON answer.
+ * @param {string} method HTTP method
+ * @param {string} path path under /api/v1, starting with "/"
+ * @param {unknown} [body] JSON body; unsafe methods send `{}` without one
+ * @returns {Promise<any>}
+ * @throws {ApiError}
+ */
 async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (UNSAFE_METHODS.has(method) || body !== undefined) {
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = JSON.stringify(body === undefined ? {} : body);
   }
 
   let res;
@@ -91,6 +113,32 @@ async function request(method, path, body) {
     throw new ApiError(res.status, 'invalid_response', 'The server sent a response that could not be read.');
   }
   return data;
+}
+
+/**
+ * GET `path` under /api/v1.
+ * @param {string} path e.g. "/me"
+ */
+export function get(path) {
+  return request('GET', path);
+}
+
+/**
+ * POST `body` (as JSON, `{}` by default) to `path` under /api/v1.
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+export function post(path, body = {}) {
+  return request('POST', path, body);
+}
+
+/**
+ * PATCH `path` under /api/v1 with the JSON `body` of the fields to change.
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+export function patch(path, body = {}) {
+  return request('PATCH', path, body);
 }
 
 /** GET /api/v1/arena -> what this arena offers, e.g. {live: {enabled, ...}}. */

@@ -53,9 +53,7 @@ impl Arena {
             Some(format!("{} battle", battle.mode))
         };
         let counted = not_counted_reason.is_none();
-        let mut scopes = vec![Scope::Overall];
-        scopes.extend(battle.category.clone().map(Scope::Category));
-        scopes.extend(battle.language.clone().map(Scope::Language));
+        let scopes = Scope::of_battle(battle.category.as_deref(), battle.language.as_deref());
         store::votes::record(
             &self.db,
             RecordVote {

@@ -1,9 +1,10 @@
 //! The command line: `serve`, `migrate`, `model list`, `import answers`,
-//! `answers generate`, `ratings`.
+//! `answers generate`, `ratings`, `user`.
 
 mod answers;
 mod bench;
 mod ratings;
+mod user;
 
 pub use ratings::{Format, Matrices, MethodArg, RatingsArgs, render};
 
@@ -55,6 +56,9 @@ pub enum Command {
     Answers(answers::AnswersCommand),
     /// Compute a leaderboard from an LMSYS clean-battle file (JSON array or JSON lines).
     Ratings(RatingsArgs),
+    /// Manage user accounts (the first admin is made here).
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Time the ratings pipeline on seeded synthetic battles (100k to 3M, 100 and 200 models).
     BenchRatings(bench::BenchArgs),
 }
@@ -136,6 +140,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("{} model(s)", models.len());
             Ok(())
+        }
+        Command::User(command) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            user::run(command, &db).await
         }
         Command::Import(ImportCommand::Answers {
             questions,

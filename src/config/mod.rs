@@ -1,6 +1,7 @@
 //! Settings: built-in defaults, then an optional `goldarena.toml`, then
 //! `GOLDARENA_*` environment variables, then command-line flags.
 
+mod auth;
 mod live;
 
 use std::path::Path;
@@ -10,6 +11,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use auth::AuthSettings;
 pub use live::{LiveModelConfig, LiveSettings};
 
 /// The configuration file read when `--config` is not given, if it exists.
@@ -38,6 +40,14 @@ pub struct Settings {
     pub leaderboard_debounce_ms: u64,
     /// How often (seconds) to look for votes cast through other instances.
     pub leaderboard_poll_secs: u64,
+    /// The address voters reach the arena at (`https://arena.example.org`).
+    /// With https, cookies are `Secure` and responses carry HSTS; requests
+    /// from any other origin are refused.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Sessions and login limits.
+    #[serde(default)]
+    pub auth: AuthSettings,
     /// Limits of live battles.
     #[serde(default)]
     pub live: LiveSettings,
@@ -58,6 +68,8 @@ impl Default for Settings {
             leaderboard_seed: 0,
             leaderboard_debounce_ms: 500,
             leaderboard_poll_secs: 30,
+            public_url: None,
+            auth: AuthSettings::default(),
             live: LiveSettings::default(),
             live_models: Vec::new(),
         }
@@ -73,8 +85,9 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
-const ENV_KEYS: [&str; 9] = [
+const ENV_KEYS: [&str; 10] = [
     "bind",
+    "public_url",
     "database_url",
     "database_max_connections",
     "load_demo",

@@ -1,22 +1,28 @@
 //! Parse-don't-validate types shared by every layer. Imports nothing else of the crate.
 
 mod battle;
+mod email;
 mod finish_reason;
 mod identity;
 mod language;
 mod model_name;
+mod password;
 mod prompt;
+mod role;
 mod scope;
 mod side;
 mod verdict;
 mod voter_id;
 
 pub use battle::{BattleMode, BattleStatus, ProviderKind};
+pub use email::Email;
 pub use finish_reason::FinishReason;
 pub use identity::{DEFAULT_IDENTITY_WORDS, find_identity_word};
 pub use language::detect_language;
 pub use model_name::ModelName;
+pub use password::Password;
 pub use prompt::{Prompt, PromptError};
+pub use role::Role;
 pub use scope::Scope;
 pub use side::Side;
 pub use verdict::Verdict;

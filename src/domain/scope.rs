@@ -10,6 +10,16 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scopes a counted vote on a battle adds to: overall, its category
+    /// and its language.
+    #[must_use]
+    pub fn of_battle(category: Option<&str>, language: Option<&str>) -> Vec<Scope> {
+        let mut scopes = vec![Scope::Overall];
+        scopes.extend(category.map(|c| Scope::Category(c.to_owned())));
+        scopes.extend(language.map(|l| Scope::Language(l.to_owned())));
+        scopes
+    }
+
     /// The key stored in `pair_counts.scope`, e.g. `overall`, `category:medical`.
     #[must_use]
     pub fn key(&self) -> String {

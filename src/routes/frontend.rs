@@ -1,4 +1,5 @@
-//! The embedded web pages: `/` (arena), `/leaderboard`, and `/static/...`.
+//! The embedded web pages: `/` (arena), `/leaderboard`, `/operator`, and
+//! `/static/...`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -11,9 +12,17 @@ use crate::error::{ApiError, ErrorCode};
 struct Assets;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/leaderboard", web::get().to(leaderboard))
-        .route("/static/{path:.*}", web::get().to(asset))
+    for (path, page) in [
+        ("/", "index.html"),
+        ("/leaderboard", "leaderboard.html"),
+        ("/operator", "operator.html"),
+    ] {
+        cfg.route(
+            path,
+            web::get().to(move || async move { embedded_page(page) }),
+        );
+    }
+    cfg.route("/static/{path:.*}", web::get().to(asset))
         .default_service(web::to(not_found));
 }
 
@@ -33,14 +42,8 @@ fn file(path: &str) -> Option<HttpResponse> {
     )
 }
 
-async fn index() -> Result<HttpResponse, ApiError> {
-    file("index.html")
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "index.html is not embedded"))
-}
-
-async fn leaderboard() -> Result<HttpResponse, ApiError> {
-    file("leaderboard.html")
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "leaderboard.html is not embedded"))
+fn embedded_page(name: &str) -> Result<HttpResponse, ApiError> {
+    file(name).ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("{name} is not embedded")))
 }
 
 async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {

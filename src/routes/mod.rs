@@ -1,9 +1,12 @@
-//! Thin HTTP handlers: parse the request, call the arena, shape the response.
+//! Thin HTTP handlers: parse the request, call a service, shape the response.
 
+mod admin;
+mod auth;
 mod battles;
 mod body;
 mod extract;
 mod frontend;
+mod guard;
 mod health;
 mod leaderboard;
 mod live;
@@ -12,34 +15,86 @@ mod views;
 mod voter;
 mod votes;
 
+use actix_web::http::Method;
 use actix_web::web;
 
+pub use auth::CookiePolicy;
 pub use body::BodyLimit;
+pub use guard::{SitePolicy, guard};
 
 use crate::arena::ArenaError;
-use crate::domain::PromptError;
+use crate::domain::{PromptError, Role};
 use crate::error::{ApiError, ErrorCode};
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, anonymous voters included.
+    Public,
+    /// Any signed-in user.
+    Signed,
+    /// A signed-in user whose role allows this one.
+    Role(Role),
+}
+
+/// One endpoint of the JSON API: its method, its path under `/api/v1`, and
+/// who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Declares the API once: the table of [`ENDPOINTS`] and the router are both
+/// made from the same list, so no route can be served that the access tests
+/// do not see.
+macro_rules! api {
+    ($( $path:literal { $( $method:ident => $handler:path, $access:expr );+ $(;)? } )*) => {
+        /// Every endpoint of the JSON API, as the router serves it.
+        pub const ENDPOINTS: &[Endpoint] = &[
+            $( $( Endpoint { method: stringify!($method), path: $path, access: $access }, )+ )*
+        ];
+
+        fn api_scope() -> actix_web::Scope {
+            web::scope("/api/v1")
+                $( .service(api_resource($path) $( .route(web::method(Method::$method).to($handler)) )+ ) )*
+                .default_service(web::to(api_not_found))
+        }
+    };
+}
+
+const OPERATOR: Access = Access::Role(Role::Operator);
+const ADMIN: Access = Access::Role(Role::Admin);
+
+api! {
+    "/health" { GET => health::health, Access::Public }
+    "/models" { GET => models::list, Access::Public }
+    "/leaderboard" { GET => leaderboard::get, Access::Public }
+    "/arena" { GET => live::info, Access::Public }
+    "/battles" { POST => battles::create, Access::Public }
+    "/battles/{id}" { GET => battles::get, Access::Public }
+    "/battles/{id}/vote" { POST => votes::create, Access::Public }
+    "/battles/{id}/stream" { GET => live::stream, Access::Public }
+    "/battles/{id}/turns" { POST => live::add_turn, Access::Public }
+    "/battles/{id}/regenerate" { POST => live::regenerate, Access::Public }
+    "/battles/{id}/stop" { POST => live::stop, Access::Public }
+    "/auth/login" { POST => auth::login, Access::Public }
+    "/auth/refresh" { POST => auth::refresh, Access::Public }
+    "/auth/logout" { POST => auth::logout, Access::Public }
+    "/me" { GET => auth::me, Access::Signed }
+    "/admin/models" { GET => admin::list_models, OPERATOR }
+    "/admin/models/{name}" { PATCH => admin::patch_model, OPERATOR }
+    "/admin/battles/{id}/void" { POST => admin::void_battle, OPERATOR }
+    "/admin/battles/{id}/restore" { POST => admin::restore_battle, OPERATOR }
+    "/admin/audit" { GET => admin::audit, OPERATOR }
+    "/admin/users" { GET => admin::list_users, ADMIN; POST => admin::add_user, ADMIN }
+    "/admin/users/{email}" { PATCH => admin::patch_user, ADMIN }
+}
 
 /// Mounts the JSON API under `/api/v1` and the web pages at `/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .service(api_resource("/health").route(web::get().to(health::health)))
-            .service(api_resource("/models").route(web::get().to(models::list)))
-            .service(api_resource("/leaderboard").route(web::get().to(leaderboard::get)))
-            .service(api_resource("/battles").route(web::post().to(battles::create)))
-            .service(api_resource("/battles/{id}").route(web::get().to(battles::get)))
-            .service(api_resource("/battles/{id}/vote").route(web::post().to(votes::create)))
-            .service(api_resource("/battles/{id}/stream").route(web::get().to(live::stream)))
-            .service(api_resource("/battles/{id}/turns").route(web::post().to(live::add_turn)))
-            .service(
-                api_resource("/battles/{id}/regenerate").route(web::post().to(live::regenerate)),
-            )
-            .service(api_resource("/battles/{id}/stop").route(web::post().to(live::stop)))
-            .service(api_resource("/arena").route(web::get().to(live::info)))
-            .default_service(web::to(api_not_found)),
-    )
-    .configure(frontend::configure);
+    cfg.service(api_scope()).configure(frontend::configure);
 }
 
 fn api_resource(path: &str) -> actix_web::Resource {

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entities::{battles, pair_counts, votes};
-use crate::domain::{BattleMode, Scope, Verdict};
+use crate::domain::{BattleMode, BattleStatus, Scope, Verdict};
 
 /// How often one ordered pair of models got one verdict in a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,8 @@ pub async fn pair_counts<C: ConnectionTrait>(
         .collect()
 }
 
-/// The counted votes of anonymous battles stored after vote `after_id`, in
+/// The counted votes of anonymous battles stored after vote `after_id` (and
+/// not voided by an operator since), in
 /// id order: the input of online Elo, read a slice at a time.
 ///
 /// # Errors
@@ -74,6 +75,7 @@ pub async fn counted_votes_after<C: ConnectionTrait>(
         )
         .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
         .and_where(Expr::col((battles::Entity, battles::Column::Mode)).eq(BattleMode::Anonymous))
+        .and_where(Expr::col((battles::Entity, battles::Column::Status)).eq(BattleStatus::Voted))
         .and_where(Expr::col((votes::Entity, votes::Column::Id)).gt(after_id))
         .order_by((votes::Entity, votes::Column::Id), Order::Asc)
         .to_owned();

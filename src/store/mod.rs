@@ -1,6 +1,7 @@
 //! Persistence: sea-orm entities and the query functions over them. The only place
 //! that talks to the database; it stores and fetches, and never decides policy.
 
+pub mod audit;
 pub mod battles;
 pub mod counts;
 pub mod db;
@@ -8,6 +9,7 @@ pub mod entities;
 pub mod models;
 pub mod questions;
 pub mod text;
+pub mod users;
 pub mod votes;
 
 pub use db::{connect, migrate, ping};

@@ -182,3 +182,65 @@ pub async fn sync_live<C: ConnectionTrait>(
         .try_into_model()
         .with_context(|| format!("failed to read back live model {}", live.name))
 }
+
+/// What an operator may change on a model; `None` leaves a field alone, and
+/// `Some(None)` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChange {
+    pub active: Option<bool>,
+    pub deprecated: Option<bool>,
+    pub sampling_weight: Option<f64>,
+    pub display_name: Option<String>,
+    pub organization: Option<Option<String>>,
+    pub license: Option<Option<String>>,
+    pub knowledge_cutoff: Option<Option<String>>,
+}
+
+/// Applies `change` to the model called `name`; returns it before and after,
+/// or `None` when there is no such model.
+///
+/// # Errors
+/// On a database error.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    change: ModelChange,
+) -> anyhow::Result<Option<(models::Model, models::Model)>> {
+    let Some(before) = models::Entity::find()
+        .filter(models::Column::Name.eq(name))
+        .one(db)
+        .await
+        .with_context(|| format!("failed to look up model {name}"))?
+    else {
+        return Ok(None);
+    };
+    let mut row: models::ActiveModel = before.clone().into();
+    if let Some(v) = change.active {
+        row.active = Set(v);
+    }
+    if let Some(v) = change.deprecated {
+        row.deprecated = Set(v);
+    }
+    if let Some(v) = change.sampling_weight {
+        row.sampling_weight = Set(v);
+    }
+    if let Some(v) = change.display_name {
+        row.display_name = Set(v);
+    }
+    if let Some(v) = change.organization {
+        row.organization = Set(v);
+    }
+    if let Some(v) = change.license {
+        row.license = Set(v);
+    }
+    if let Some(v) = change.knowledge_cutoff {
+        row.knowledge_cutoff = Set(v);
+    }
+    let after = row
+        .save(db)
+        .await
+        .with_context(|| format!("failed to update model {name}"))?
+        .try_into_model()
+        .with_context(|| format!("failed to read back model {name}"))?;
+    Ok(Some((before, after)))
+}

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::{BattleMode, BattleStatus, FinishReason, ProviderKind, Side, Verdict, VoterId};
+use crate::domain::{
+    BattleMode, BattleStatus, FinishReason, ProviderKind, Role, Side, Verdict, VoterId,
+};
 
 /// Stored text that names no value of the domain type.
 #[derive(Debug, thiserror::Error)]
@@ -79,4 +81,5 @@ stored_as_text!(
     Verdict => (|v| v.as_str().to_owned(), Verdict::parse),
     ProviderKind => (|v| v.as_str().to_owned(), ProviderKind::parse),
     VoterId => (ToString::to_string, VoterId::parse),
+    Role => (|v| v.as_str().to_owned(), Role::parse),
 );

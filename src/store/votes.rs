@@ -129,3 +129,123 @@ async fn why_not_open<C: sea_orm::ConnectionTrait>(txn: &C, battle_id: Uuid) -> 
     }
     RecordVoteError::Pending
 }
+
+/// Why an operator could not void or restore a battle.
+#[derive(Debug, thiserror::Error)]
+pub enum ModerateError {
+    #[error("battle not found")]
+    NotFound,
+    /// Only a voted battle can be voided, and only a voided battle with a
+    /// vote can be restored.
+    #[error("battle is {status}")]
+    WrongStatus { status: BattleStatus },
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+/// Voids a voted battle (`restore = false`) or restores a voided one that has
+/// a vote (`restore = true`). A counted vote's counts leave, or come back to,
+/// the pair counts of `scopes` in the same transaction. Returns the battle's
+/// row as it was before.
+///
+/// # Errors
+/// `NotFound`, `WrongStatus`, or `Database`; nothing changes then.
+pub async fn moderate<C: TransactionTrait>(
+    db: &C,
+    battle_id: Uuid,
+    restore: bool,
+    reason: Option<&str>,
+    scopes: impl FnOnce(&battles::Model) -> Vec<Scope>,
+) -> Result<(battles::Model, Option<votes::Model>), ModerateError> {
+    let (from, to) = if restore {
+        (BattleStatus::Void, BattleStatus::Voted)
+    } else {
+        (BattleStatus::Voted, BattleStatus::Void)
+    };
+    let txn = db.begin().await.context("failed to begin transaction")?;
+    let Some(battle) = super::battles::find(&txn, battle_id).await? else {
+        return Err(ModerateError::NotFound);
+    };
+    let vote = votes::Entity::find()
+        .filter(votes::Column::BattleId.eq(battle_id))
+        .one(&txn)
+        .await
+        .context("failed to load the vote")?;
+    if battle.status != from || vote.is_none() {
+        return Err(ModerateError::WrongStatus {
+            status: battle.status,
+        });
+    }
+    let flipped = battles::Entity::update_many()
+        .col_expr(battles::Column::Status, Expr::value(to))
+        .col_expr(
+            battles::Column::VoidReason,
+            Expr::value(if restore {
+                None
+            } else {
+                reason.map(str::to_owned)
+            }),
+        )
+        .filter(battles::Column::Id.eq(battle_id))
+        .filter(battles::Column::Status.eq(from))
+        .exec(&txn)
+        .await
+        .context("failed to change the battle")?;
+    if flipped.rows_affected != 1 {
+        return Err(ModerateError::WrongStatus {
+            status: battle.status,
+        });
+    }
+    if let Some(v) = vote.as_ref().filter(|v| v.counted) {
+        let keys: Vec<String> = scopes(&battle).iter().map(Scope::key).collect();
+        let step = if restore { 1 } else { -1 };
+        if restore {
+            let rows = keys.iter().map(|scope| pair_counts::ActiveModel {
+                scope: Set(scope.clone()),
+                model_a: Set(battle.model_a),
+                model_b: Set(battle.model_b),
+                verdict: Set(v.verdict.as_str().to_owned()),
+                count: Set(1),
+            });
+            pair_counts::Entity::insert_many(rows)
+                .on_conflict(
+                    OnConflict::columns([
+                        pair_counts::Column::Scope,
+                        pair_counts::Column::ModelA,
+                        pair_counts::Column::ModelB,
+                        pair_counts::Column::Verdict,
+                    ])
+                    .value(
+                        pair_counts::Column::Count,
+                        Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(step),
+                    )
+                    .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await
+                .context("failed to restore pair counts")?;
+        } else {
+            let same_pair = |q: sea_orm::UpdateMany<pair_counts::Entity>| {
+                q.filter(pair_counts::Column::Scope.is_in(keys.clone()))
+                    .filter(pair_counts::Column::ModelA.eq(battle.model_a))
+                    .filter(pair_counts::Column::ModelB.eq(battle.model_b))
+                    .filter(pair_counts::Column::Verdict.eq(v.verdict.as_str()))
+            };
+            same_pair(pair_counts::Entity::update_many().col_expr(
+                pair_counts::Column::Count,
+                Expr::col(pair_counts::Column::Count).add(step),
+            ))
+            .exec(&txn)
+            .await
+            .context("failed to take the vote out of the pair counts")?;
+            // A count that reached zero names a pair with no battle left.
+            pair_counts::Entity::delete_many()
+                .filter(pair_counts::Column::Count.lte(0))
+                .exec(&txn)
+                .await
+                .context("failed to drop empty pair counts")?;
+        }
+    }
+    txn.commit().await.context("failed to commit")?;
+    Ok((battle, vote))
+}

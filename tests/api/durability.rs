@@ -13,6 +13,7 @@ fn serve(database_url: &str) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
         .args(["serve", "--bind", "127.0.0.1:0", "--database", database_url])
         .env("RUST_LOG", "info")
+        .env("GOLDARENA_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -173,6 +173,9 @@ pub async fn start(settings: Settings, dir: TempDir) -> TestApp {
 }
 
 /// The fake API keys the live models of [`spawn_live`] are given.
+/// The JWT signing key of test instances (tests forge tokens with it).
+pub const TEST_JWT_SECRET: &str = "test-only-jwt-secret-0123456789abcdef";
+
 pub fn fake_api_key(model: &str) -> String {
     format!("sk-test-{model}-DO-NOT-LEAK")
 }
@@ -230,7 +233,12 @@ async fn start_with_secrets(
     secrets: &[(String, String)],
 ) -> TestApp {
     let database_url = settings.database_url.clone();
-    let secrets: HashMap<String, String> = secrets.iter().cloned().collect();
+    let mut secrets: HashMap<String, String> = secrets.iter().cloned().collect();
+    // Several instances of a test share one database, so they share a key,
+    // as production instances on PostgreSQL must.
+    secrets
+        .entry(goldarena::auth::keys::SECRET_VAR.to_owned())
+        .or_insert_with(|| TEST_JWT_SECRET.to_owned());
     let app = Application::build_with_secrets(
         settings,
         Arc::new(move |name: &str| secrets.get(name).cloned()),

@@ -5,6 +5,7 @@ mod helpers;
 use goldarena_test_support::fake_openai;
 
 mod answers_generate;
+mod auth;
 mod battles;
 mod browser;
 mod demo;

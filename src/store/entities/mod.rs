@@ -2,10 +2,13 @@
 //! produces. Behaviour lives in the query modules beside this folder, not here.
 
 pub mod answers;
+pub mod audit_log;
 pub mod battles;
 pub mod messages;
 pub mod models;
 pub mod pair_counts;
 pub mod question_sets;
 pub mod questions;
+pub mod refresh_tokens;
+pub mod users;
 pub mod votes;

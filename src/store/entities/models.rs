@@ -20,6 +20,10 @@ pub struct Model {
     pub sampling_weight: f64,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Hidden from the board by default; still in every fit.
+    pub deprecated: bool,
+    /// The model's training-data cutoff, as its maker states it.
+    pub knowledge_cutoff: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
