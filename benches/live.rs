@@ -127,6 +127,11 @@ async fn main() {
     ] {
         let dir = tempfile::tempdir().expect("dir");
         let settings = Settings {
+            // The bench is one client at machine speed: no rate limits.
+            integrity: goldarena::config::IntegritySettings {
+                enabled: false,
+                ..goldarena::config::IntegritySettings::default()
+            },
             bind: "127.0.0.1:0".to_owned(),
             database_url: format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display()),
             load_demo: false,

@@ -30,6 +30,7 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     BattleClosed,
+    BattleExpired,
     AnswersPending,
     TurnLimitReached,
     RegenerateLimitReached,
@@ -51,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -70,6 +71,7 @@ impl ErrorCode {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::BattleClosed,
+        Self::BattleExpired,
         Self::AnswersPending,
         Self::TurnLimitReached,
         Self::RegenerateLimitReached,
@@ -114,6 +116,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::BattleClosed => "battle_closed",
+            Self::BattleExpired => "battle_expired",
             Self::AnswersPending => "answers_pending",
             Self::TurnLimitReached => "turn_limit_reached",
             Self::RegenerateLimitReached => "regenerate_limit_reached",
@@ -150,6 +153,7 @@ impl ErrorCode {
             | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BattleClosed
+            | Self::BattleExpired
             | Self::AnswersPending
             | Self::TurnLimitReached
             | Self::RegenerateLimitReached

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod integrity;
 pub mod leaderboard;
 pub mod markdown;
 pub mod providers;

@@ -14,8 +14,9 @@ use tracing_actix_web::TracingLogger;
 use crate::admin::Admin;
 use crate::arena::Arena;
 use crate::arena::live::LiveModels;
-use crate::auth::Auth;
+use crate::auth::{self, Auth};
 use crate::config::Settings;
+use crate::integrity::Integrity;
 use crate::leaderboard::{LeaderboardCache, RefreshPolicy};
 use crate::providers::SecretSource;
 use crate::routes::{self, BodyLimit, CookiePolicy, SitePolicy};
@@ -64,12 +65,12 @@ impl Application {
             );
         }
         let site = SitePolicy::from_public_url(settings.public_url.as_deref())?;
-        let auth = Auth::new(
-            db.clone(),
-            &settings.database_url,
-            &settings.auth,
-            &*secrets,
-        )?;
+        let secret = auth::keys::load_secret(&settings.database_url, &*secrets)?;
+        let auth = Auth::new(db.clone(), &secret, &settings.auth)?;
+        let integrity = Arc::new(Integrity::new(db.clone(), &settings.integrity, &secret)?);
+        if !integrity.enabled() {
+            tracing::warn!("vote integrity is off: every vote counts and nothing is rate-limited");
+        }
         let live =
             LiveModels::register(&db, &settings.live, &settings.live_models, &*secrets).await?;
         if !live.is_empty() {
@@ -102,6 +103,7 @@ impl Application {
             db.clone(),
             Arc::new(live),
             settings.live.identity_words.clone(),
+            Arc::clone(&integrity),
             Arc::new(move || invalidate.invalidate()),
         );
         // Answers a stopped or crashed instance left unfinished would keep
@@ -115,12 +117,14 @@ impl Application {
             ),
         }
         tokio::spawn(sweep_interrupted(arena.clone()));
-        tokio::spawn(shrink_limiters(Arc::clone(&auth)));
+        tokio::spawn(shrink_limiters(Arc::clone(&auth), Arc::clone(&integrity)));
+        tokio::spawn(crate::integrity::run_anomaly_checks(Arc::clone(&integrity)));
         let services = Services {
             arena,
             leaderboard: cache,
             auth,
             admin,
+            integrity,
             db: db.clone(),
             site,
         };
@@ -174,12 +178,13 @@ async fn sweep_interrupted(arena: Arena) {
     }
 }
 
-/// Forgets recovered login-limiter keys every ten minutes.
-async fn shrink_limiters(auth: Arc<Auth>) {
+/// Forgets recovered rate-limiter keys every ten minutes.
+async fn shrink_limiters(auth: Arc<Auth>, integrity: Arc<Integrity>) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
         auth.shrink_limiters();
+        integrity.shrink();
     }
 }
 
@@ -189,6 +194,7 @@ struct Services {
     leaderboard: Arc<LeaderboardCache>,
     auth: Arc<Auth>,
     admin: Admin,
+    integrity: Arc<Integrity>,
     db: DatabaseConnection,
     site: SitePolicy,
 }
@@ -201,6 +207,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
     let leaderboard = web::Data::from(services.leaderboard);
     let auth = web::Data::from(services.auth);
     let admin = web::Data::new(services.admin);
+    let integrity = web::Data::from(services.integrity);
     let db = web::Data::new(services.db);
     let site = web::Data::new(services.site);
     let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -225,6 +232,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .app_data(leaderboard.clone())
             .app_data(auth.clone())
             .app_data(admin.clone())
+            .app_data(integrity.clone())
             .app_data(db.clone())
             .app_data(site.clone())
             .app_data(cookies.clone())

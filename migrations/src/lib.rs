@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_initial;
 mod m20261128_000002_live_answers;
 mod m20261130_000003_identity;
+mod m20261130_000004_integrity;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261128_000002_live_answers::Migration),
             Box::new(m20261130_000003_identity::Migration),
+            Box::new(m20261130_000004_integrity::Migration),
         ]
     }
 }

@@ -199,6 +199,31 @@ impl Admin {
         Ok(())
     }
 
+    /// Voids every battle the voter's counted votes of the last 30 days were
+    /// cast in (each voiding audited). Returns how many were voided.
+    ///
+    /// # Errors
+    /// `Invalid` (an empty reason), or a database error.
+    pub async fn void_voter(
+        &self,
+        actor: &Actor,
+        voter: crate::domain::VoterId,
+        reason: &str,
+    ) -> Result<usize, AdminError> {
+        let since = chrono::Utc::now() - chrono::Duration::days(30);
+        let battles = store::integrity::counted_battles_of_voter(&self.db, voter, since).await?;
+        let mut voided = 0;
+        for id in battles {
+            match self.void_battle(actor, id, reason).await {
+                Ok(()) => voided += 1,
+                // Voided meanwhile, by another operator or call.
+                Err(AdminError::WrongStatus { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(voided)
+    }
+
     /// Up to `limit` audit entries older than entry `before`, newest first.
     ///
     /// # Errors

@@ -7,14 +7,17 @@ use uuid::Uuid;
 
 use super::sampling::{Candidate, draw_pair};
 use super::{Arena, ArenaError, BattleView, Turn};
-use crate::domain::{BattleMode, BattleStatus, FinishReason, Side, VoterId};
+use crate::domain::{BattleMode, BattleStatus, FinishReason, Side};
+use crate::integrity::Client;
 use crate::store;
 use crate::store::battles::{NewBattle, NewMessage};
 
 impl Arena {
     /// Starts a battle on `question_id`, or on a random playable question: two
     /// different active models that answered it, drawn by sampling weight, on
-    /// random sides.
+    /// random sides. A question the client chose is played, but the vote
+    /// on it does not count (`chosen_question`): question-bank answers are
+    /// fixed, so choosing questions lets a client pick the battles it wants.
     ///
     /// # Errors
     /// `QuestionNotFound`, `QuestionNotPlayable`, `NoBattleAvailable`, or a
@@ -23,8 +26,9 @@ impl Arena {
     pub async fn start_battle(
         &self,
         question_id: Option<i32>,
-        voter_id: Option<VoterId>,
+        client: &Client,
     ) -> Result<BattleView, ArenaError> {
+        let question_chosen = question_id.is_some();
         let question_id = match question_id {
             Some(id) => id,
             None => {
@@ -82,7 +86,10 @@ impl Arena {
                 mode: BattleMode::Anonymous,
                 model_a,
                 model_b,
-                voter_id,
+                voter_id: Some(client.voter),
+                ip_hash: Some(client.ip_hash.clone()),
+                question_chosen,
+                prompt_key: None,
                 language: Some(question.language.clone()),
                 category: Some(question.category.clone()),
                 question_id: Some(question.id),

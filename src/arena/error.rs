@@ -36,8 +36,12 @@ pub enum ArenaError {
     TurnLimit { max: usize },
     #[error("the answers of battle {0} are still being generated; wait until both are done")]
     AnswersPending(Uuid),
-    #[error("battle {0} belongs to another voter; only the voter who started it can continue it")]
+    #[error(
+        "battle {0} belongs to another voter; only the voter who started it can vote on it or continue it"
+    )]
     NotYourBattle(Uuid),
+    #[error("battle {0} is too old to take a vote; start a new round")]
+    BattleExpired(Uuid),
     #[error("battle {0} changed meanwhile (another turn or regeneration); reload it")]
     BattleChanged(Uuid),
     #[error("the answers were regenerated {max} times already; vote, or start a new round")]

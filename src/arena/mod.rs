@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::integrity::Integrity;
+
 pub use error::ArenaError;
 pub use live::{INTERRUPTED_REASON, LiveInfo, LivePick, StreamEvent};
 pub use view::{BattleView, Revealed, Turn};
@@ -31,6 +33,7 @@ pub struct Arena {
     hub: Arc<Hub>,
     /// Words that give any model away in an answer (question-bank and live).
     identity_words: Arc<[String]>,
+    integrity: Arc<Integrity>,
     on_counted_vote: OnCountedVote,
 }
 
@@ -40,6 +43,7 @@ impl Arena {
         db: DatabaseConnection,
         live: Arc<LiveModels>,
         identity_words: Vec<String>,
+        integrity: Arc<Integrity>,
         on_counted_vote: OnCountedVote,
     ) -> Self {
         Self {
@@ -47,6 +51,7 @@ impl Arena {
             live,
             hub: Arc::new(Hub::default()),
             identity_words: identity_words.into(),
+            integrity,
             on_counted_vote,
         }
     }

@@ -5,9 +5,15 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use chrono::{DateTime, Utc};
+
 use super::view::{reveal, shown_answers};
 use super::{Arena, ArenaError, Revealed};
-use crate::domain::{BattleMode, FinishReason, Scope, Side, Verdict, VoterId, find_identity_word};
+use crate::domain::{
+    BattleMode, BattleStatus, FinishReason, NotCounted, Scope, Side, Verdict, VoterId,
+    find_identity_word,
+};
+use crate::integrity::VoteFacts;
 use crate::store;
 use crate::store::entities::{battles, messages, models};
 use crate::store::votes::{RecordVote, RecordVoteError};
@@ -18,7 +24,8 @@ pub struct VoteOutcome {
     pub battle_id: Uuid,
     pub verdict: Verdict,
     pub counted: bool,
-    pub not_counted_reason: Option<String>,
+    /// Why the vote does not count: the code, and what it means here.
+    pub not_counted: Option<(NotCounted, String)>,
     pub model_a: Revealed,
     pub model_b: Revealed,
 }
@@ -31,9 +38,13 @@ impl Arena {
     /// write; the write re-checks in its own conditional update that the
     /// battle is still open and fully answered.
     ///
+    /// Only the voter who started the battle may vote on it. A vote that
+    /// breaks a counting rule (see [`crate::integrity`]) is stored with the
+    /// rule's code and not counted.
+    ///
     /// # Errors
-    /// `BattleNotFound`, `BattleClosed` (already voted or void),
-    /// `AnswersPending`, or a database error.
+    /// `BattleNotFound`, `NotYourBattle`, `BattleExpired`, `BattleClosed`
+    /// (already voted or void), `AnswersPending`, or a database error.
     #[tracing::instrument(skip(self))]
     pub async fn vote(
         &self,
@@ -44,15 +55,52 @@ impl Arena {
         let battle = store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        if let Some(owner) = battle.voter_id
+            && voter_id != Some(owner)
+        {
+            return Err(ArenaError::NotYourBattle(battle_id));
+        }
+        if battle.status == BattleStatus::Open && self.integrity.expired(battle.created_at) {
+            return Err(ArenaError::BattleExpired(battle_id));
+        }
         let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
-        let not_counted_reason = if battle.mode == BattleMode::Anonymous {
+        let not_counted = if battle.mode == BattleMode::Anonymous {
             let messages = store::battles::messages(&self.db, battle.id).await?;
-            self.identity_leak(&battle, &messages, &by_id)
-                .or_else(|| stopped_before_writing(&messages))
+            let content = self
+                .identity_leak(&battle, &messages, &by_id)
+                .map(|d| (NotCounted::IdentityLeak, d))
+                .or_else(|| {
+                    stopped_before_writing(&messages).map(|r| (r, r.describe().to_owned()))
+                });
+            match content {
+                Some(reason) => Some(reason),
+                None => {
+                    let live_prompt = battle
+                        .question_id
+                        .is_none()
+                        .then(|| messages.iter().find(|m| m.side.is_none()))
+                        .flatten()
+                        .map(|m| m.content.as_str());
+                    let facts = VoteFacts {
+                        voter: voter_id,
+                        ip_hash: battle.ip_hash.as_deref(),
+                        question_chosen: battle.question_chosen,
+                        answers_available_at: answers_available_at(&battle, &messages),
+                        live_prompt,
+                    };
+                    self.integrity
+                        .judge(&facts)
+                        .await?
+                        .map(|r| (r, r.describe().to_owned()))
+                }
+            }
         } else {
-            Some(format!("{} battle", battle.mode))
+            Some((
+                NotCounted::NamedBattle,
+                NotCounted::NamedBattle.describe().to_owned(),
+            ))
         };
-        let counted = not_counted_reason.is_none();
+        let counted = not_counted.is_none();
         let scopes = Scope::of_battle(battle.category.as_deref(), battle.language.as_deref());
         store::votes::record(
             &self.db,
@@ -63,7 +111,7 @@ impl Arena {
                 verdict,
                 voter_id,
                 counted,
-                not_counted_reason: not_counted_reason.clone(),
+                not_counted: not_counted.clone(),
                 scopes,
             },
         )
@@ -85,7 +133,7 @@ impl Arena {
             battle_id,
             verdict,
             counted,
-            not_counted_reason,
+            not_counted,
             model_a,
             model_b,
         })
@@ -115,7 +163,7 @@ impl Arena {
             for answer in answers {
                 if let Some(word) = find_identity_word(&answer.content, words.iter().copied()) {
                     return Some(format!(
-                        "anonymity: the answer on side {} names {word:?}",
+                        "the answer on side {} names {word:?}, so the vote would not be blind",
                         side.as_str().to_uppercase()
                     ));
                 }
@@ -128,11 +176,29 @@ impl Arena {
 /// Why a vote must not count because an answer the voter saw was stopped
 /// before the model wrote anything: there was nothing of it to judge. An
 /// answer stopped part-way counts, as the voter read what there was.
-fn stopped_before_writing(messages: &[messages::Model]) -> Option<String> {
+fn stopped_before_writing(messages: &[messages::Model]) -> Option<NotCounted> {
     shown_answers(messages)
         .values()
         .any(|m| m.finish_reason == Some(FinishReason::Stopped) && m.content.trim().is_empty())
-        .then(|| "an answer was stopped before the model wrote anything".to_owned())
+        .then_some(NotCounted::StoppedBeforeWriting)
+}
+
+/// When the voter could first read both answers of the latest turn: at once
+/// for a question-bank battle; when the later of the two finished for a live
+/// one.
+fn answers_available_at(battle: &battles::Model, messages: &[messages::Model]) -> DateTime<Utc> {
+    if battle.question_id.is_some() {
+        return battle.created_at;
+    }
+    let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+    shown_answers(messages)
+        .into_iter()
+        .filter(|((turn, _), _)| *turn == last_turn)
+        .map(|(_, m)| {
+            m.created_at + chrono::Duration::milliseconds(i64::from(m.latency_ms.unwrap_or(0)))
+        })
+        .max()
+        .unwrap_or(battle.created_at)
 }
 
 #[cfg(test)]

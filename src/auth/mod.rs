@@ -16,7 +16,6 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::AuthSettings;
 use crate::domain::{Email, Role};
-use crate::providers::SecretSource;
 use jwt::JwtKeys;
 use limiter::LoginLimiter;
 pub use sessions::Session;
@@ -74,19 +73,17 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Loads the signing key (see [`keys::load_secret`]) and builds the service.
+    /// Builds the service on the server's secret (see [`keys::load_secret`]).
     ///
     /// # Errors
-    /// When no usable key is configured.
+    /// When the secret is too short for HS256.
     pub fn new(
         db: DatabaseConnection,
-        database_url: &str,
+        secret: &[u8],
         settings: &AuthSettings,
-        secrets: &SecretSource,
     ) -> anyhow::Result<Arc<Self>> {
-        let secret = keys::load_secret(database_url, secrets)?;
         let keys = JwtKeys::new(
-            &secret,
+            secret,
             &settings.issuer,
             &settings.audience,
             Duration::from_secs(settings.access_ttl_secs.max(1)),

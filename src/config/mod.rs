@@ -2,6 +2,7 @@
 //! `GOLDARENA_*` environment variables, then command-line flags.
 
 mod auth;
+mod integrity;
 mod live;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use auth::AuthSettings;
+pub use integrity::IntegritySettings;
 pub use live::{LiveModelConfig, LiveSettings};
 
 /// The configuration file read when `--config` is not given, if it exists.
@@ -48,6 +50,9 @@ pub struct Settings {
     /// Sessions and login limits.
     #[serde(default)]
     pub auth: AuthSettings,
+    /// Whether a vote counts, and the rate limits.
+    #[serde(default)]
+    pub integrity: IntegritySettings,
     /// Limits of live battles.
     #[serde(default)]
     pub live: LiveSettings,
@@ -70,6 +75,7 @@ impl Default for Settings {
             leaderboard_poll_secs: 30,
             public_url: None,
             auth: AuthSettings::default(),
+            integrity: IntegritySettings::default(),
             live: LiveSettings::default(),
             live_models: Vec::new(),
         }

@@ -14,6 +14,17 @@ impl VoterId {
         Self(Uuid::new_v4())
     }
 
+    /// The voter id of a registered user: fixed, so their votes are theirs
+    /// on any device.
+    #[must_use]
+    pub fn for_user(user_id: i32) -> Self {
+        // "goldaren" in the high half keeps these apart from random ids.
+        Self(Uuid::from_u64_pair(
+            0x676f_6c64_6172_656e,
+            u64::from(user_id.unsigned_abs()),
+        ))
+    }
+
     /// # Errors
     /// When the text is not a UUID.
     pub fn parse(s: &str) -> Result<Self, String> {

@@ -11,7 +11,8 @@ use super::extract::{
 };
 use crate::admin::{Admin, AdminError};
 use crate::auth::users::{self as accounts, AccountError, NewAccount};
-use crate::domain::{Email, Password, Role};
+use crate::domain::{Email, Password, Role, VoterId};
+use crate::integrity::Integrity;
 use crate::error::{ApiError, ErrorCode};
 use crate::store::entities::{audit_log, models, users};
 use crate::store::models::ModelChange;
@@ -347,4 +348,66 @@ pub(super) async fn patch_user(
     }
     let user = user.ok_or_else(|| invalid("give role or disabled"))?;
     Ok(HttpResponse::Ok().json(UserAdminBody::from(user)))
+}
+
+/// `GET /admin/integrity`: the rules in force, the stored votes by reason,
+/// and the flagged voters.
+pub(super) async fn integrity(
+    _: Operator,
+    integrity: web::Data<Integrity>,
+    db: web::Data<sea_orm::DatabaseConnection>,
+) -> Result<HttpResponse, ApiError> {
+    let reasons: Vec<serde_json::Value> = crate::store::integrity::votes_by_reason(db.get_ref())
+        .await?
+        .into_iter()
+        .map(|(reason, votes)| {
+            serde_json::json!({ "reason": reason.unwrap_or_else(|| "counted".to_owned()), "votes": votes })
+        })
+        .collect();
+    let flagged: Vec<serde_json::Value> = crate::store::integrity::flags(db.get_ref())
+        .await?
+        .into_iter()
+        .map(|f| {
+            serde_json::json!({
+                "voter_id": f.voter_id,
+                "score": f.score,
+                "votes": f.votes,
+                "reason": f.reason,
+                "flagged_at": f.flagged_at.to_rfc3339(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "enabled": integrity.enabled(),
+        "rules": integrity.settings(),
+        "votes_by_reason": reasons,
+        "flagged_voters": flagged,
+    })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VoidVoterRequest {
+    reason: String,
+}
+
+impl RequestBody for VoidVoterRequest {
+    const OPTIONAL: bool = false;
+}
+
+/// `POST /admin/voters/{voter}/void`: voids the battles of a voter's counted
+/// votes of the last 30 days, in one call.
+#[tracing::instrument(skip_all, fields(voter = %voter))]
+pub(super) async fn void_voter(
+    req: HttpRequest,
+    operator: Operator,
+    voter: web::Path<String>,
+    JsonBody(body): JsonBody<VoidVoterRequest>,
+    admin: web::Data<Admin>,
+) -> Result<HttpResponse, ApiError> {
+    let id = VoterId::parse(&voter).map_err(invalid)?;
+    let voided = admin
+        .void_voter(&operator.actor(&req), id, &body.reason)
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "voter_id": id.to_string(), "voided": voided })))
 }

@@ -1,13 +1,14 @@
 //! `POST /api/v1/battles` and `GET /api/v1/battles/{id}`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{BattleIdPath, JsonBody, RequestBody};
 use super::views::BattleBody;
-use super::voter;
+use super::voter::Voter;
 use crate::arena::{Arena, LivePick};
 use crate::error::{ApiError, ErrorCode};
+use crate::integrity::{Action, Integrity};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,11 +52,11 @@ fn live_pick(
 
 #[tracing::instrument(skip_all)]
 pub(super) async fn create(
-    req: HttpRequest,
+    voter: Voter,
     JsonBody(request): JsonBody<CreateBattle>,
     arena: web::Data<Arena>,
+    integrity: web::Data<Integrity>,
 ) -> Result<HttpResponse, ApiError> {
-    let (voter_id, cookie) = voter::get_or_issue(&req);
     let view = match request.prompt {
         Some(prompt) => {
             if request.question_id.is_some() {
@@ -65,8 +66,9 @@ pub(super) async fn create(
                 ));
             }
             let pick = live_pick(request.mode.as_deref(), request.model_a, request.model_b)?;
+            voter.limit(&integrity, Action::Live)?;
             arena
-                .start_live_battle(&prompt, pick, Some(voter_id))
+                .start_live_battle(&prompt, pick, &voter.client)
                 .await?
         }
         None => {
@@ -76,13 +78,14 @@ pub(super) async fn create(
                     "mode, model_a and model_b need a prompt (live battles only)",
                 ));
             }
+            voter.limit(&integrity, Action::Battle)?;
             arena
-                .start_battle(request.question_id, Some(voter_id))
+                .start_battle(request.question_id, &voter.client)
                 .await?
         }
     };
     let mut response = HttpResponse::Created();
-    if let Some(c) = cookie {
+    if let Some(c) = voter.cookie() {
         response.cookie(c);
     }
     Ok(response.json(BattleBody::from(view)))

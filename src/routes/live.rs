@@ -4,16 +4,17 @@
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::{BattleIdPath, JsonBody, NoArguments, RequestBody};
 use super::views::{ArenaInfoBody, BattleBody, StoppedBody};
-use super::voter;
+use super::voter::Voter;
 use crate::arena::{Arena, StreamEvent};
 use crate::error::ApiError;
+use crate::integrity::{Action, Integrity};
 use crate::markdown::to_safe_html;
 
 /// A comment line this often keeps proxies from closing a quiet stream (a
@@ -36,13 +37,15 @@ impl RequestBody for TurnRequest {
 
 #[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn add_turn(
-    req: HttpRequest,
+    voter: Voter,
     BattleIdPath(id): BattleIdPath,
     JsonBody(request): JsonBody<TurnRequest>,
     arena: web::Data<Arena>,
+    integrity: web::Data<Integrity>,
 ) -> Result<HttpResponse, ApiError> {
+    voter.limit(&integrity, Action::Live)?;
     let view = arena
-        .add_turn(id, &request.prompt, voter::existing(&req))
+        .add_turn(id, &request.prompt, Some(voter.id()))
         .await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
@@ -50,23 +53,25 @@ pub(super) async fn add_turn(
 /// Regenerate and stop take no arguments: an empty body or `{}`, nothing else.
 #[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn regenerate(
-    req: HttpRequest,
+    voter: Voter,
     BattleIdPath(id): BattleIdPath,
     _: JsonBody<NoArguments>,
     arena: web::Data<Arena>,
+    integrity: web::Data<Integrity>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = arena.regenerate(id, voter::existing(&req)).await?;
+    voter.limit(&integrity, Action::Live)?;
+    let view = arena.regenerate(id, Some(voter.id())).await?;
     Ok(HttpResponse::Created().json(BattleBody::from(view)))
 }
 
 #[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn stop(
-    req: HttpRequest,
+    voter: Voter,
     BattleIdPath(id): BattleIdPath,
     _: JsonBody<NoArguments>,
     arena: web::Data<Arena>,
 ) -> Result<HttpResponse, ApiError> {
-    let stopped = arena.stop(id, voter::existing(&req)).await?;
+    let stopped = arena.stop(id, Some(voter.id())).await?;
     Ok(HttpResponse::Ok().json(StoppedBody {
         battle_id: id,
         stopped,

@@ -88,6 +88,8 @@ api! {
     "/admin/battles/{id}/void" { POST => admin::void_battle, OPERATOR }
     "/admin/battles/{id}/restore" { POST => admin::restore_battle, OPERATOR }
     "/admin/audit" { GET => admin::audit, OPERATOR }
+    "/admin/integrity" { GET => admin::integrity, OPERATOR }
+    "/admin/voters/{voter}/void" { POST => admin::void_voter, OPERATOR }
     "/admin/users" { GET => admin::list_users, ADMIN; POST => admin::add_user, ADMIN }
     "/admin/users/{email}" { PATCH => admin::patch_user, ADMIN }
 }
@@ -133,6 +135,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::TurnLimit { .. } => ErrorCode::TurnLimitReached,
             ArenaError::AnswersPending(_) => ErrorCode::AnswersPending,
             ArenaError::NotYourBattle(_) => ErrorCode::NotYourBattle,
+            ArenaError::BattleExpired(_) => ErrorCode::BattleExpired,
             ArenaError::BattleChanged(_) => ErrorCode::BattleChanged,
             ArenaError::RegenerateLimit { .. } => ErrorCode::RegenerateLimitReached,
             ArenaError::Unexpected(_) => ErrorCode::InternalError,

@@ -93,7 +93,11 @@ pub(super) struct VoteBody {
     battle_id: Uuid,
     verdict: &'static str,
     counted: bool,
-    not_counted_reason: Option<String>,
+    /// A stable code: `identity_leak`, `too_fast`, `daily_cap`, ...
+    not_counted_reason: Option<&'static str>,
+    /// What the code means for this vote, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_counted_detail: Option<String>,
     model_a: String,
     model_b: String,
     model_a_display: String,
@@ -106,7 +110,8 @@ impl From<VoteOutcome> for VoteBody {
             battle_id: o.battle_id,
             verdict: o.verdict.as_str(),
             counted: o.counted,
-            not_counted_reason: o.not_counted_reason,
+            not_counted_reason: o.not_counted.as_ref().map(|(r, _)| r.as_str()),
+            not_counted_detail: o.not_counted.map(|(_, d)| d),
             model_a: o.model_a.name,
             model_b: o.model_b.name,
             model_a_display: o.model_a.display_name,

@@ -1,14 +1,15 @@
 //! `POST /api/v1/battles/{id}/vote`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{BattleIdPath, JsonBody, RequestBody};
 use super::views::VoteBody;
-use super::voter;
+use super::voter::Voter;
 use crate::arena::Arena;
 use crate::domain::Verdict;
 use crate::error::{ApiError, ErrorCode};
+use crate::integrity::{Action, Integrity};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,13 +23,15 @@ impl RequestBody for VoteRequest {
 
 #[tracing::instrument(skip_all, fields(battle = %id))]
 pub(super) async fn create(
-    req: HttpRequest,
+    voter: Voter,
     BattleIdPath(id): BattleIdPath,
     JsonBody(request): JsonBody<VoteRequest>,
     arena: web::Data<Arena>,
+    integrity: web::Data<Integrity>,
 ) -> Result<HttpResponse, ApiError> {
     let verdict = Verdict::parse(&request.verdict)
         .map_err(|m| ApiError::new(ErrorCode::InvalidVerdict, m))?;
-    let outcome = arena.vote(id, verdict, voter::existing(&req)).await?;
+    voter.limit(&integrity, Action::Vote)?;
+    let outcome = arena.vote(id, verdict, Some(voter.id())).await?;
     Ok(HttpResponse::Ok().json(VoteBody::from(outcome)))
 }

@@ -31,6 +31,12 @@ pub struct NewBattle {
     pub model_a: i32,
     pub model_b: i32,
     pub voter_id: Option<VoterId>,
+    /// The client's address, hashed (never the address itself).
+    pub ip_hash: Option<String>,
+    /// The client chose the question.
+    pub question_chosen: bool,
+    /// The normalised live prompt's key, to count how often it was seen.
+    pub prompt_key: Option<String>,
     pub language: Option<String>,
     pub category: Option<String>,
     pub question_id: Option<i32>,
@@ -139,7 +145,8 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
         model_a: Set(battle.model_a),
         model_b: Set(battle.model_b),
         voter_id: Set(battle.voter_id),
-        ip_hash: Set(None),
+        ip_hash: Set(battle.ip_hash),
+        question_chosen: Set(battle.question_chosen),
         language: Set(battle.language),
         category: Set(battle.category),
         question_id: Set(battle.question_id),
@@ -151,6 +158,9 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
     .insert(&txn)
     .await
     .context("failed to insert battle")?;
+    if let Some(key) = &battle.prompt_key {
+        super::integrity::bump_prompt(&txn, key).await?;
+    }
     if !battle.messages.is_empty() {
         let rows = battle
             .messages

@@ -6,6 +6,7 @@ pub mod battles;
 pub mod counts;
 pub mod db;
 pub mod entities;
+pub mod integrity;
 pub mod models;
 pub mod questions;
 pub mod text;

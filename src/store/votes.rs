@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, Tr
 use uuid::Uuid;
 
 use super::entities::{battles, messages, pair_counts, votes};
-use crate::domain::{BattleStatus, Scope, Verdict, VoterId};
+use crate::domain::{BattleStatus, NotCounted, Scope, Verdict, VoterId};
 
 /// A vote to record. `counted` and `scopes` are the caller's decision: a vote that
 /// is not counted is stored with its reason and touches no pair count. The
@@ -20,7 +20,7 @@ pub struct RecordVote {
     pub verdict: Verdict,
     pub voter_id: Option<VoterId>,
     pub counted: bool,
-    pub not_counted_reason: Option<String>,
+    pub not_counted: Option<(NotCounted, String)>,
     pub scopes: Vec<Scope>,
 }
 
@@ -76,7 +76,11 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
         rubric: Set(None),
         comment: Set(None),
         counted: Set(vote.counted),
-        not_counted_reason: Set(vote.not_counted_reason),
+        not_counted_reason: Set(vote
+            .not_counted
+            .as_ref()
+            .map(|(r, _)| r.as_str().to_owned())),
+        not_counted_detail: Set(vote.not_counted.map(|(_, d)| d)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     })

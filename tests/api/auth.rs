@@ -75,7 +75,8 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> r
     let path = path
         .replace("{id}", "0195f3a0-0000-7000-8000-000000000000")
         .replace("{name}", "demo-terse")
-        .replace("{email}", "nobody@example.org");
+        .replace("{email}", "nobody@example.org")
+        .replace("{voter}", "0195f3a0-0000-4000-8000-000000000001");
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
     let mut req = http().request(method.clone(), app.url(&format!("/api/v1{path}")));
     if method != reqwest::Method::GET {

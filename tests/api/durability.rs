@@ -8,9 +8,14 @@ use crate::helpers::{Backend, fresh_database, http};
 
 both_backends!(an_acknowledged_vote_survives_kill_9);
 
-/// Starts the real binary and returns it with the port it reports.
-fn serve(database_url: &str) -> (Child, u16) {
+/// Starts the real binary and returns it with the port it reports. Its
+/// configuration lets a vote cast at once count (`min_read_ms = 0`).
+fn serve(database_url: &str, dir: &std::path::Path) -> (Child, u16) {
+    let config = dir.join("goldarena.toml");
+    std::fs::write(&config, "[integrity]\nmin_read_ms = 0\n").expect("write config");
     let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
+        .arg("--config")
+        .arg(&config)
         .args(["serve", "--bind", "127.0.0.1:0", "--database", database_url])
         .env("RUST_LOG", "info")
         .env("GOLDARENA_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
@@ -41,7 +46,7 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     let Some(url) = fresh_database(backend, dir.path()).await else {
         return;
     };
-    let (mut child, port) = serve(&url);
+    let (mut child, port) = serve(&url, dir.path());
     let client = http();
     let base = format!("http://127.0.0.1:{port}/api/v1");
     let battle: Value = client
@@ -64,7 +69,7 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     child.kill().expect("SIGKILL"); // std's kill() is SIGKILL on Unix
     child.wait().expect("reap");
 
-    let (mut child, port) = serve(&url);
+    let (mut child, port) = serve(&url, dir.path());
     let board: Value = client
         .get(format!("http://127.0.0.1:{port}/api/v1/leaderboard"))
         .send()

@@ -76,9 +76,27 @@ pub fn http_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
-/// A plain reqwest client.
+/// A reqwest client that keeps cookies, as a browser does (a battle's voter
+/// is its cookie).
 pub fn http() -> reqwest::Client {
-    http_builder().build().expect("http client")
+    http_builder()
+        .cookie_store(true)
+        .build()
+        .expect("http client")
+}
+
+/// Integrity rules on, but with limits no test reaches by accident.
+pub fn relaxed_integrity() -> goldarena::config::IntegritySettings {
+    goldarena::config::IntegritySettings {
+        min_read_ms: 0,
+        battles_per_minute: 100_000,
+        live_per_minute: 100_000,
+        votes_per_minute: 100_000,
+        daily_votes_per_voter: 100_000,
+        daily_votes_per_ip: 100_000,
+        max_prompt_repeats: 100_000,
+        ..goldarena::config::IntegritySettings::default()
+    }
 }
 
 pub fn under_ci() -> bool {
@@ -157,6 +175,9 @@ pub async fn spawn_app_with(
 /// Settings for a test instance: a free port, a small pool, a quick leaderboard.
 fn test_settings(database_url: String) -> Settings {
     Settings {
+        // Tests vote at machine speed, many times from one client: the rules
+        // that would stop that are tested on their own (tests/api/integrity.rs).
+        integrity: relaxed_integrity(),
         bind: "127.0.0.1:0".to_owned(),
         database_url,
         database_max_connections: 3,
@@ -264,14 +285,17 @@ async fn start_with_secrets(
 
 impl TestApp {
     /// Another instance of the application on the same database, as after a
-    /// restart or behind a load balancer.
+    /// restart or behind a load balancer. Its client shares this one's
+    /// cookies: the same voter, reaching another instance.
     pub async fn another_instance(&self) -> TestApp {
         let settings = Settings {
             database_max_connections: 2,
             leaderboard_bootstrap_rounds: 50,
             ..test_settings(self.database_url.clone())
         };
-        start(settings, tempfile::tempdir().expect("temp dir")).await
+        let mut app = start(settings, tempfile::tempdir().expect("temp dir")).await;
+        app.client = self.client.clone();
+        app
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -258,9 +258,9 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
       await assertHidden(page, '#not-counted', 'for a counted vote');
     } else {
       await assertVisible(page, '#not-counted', 'for a vote that was not counted');
-      if (voteResult.not_counted_reason) {
+      if (voteResult.not_counted_detail) {
         assert.ok(
-          (await text(page, '#not-counted')).includes(voteResult.not_counted_reason.replace(/[.!?]$/, '')),
+          (await text(page, '#not-counted')).includes(voteResult.not_counted_detail.replace(/[.!?]$/, '')),
           '#not-counted does not give the reason',
         );
       }
@@ -387,8 +387,8 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     await assertVisible(page, '#not-counted', 'after a vote on a named battle');
     const notCounted = await text(page, '#not-counted');
     assert.match(notCounted, /not counted/i, `#not-counted does not say so: ${notCounted}`);
-    if (v.not_counted_reason) {
-      assert.ok(notCounted.includes(v.not_counted_reason.replace(/[.!?]$/, '')), '#not-counted does not give the reason');
+    if (v.not_counted_detail) {
+      assert.ok(notCounted.includes(v.not_counted_detail.replace(/[.!?]$/, '')), '#not-counted does not give the reason');
     }
     assert.ok((await text(page, '#name-a')).includes(left), '#name-a lost its model after the vote');
     assert.ok((await text(page, '#name-b')).includes(right), '#name-b lost its model after the vote');

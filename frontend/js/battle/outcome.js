@@ -105,7 +105,9 @@ export function reveal(res, verdict) {
   ui.result.className = 'result result-done';
 
   if (res.counted === false) {
-    const reason = typeof res.not_counted_reason === 'string' ? res.not_counted_reason.trim() : '';
+    // The detail says what the reason's code means for this vote.
+    const detail = typeof res.not_counted_detail === 'string' ? res.not_counted_detail.trim() : '';
+    const reason = detail || (typeof res.not_counted_reason === 'string' ? res.not_counted_reason.trim() : '');
     ui.notCounted.textContent = reason
       ? `This vote was recorded but not counted: ${/[.!?]$/.test(reason) ? reason : `${reason}.`}`
       : 'This vote was recorded but does not count towards the leaderboard.';

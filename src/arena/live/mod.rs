@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::sampling::{Candidate, draw_pair};
 use super::{Arena, ArenaError, BattleView};
 use crate::domain::{BattleMode, BattleStatus, Prompt, Scope, Side, VoterId, detect_language};
+use crate::integrity::{Client, prompt_key};
 use crate::providers::ChatMessage;
 use crate::store;
 use crate::store::battles::{AppendError, NewBattle, NewMessage};
@@ -73,7 +74,7 @@ impl Arena {
         &self,
         prompt: &str,
         pick: LivePick,
-        voter_id: Option<VoterId>,
+        client: &Client,
     ) -> Result<BattleView, ArenaError> {
         let prompt = self.check_prompt(prompt)?;
         let (mode, a, b) = match pick {
@@ -101,7 +102,10 @@ impl Arena {
                 mode,
                 model_a: a.id,
                 model_b: b.id,
-                voter_id,
+                voter_id: Some(client.voter),
+                ip_hash: Some(client.ip_hash.clone()),
+                question_chosen: false,
+                prompt_key: Some(prompt_key(&prompt)),
                 language: Some(detect_language(&prompt)),
                 category: None,
                 question_id: None,

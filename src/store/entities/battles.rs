@@ -19,6 +19,8 @@ pub struct Model {
     pub status: BattleStatus,
     pub void_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The client chose the question (`question_id` in the request).
+    pub question_chosen: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,8 +16,12 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub comment: Option<String>,
     pub counted: bool,
+    /// A stable code (`too_fast`, `daily_cap`, ...) when the vote does not count.
     pub not_counted_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// What the code means for this vote, in words.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub not_counted_detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

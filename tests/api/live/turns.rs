@@ -168,8 +168,12 @@ async fn a_vote_on_an_answer_stopped_before_its_first_word_is_not_counted() {
     assert_eq!(text, [String::new(), String::new()]);
     let vote: Value = app.vote(&id, "tie").await.json().await.expect("json");
     assert_eq!(vote["counted"], false, "{vote}");
+    assert_eq!(
+        vote["not_counted_reason"], "stopped_before_writing",
+        "{vote}"
+    );
     assert!(
-        vote["not_counted_reason"]
+        vote["not_counted_detail"]
             .as_str()
             .is_some_and(|r| r.contains("stopped before")),
         "{vote}"

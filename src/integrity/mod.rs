@@ -1,0 +1,343 @@
+//! Vote integrity: who the voter is (a signed id, a hashed address), how
+//! fast they may go (rate limits), and whether their vote counts (the rules
+//! of `[integrity]`). A vote that breaks a rule is still stored, with the
+//! rule's code, so that operators can audit the rules.
+
+pub mod anomaly;
+pub mod client;
+mod limits;
+mod voter;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use ipnet::IpNet;
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
+
+use crate::config::IntegritySettings;
+use crate::domain::{NotCounted, VoterId};
+use crate::store;
+pub use limits::Action;
+use limits::RateLimits;
+use voter::VoterTokens;
+
+/// The requester, as the arena sees them.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub voter: VoterId,
+    pub ip: IpAddr,
+    pub ip_hash: String,
+    /// A fresh signed voter token to set as the cookie, when the request had
+    /// no valid one.
+    pub new_token: Option<String>,
+}
+
+/// What the rules need to know about a vote.
+#[derive(Debug, Clone)]
+pub struct VoteFacts<'a> {
+    pub voter: Option<VoterId>,
+    pub ip_hash: Option<&'a str>,
+    pub question_chosen: bool,
+    /// When the voter could first read both answers of the latest turn.
+    pub answers_available_at: DateTime<Utc>,
+    /// The live battle's first prompt (question-bank prompts repeat by design).
+    pub live_prompt: Option<&'a str>,
+}
+
+/// The integrity service, shared by every request.
+pub struct Integrity {
+    db: DatabaseConnection,
+    settings: IntegritySettings,
+    voter_tokens: VoterTokens,
+    ip_key: Vec<u8>,
+    trusted: Vec<IpNet>,
+    limits: RateLimits,
+}
+
+/// A key for one purpose, derived from the server's secret.
+fn derive(secret: &[u8], purpose: &str) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
+        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Chatbot Arena's dedup key: the prompt lower-cased, its whitespace
+/// collapsed, hashed.
+#[must_use]
+pub fn prompt_key(prompt: &str) -> String {
+    let normalised = prompt
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    Sha256::digest(normalised.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Integrity {
+    /// # Errors
+    /// When a `trusted_proxies` entry is not a CIDR or an address.
+    pub fn new(
+        db: DatabaseConnection,
+        settings: &IntegritySettings,
+        secret: &[u8],
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            db,
+            trusted: client::parse_trusted(&settings.trusted_proxies)?,
+            settings: settings.clone(),
+            voter_tokens: VoterTokens::new(derive(secret, "goldarena voter id v1")),
+            ip_key: derive(secret, "goldarena ip hash v1"),
+            limits: RateLimits::new(
+                settings.battles_per_minute,
+                settings.live_per_minute,
+                settings.votes_per_minute,
+            ),
+        })
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> &IntegritySettings {
+        &self.settings
+    }
+
+    #[must_use]
+    pub fn enabled(&self) -> bool {
+        self.settings.enabled
+    }
+
+    /// Who is asking: a registered user votes as themselves; otherwise the
+    /// signed voter token, or a fresh one when it is missing or does not
+    /// verify (a self-invented or tampered id).
+    #[must_use]
+    pub fn identify(
+        &self,
+        peer: IpAddr,
+        forwarded_for: Option<&str>,
+        voter_cookie: Option<&str>,
+        user: Option<VoterId>,
+    ) -> Client {
+        let ip = client::client_ip(peer, forwarded_for, &self.trusted);
+        let ip_hash = client::ip_hash(&self.ip_key, Utc::now().date_naive(), ip);
+        if let Some(voter) = user {
+            return Client {
+                voter,
+                ip,
+                ip_hash,
+                new_token: None,
+            };
+        }
+        match voter_cookie.and_then(|t| self.voter_tokens.verify(t)) {
+            Some(voter) => Client {
+                voter,
+                ip,
+                ip_hash,
+                new_token: None,
+            },
+            None => {
+                let voter = VoterId::new_random();
+                Client {
+                    voter,
+                    ip,
+                    ip_hash,
+                    new_token: Some(self.voter_tokens.sign(voter)),
+                }
+            }
+        }
+    }
+
+    /// The voter of a request that must already have one (follow-ups, votes):
+    /// `None` for a missing or forged token.
+    #[must_use]
+    pub fn existing_voter(
+        &self,
+        voter_cookie: Option<&str>,
+        user: Option<VoterId>,
+    ) -> Option<VoterId> {
+        user.or_else(|| voter_cookie.and_then(|t| self.voter_tokens.verify(t)))
+    }
+
+    /// Takes one `action` from the client's budget.
+    ///
+    /// # Errors
+    /// How long to wait, when a limit is exhausted.
+    pub fn limit(&self, action: Action, client: &Client) -> Result<(), Duration> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        self.limits.check(action, client.ip, client.voter)
+    }
+
+    /// Forgets recovered rate-limit keys.
+    pub fn shrink(&self) {
+        self.limits.shrink();
+    }
+
+    /// Whether a battle created at `created_at` is too old to take a vote.
+    #[must_use]
+    pub fn expired(&self, created_at: DateTime<Utc>) -> bool {
+        self.enabled()
+            && (Utc::now() - created_at).num_seconds()
+                > i64::try_from(self.settings.battle_ttl_secs).unwrap_or(i64::MAX)
+    }
+
+    /// The first rule this vote breaks, if any.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn judge(&self, vote: &VoteFacts<'_>) -> anyhow::Result<Option<NotCounted>> {
+        if !self.enabled() {
+            return Ok(None);
+        }
+        let s = &self.settings;
+        if vote.question_chosen {
+            return Ok(Some(NotCounted::ChosenQuestion));
+        }
+        let read_for = Utc::now() - vote.answers_available_at;
+        if read_for.num_milliseconds() < i64::try_from(s.min_read_ms).unwrap_or(i64::MAX) {
+            return Ok(Some(NotCounted::TooFast));
+        }
+        if let Some(prompt) = vote.live_prompt
+            && store::integrity::prompt_count(&self.db, &prompt_key(prompt)).await?
+                > s.max_prompt_repeats
+        {
+            return Ok(Some(NotCounted::DuplicatePrompt));
+        }
+        let today = Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or_else(Utc::now, |d| d.and_utc());
+        if let Some(voter) = vote.voter {
+            if store::integrity::is_flagged(&self.db, voter).await? {
+                return Ok(Some(NotCounted::FlaggedVoter));
+            }
+            if store::integrity::counted_votes_by_voter(&self.db, voter, today).await?
+                >= s.daily_votes_per_voter
+            {
+                return Ok(Some(NotCounted::DailyCap));
+            }
+        }
+        if let Some(ip_hash) = vote.ip_hash
+            && store::integrity::counted_votes_by_ip(&self.db, ip_hash, today).await?
+                >= s.daily_votes_per_ip
+        {
+            return Ok(Some(NotCounted::DailyCap));
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_that_differ_in_case_and_spacing_share_a_key() {
+        assert_eq!(prompt_key("Hello   World\n"), prompt_key("hello world"));
+        assert_ne!(prompt_key("hello world"), prompt_key("hello, world"));
+    }
+}
+
+impl Integrity {
+    /// Scores every voter with enough recent counted votes against the
+    /// crowd's current ratings and flags those past the threshold. Returns
+    /// how many voters were flagged.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn check_anomalies(&self) -> anyhow::Result<usize> {
+        use crate::domain::{Scope, Verdict};
+        use crate::rating::{BtConfig, Comparisons, fit};
+
+        let counts = store::counts::pair_counts(&self.db, &Scope::Overall).await?;
+        let names: Vec<(String, String, Verdict, u64)> = counts
+            .iter()
+            .map(|c| (c.model_a.to_string(), c.model_b.to_string(), c.verdict, c.count))
+            .collect();
+        let total: u64 = counts.iter().map(|c| c.count).sum();
+        let ties: u64 = counts
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Tie | Verdict::TieBothBad))
+            .map(|c| c.count)
+            .sum();
+        let since = Utc::now() - chrono::Duration::days(30);
+        let votes = store::integrity::counted_votes_with_voters(&self.db, since).await?;
+        let min_votes = usize::try_from(self.settings.anomaly_min_votes).unwrap_or(usize::MAX);
+        let threshold = self.settings.anomaly_threshold;
+        let flagged = tokio::task::spawn_blocking(move || {
+            let comparisons = Comparisons::from_counts(
+                names.iter().map(|(a, b, v, n)| (a.as_str(), b.as_str(), *v, *n)),
+            );
+            let beta = fit(&comparisons, &BtConfig::default(), None).beta;
+            let tie = if total == 0 { 0.2 } else { ties as f64 / total as f64 };
+            let mut by_voter: std::collections::HashMap<String, Vec<anomaly::ScoredVote>> =
+                std::collections::HashMap::new();
+            for v in votes {
+                let (Some(a), Some(b)) = (
+                    comparisons.index_of(&v.model_a.to_string()),
+                    comparisons.index_of(&v.model_b.to_string()),
+                ) else {
+                    continue;
+                };
+                by_voter.entry(v.voter).or_default().push(anomaly::ScoredVote {
+                    a,
+                    b,
+                    score_a: v.verdict.score_a(),
+                });
+            }
+            by_voter
+                .into_iter()
+                .filter(|(_, votes)| votes.len() >= min_votes)
+                .filter_map(|(voter, votes)| {
+                    let a = anomaly::score(&votes, &beta, tie)?;
+                    (a.score > threshold).then(|| {
+                        let model = comparisons.models().get(a.target).cloned().unwrap_or_default();
+                        (voter, a, model)
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("anomaly check panicked: {e}"))?;
+        for (voter, a, model) in &flagged {
+            let reason = format!(
+                "log-likelihood ratio {:.1} over {} votes for pushing model id {model}",
+                a.score, a.votes
+            );
+            store::integrity::flag(
+                &self.db,
+                voter,
+                a.score,
+                i32::try_from(a.votes).unwrap_or(i32::MAX),
+                &reason,
+            )
+            .await?;
+        }
+        Ok(flagged.len())
+    }
+}
+
+/// Runs the anomaly check every `anomaly_interval_secs`.
+pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>) {
+    let every = Duration::from_secs(integrity.settings.anomaly_interval_secs.max(10));
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        if !integrity.enabled() {
+            continue;
+        }
+        match integrity.check_anomalies().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(voters = n, "anomaly check flagged voters"),
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "anomaly check failed"),
+        }
+    }
+}

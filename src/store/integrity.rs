@@ -1,0 +1,253 @@
+//! Reads and writes behind the vote-integrity rules: the day's counted votes
+//! per voter and per address, flagged voters, live-prompt counts, and the
+//! tally of uncounted votes by reason.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+use super::entities::{battles, prompt_counts, voter_flags, votes};
+use crate::domain::VoterId;
+
+/// Counted votes cast by `voter` since `since`.
+///
+/// # Errors
+/// On a database error.
+pub async fn counted_votes_by_voter<C: ConnectionTrait>(
+    db: &C,
+    voter: VoterId,
+    since: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    votes::Entity::find()
+        .filter(votes::Column::VoterId.eq(voter))
+        .filter(votes::Column::Counted.eq(true))
+        .filter(votes::Column::CreatedAt.gte(since))
+        .count(db)
+        .await
+        .context("failed to count the voter's votes")
+}
+
+/// Counted votes since `since` on battles started from the address `ip_hash`.
+///
+/// # Errors
+/// On a database error.
+pub async fn counted_votes_by_ip<C: ConnectionTrait>(
+    db: &C,
+    ip_hash: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let stmt = Query::select()
+        .expr(Expr::col((votes::Entity, votes::Column::Id)).count())
+        .from(votes::Entity)
+        .inner_join(
+            battles::Entity,
+            Expr::col((battles::Entity, battles::Column::Id))
+                .equals((votes::Entity, votes::Column::BattleId)),
+        )
+        .and_where(Expr::col((battles::Entity, battles::Column::IpHash)).eq(ip_hash))
+        .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        .and_where(Expr::col((votes::Entity, votes::Column::CreatedAt)).gte(since))
+        .to_owned();
+    let row = db
+        .query_one(&stmt)
+        .await
+        .context("failed to count the address's votes")?;
+    let n: i64 = match row {
+        Some(r) => r.try_get_by_index(0).context("bad count")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Whether the voter is flagged.
+///
+/// # Errors
+/// On a database error.
+pub async fn is_flagged<C: ConnectionTrait>(db: &C, voter: VoterId) -> anyhow::Result<bool> {
+    Ok(voter_flags::Entity::find_by_id(voter.to_string())
+        .one(db)
+        .await
+        .context("failed to look up voter flags")?
+        .is_some())
+}
+
+/// Flags a voter (or updates the score of one flagged already).
+///
+/// # Errors
+/// On a database error.
+pub async fn flag<C: ConnectionTrait>(
+    db: &C,
+    voter: &str,
+    score: f64,
+    scored_votes: i32,
+    reason: &str,
+) -> anyhow::Result<()> {
+    voter_flags::Entity::insert(voter_flags::ActiveModel {
+        voter_id: Set(voter.to_owned()),
+        score: Set(score),
+        votes: Set(scored_votes),
+        reason: Set(reason.to_owned()),
+        flagged_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(voter_flags::Column::VoterId)
+            .update_columns([
+                voter_flags::Column::Score,
+                voter_flags::Column::Votes,
+                voter_flags::Column::Reason,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .context("failed to flag a voter")?;
+    Ok(())
+}
+
+/// Every flagged voter, highest score first.
+///
+/// # Errors
+/// On a database error.
+pub async fn flags<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<voter_flags::Model>> {
+    let mut rows = voter_flags::Entity::find()
+        .all(db)
+        .await
+        .context("failed to list flagged voters")?;
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(rows)
+}
+
+/// Adds one sighting of a live prompt (by the hash of its normalised text)
+/// and returns how often it has been seen, this one included.
+///
+/// # Errors
+/// On a database error.
+pub async fn bump_prompt<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Result<u64> {
+    prompt_counts::Entity::insert(prompt_counts::ActiveModel {
+        hash: Set(hash.to_owned()),
+        count: Set(1),
+    })
+    .on_conflict(
+        OnConflict::column(prompt_counts::Column::Hash)
+            .value(
+                prompt_counts::Column::Count,
+                Expr::col((prompt_counts::Entity, prompt_counts::Column::Count)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .context("failed to count a prompt")?;
+    prompt_count(db, hash).await
+}
+
+/// How often a live prompt has been seen.
+///
+/// # Errors
+/// On a database error.
+pub async fn prompt_count<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Result<u64> {
+    let row = prompt_counts::Entity::find_by_id(hash.to_owned())
+        .one(db)
+        .await
+        .context("failed to read a prompt count")?;
+    Ok(row.map_or(0, |r| u64::try_from(r.count).unwrap_or(0)))
+}
+
+/// Stored votes by whether they count and why not: `(reason, votes)`, the
+/// counted ones under `None`.
+///
+/// # Errors
+/// On a database error.
+pub async fn votes_by_reason<C: ConnectionTrait>(
+    db: &C,
+) -> anyhow::Result<Vec<(Option<String>, u64)>> {
+    let n = Alias::new("n");
+    let stmt = Query::select()
+        .column(votes::Column::NotCountedReason)
+        .expr_as(Expr::col(votes::Column::Id).count(), n)
+        .from(votes::Entity)
+        .group_by_col(votes::Column::NotCountedReason)
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to tally votes by reason")?;
+    rows.iter()
+        .map(|r| {
+            let reason: Option<String> = r.try_get_by_index(0).context("bad reason")?;
+            let count: i64 = r.try_get_by_index(1).context("bad count")?;
+            Ok((reason, u64::try_from(count).unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// One counted vote for the anomaly check.
+#[derive(Debug, Clone)]
+pub struct VoterVote {
+    pub voter: String,
+    pub model_a: i32,
+    pub model_b: i32,
+    pub verdict: crate::domain::Verdict,
+}
+
+/// The counted votes since `since` that have a voter, in id order.
+///
+/// # Errors
+/// On a database error.
+pub async fn counted_votes_with_voters<C: ConnectionTrait>(
+    db: &C,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<VoterVote>> {
+    let stmt = Query::select()
+        .column((votes::Entity, votes::Column::VoterId))
+        .column((battles::Entity, battles::Column::ModelA))
+        .column((battles::Entity, battles::Column::ModelB))
+        .column((votes::Entity, votes::Column::Verdict))
+        .from(votes::Entity)
+        .inner_join(
+            battles::Entity,
+            Expr::col((battles::Entity, battles::Column::Id))
+                .equals((votes::Entity, votes::Column::BattleId)),
+        )
+        .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        .and_where(Expr::col((votes::Entity, votes::Column::VoterId)).is_not_null())
+        .and_where(Expr::col((votes::Entity, votes::Column::CreatedAt)).gte(since))
+        .order_by((votes::Entity, votes::Column::Id), sea_orm::sea_query::Order::Asc)
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to load votes for the anomaly check")?;
+    rows.iter()
+        .map(|r| {
+            Ok(VoterVote {
+                voter: r.try_get_by_index(0).context("bad voter")?,
+                model_a: r.try_get_by_index(1).context("bad model_a")?,
+                model_b: r.try_get_by_index(2).context("bad model_b")?,
+                verdict: r.try_get_by_index(3).context("bad verdict")?,
+            })
+        })
+        .collect()
+}
+
+/// The battles a voter voted on since `since` whose vote counted.
+///
+/// # Errors
+/// On a database error.
+pub async fn counted_battles_of_voter<C: ConnectionTrait>(
+    db: &C,
+    voter: VoterId,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<uuid::Uuid>> {
+    Ok(votes::Entity::find()
+        .filter(votes::Column::VoterId.eq(voter))
+        .filter(votes::Column::Counted.eq(true))
+        .filter(votes::Column::CreatedAt.gte(since))
+        .all(db)
+        .await
+        .context("failed to load the voter's votes")?
+        .into_iter()
+        .map(|v| v.battle_id)
+        .collect())
+}
