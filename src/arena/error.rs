@@ -26,6 +26,10 @@ pub enum ArenaError {
         "this arena has no live models; start a battle without a prompt for a question-bank battle"
     )]
     NoLiveModels,
+    #[error(
+        "today's budget of live answers for this voter is spent; try again tomorrow, or vote on question-bank battles"
+    )]
+    TokenBudget,
     #[error("no live model called {0:?}")]
     ModelNotFound(String),
     #[error("a model cannot battle itself; choose two different models")]

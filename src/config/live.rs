@@ -87,7 +87,8 @@ pub struct LiveModelConfig {
     pub api_key_env: Option<String>,
     #[serde(default = "default_temperature")]
     pub temperature: f64,
-    #[serde(default)]
+    /// Longest answer, in tokens (1024 unless set; bounds each answer's cost).
+    #[serde(default = "default_max_tokens")]
     pub max_tokens: Option<u32>,
     #[serde(default)]
     pub system_prompt: Option<String>,
@@ -104,6 +105,14 @@ pub struct LiveModelConfig {
     /// More words that give this model away, beyond its names.
     #[serde(default)]
     pub identity_words: Vec<String>,
+}
+
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "serde's default for an Option field"
+)]
+fn default_max_tokens() -> Option<u32> {
+    Some(1024)
 }
 
 fn default_temperature() -> f64 {

@@ -85,7 +85,9 @@ mod tests {
 
     /// A known crowd: `k` models with strengths spread over 3 natural-log units.
     fn crowd(k: usize) -> Vec<f64> {
-        (0..k).map(|i| 3.0 * i as f64 / (k - 1) as f64 - 1.5).collect()
+        (0..k)
+            .map(|i| 3.0 * i as f64 / (k - 1) as f64 - 1.5)
+            .collect()
     }
 
     fn pair(rng: &mut impl Rng, k: usize) -> (usize, usize) {
@@ -114,7 +116,13 @@ mod tests {
             .collect()
     }
 
-    fn pusher(rng: &mut impl Rng, beta: &[f64], tie: f64, n: usize, target: usize) -> Vec<ScoredVote> {
+    fn pusher(
+        rng: &mut impl Rng,
+        beta: &[f64],
+        tie: f64,
+        n: usize,
+        target: usize,
+    ) -> Vec<ScoredVote> {
         honest(rng, beta, tie, n)
             .into_iter()
             .map(|mut v| {

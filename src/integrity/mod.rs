@@ -5,6 +5,7 @@
 
 pub mod anomaly;
 pub mod client;
+mod flagging;
 mod limits;
 mod voter;
 
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::config::IntegritySettings;
 use crate::domain::{NotCounted, VoterId};
 use crate::store;
+pub use flagging::run_anomaly_checks;
 pub use limits::Action;
 use limits::RateLimits;
 use voter::VoterTokens;
@@ -55,7 +57,13 @@ pub struct Integrity {
     ip_key: Vec<u8>,
     trusted: Vec<IpNet>,
     limits: RateLimits,
+    /// Live answers being generated, across all voters.
+    live_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Two live answers' places in the global budget, held while they are
+/// generated.
+pub type LiveSlots = tokio::sync::OwnedSemaphorePermit;
 
 /// A key for one purpose, derived from the server's secret.
 fn derive(secret: &[u8], purpose: &str) -> Vec<u8> {
@@ -99,6 +107,9 @@ impl Integrity {
                 settings.live_per_minute,
                 settings.votes_per_minute,
             ),
+            live_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                settings.max_live_in_flight.max(2),
+            )),
         })
     }
 
@@ -174,6 +185,45 @@ impl Integrity {
         self.limits.check(action, client.ip, client.voter)
     }
 
+    /// Two places in the global live budget (both answers of a turn), or
+    /// `None` when it is spent. Named battles leave `live_reserved_for_anonymous`
+    /// places to anonymous ones, which feed the leaderboard. With integrity
+    /// off there is no budget.
+    #[must_use]
+    pub fn live_slots(&self, named: bool) -> Option<Option<LiveSlots>> {
+        if !self.enabled() {
+            return Some(None);
+        }
+        let reserve = if named {
+            self.settings.live_reserved_for_anonymous
+        } else {
+            0
+        };
+        if self.live_slots.available_permits() < 2 + reserve {
+            return None;
+        }
+        std::sync::Arc::clone(&self.live_slots)
+            .try_acquire_many_owned(2)
+            .ok()
+            .map(Some)
+    }
+
+    /// Whether the voter used up today's live tokens.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn tokens_spent(&self, voter: VoterId) -> anyhow::Result<bool> {
+        if !self.enabled() {
+            return Ok(false);
+        }
+        let today = Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or_else(Utc::now, |d| d.and_utc());
+        let used = store::integrity::tokens_used_by_voter(&self.db, voter, today).await?;
+        Ok(used >= self.settings.daily_tokens_per_voter)
+    }
+
     /// Forgets recovered rate-limit keys.
     pub fn shrink(&self) {
         self.limits.shrink();
@@ -241,103 +291,5 @@ mod tests {
     fn prompts_that_differ_in_case_and_spacing_share_a_key() {
         assert_eq!(prompt_key("Hello   World\n"), prompt_key("hello world"));
         assert_ne!(prompt_key("hello world"), prompt_key("hello, world"));
-    }
-}
-
-impl Integrity {
-    /// Scores every voter with enough recent counted votes against the
-    /// crowd's current ratings and flags those past the threshold. Returns
-    /// how many voters were flagged.
-    ///
-    /// # Errors
-    /// On a database error.
-    pub async fn check_anomalies(&self) -> anyhow::Result<usize> {
-        use crate::domain::{Scope, Verdict};
-        use crate::rating::{BtConfig, Comparisons, fit};
-
-        let counts = store::counts::pair_counts(&self.db, &Scope::Overall).await?;
-        let names: Vec<(String, String, Verdict, u64)> = counts
-            .iter()
-            .map(|c| (c.model_a.to_string(), c.model_b.to_string(), c.verdict, c.count))
-            .collect();
-        let total: u64 = counts.iter().map(|c| c.count).sum();
-        let ties: u64 = counts
-            .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Tie | Verdict::TieBothBad))
-            .map(|c| c.count)
-            .sum();
-        let since = Utc::now() - chrono::Duration::days(30);
-        let votes = store::integrity::counted_votes_with_voters(&self.db, since).await?;
-        let min_votes = usize::try_from(self.settings.anomaly_min_votes).unwrap_or(usize::MAX);
-        let threshold = self.settings.anomaly_threshold;
-        let flagged = tokio::task::spawn_blocking(move || {
-            let comparisons = Comparisons::from_counts(
-                names.iter().map(|(a, b, v, n)| (a.as_str(), b.as_str(), *v, *n)),
-            );
-            let beta = fit(&comparisons, &BtConfig::default(), None).beta;
-            let tie = if total == 0 { 0.2 } else { ties as f64 / total as f64 };
-            let mut by_voter: std::collections::HashMap<String, Vec<anomaly::ScoredVote>> =
-                std::collections::HashMap::new();
-            for v in votes {
-                let (Some(a), Some(b)) = (
-                    comparisons.index_of(&v.model_a.to_string()),
-                    comparisons.index_of(&v.model_b.to_string()),
-                ) else {
-                    continue;
-                };
-                by_voter.entry(v.voter).or_default().push(anomaly::ScoredVote {
-                    a,
-                    b,
-                    score_a: v.verdict.score_a(),
-                });
-            }
-            by_voter
-                .into_iter()
-                .filter(|(_, votes)| votes.len() >= min_votes)
-                .filter_map(|(voter, votes)| {
-                    let a = anomaly::score(&votes, &beta, tie)?;
-                    (a.score > threshold).then(|| {
-                        let model = comparisons.models().get(a.target).cloned().unwrap_or_default();
-                        (voter, a, model)
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("anomaly check panicked: {e}"))?;
-        for (voter, a, model) in &flagged {
-            let reason = format!(
-                "log-likelihood ratio {:.1} over {} votes for pushing model id {model}",
-                a.score, a.votes
-            );
-            store::integrity::flag(
-                &self.db,
-                voter,
-                a.score,
-                i32::try_from(a.votes).unwrap_or(i32::MAX),
-                &reason,
-            )
-            .await?;
-        }
-        Ok(flagged.len())
-    }
-}
-
-/// Runs the anomaly check every `anomaly_interval_secs`.
-pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>) {
-    let every = Duration::from_secs(integrity.settings.anomaly_interval_secs.max(10));
-    let mut ticker = tokio::time::interval(every);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if !integrity.enabled() {
-            continue;
-        }
-        match integrity.check_anomalies().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(voters = n, "anomaly check flagged voters"),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "anomaly check failed"),
-        }
     }
 }

@@ -97,12 +97,14 @@ impl ProviderError {
     /// request the server refused as such (400, 413, 422: a content filter, a
     /// conversation longer than the context) is the prompt's doing, and a
     /// full queue is this instance's; neither may bench the model, or a voter
-    /// could take any model out of sampling with a few bad prompts.
+    /// could take any model out of sampling with a few bad prompts. An
+    /// answer that ran out of time after it began is a long answer, not a
+    /// sick model (a dead one misses its first token instead).
     #[must_use]
     pub fn counts_against_model(&self) -> bool {
         match self {
             Self::Status { status, .. } => !matches!(status, 400 | 413 | 422),
-            Self::Busy(_) => false,
+            Self::Busy(_) | Self::AnswerTimeout(_) => false,
             _ => true,
         }
     }

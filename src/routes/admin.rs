@@ -12,8 +12,8 @@ use super::extract::{
 use crate::admin::{Admin, AdminError};
 use crate::auth::users::{self as accounts, AccountError, NewAccount};
 use crate::domain::{Email, Password, Role, VoterId};
-use crate::integrity::Integrity;
 use crate::error::{ApiError, ErrorCode};
+use crate::integrity::Integrity;
 use crate::store::entities::{audit_log, models, users};
 use crate::store::models::ModelChange;
 
@@ -409,5 +409,8 @@ pub(super) async fn void_voter(
     let voided = admin
         .void_voter(&operator.actor(&req), id, &body.reason)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "voter_id": id.to_string(), "voided": voided })))
+    Ok(
+        HttpResponse::Ok()
+            .json(serde_json::json!({ "voter_id": id.to_string(), "voided": voided })),
+    )
 }

@@ -116,8 +116,21 @@ async fn method_not_allowed() -> Result<actix_web::HttpResponse, ApiError> {
 
 impl From<ArenaError> for ApiError {
     fn from(e: ArenaError) -> Self {
-        if let ArenaError::Unexpected(cause) = e {
-            return ApiError::Unexpected(cause);
+        match e {
+            ArenaError::Unexpected(cause) => return ApiError::Unexpected(cause),
+            ArenaError::TokenBudget => {
+                let now = chrono::Utc::now();
+                let midnight = (now.date_naive() + chrono::Days::new(1))
+                    .and_hms_opt(0, 0, 0)
+                    .map_or(now, |d| d.and_utc());
+                return ApiError::RateLimited {
+                    message: e.to_string(),
+                    retry_after_secs: u64::try_from((midnight - now).num_seconds())
+                        .unwrap_or(3600)
+                        .max(1),
+                };
+            }
+            _ => {}
         }
         let code = match &e {
             ArenaError::BattleNotFound(_) => ErrorCode::BattleNotFound,
@@ -138,6 +151,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::BattleExpired(_) => ErrorCode::BattleExpired,
             ArenaError::BattleChanged(_) => ErrorCode::BattleChanged,
             ArenaError::RegenerateLimit { .. } => ErrorCode::RegenerateLimitReached,
+            ArenaError::TokenBudget => ErrorCode::RateLimited,
             ArenaError::Unexpected(_) => ErrorCode::InternalError,
         };
         ApiError::new(code, e.to_string())

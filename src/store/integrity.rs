@@ -213,7 +213,10 @@ pub async fn counted_votes_with_voters<C: ConnectionTrait>(
         .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
         .and_where(Expr::col((votes::Entity, votes::Column::VoterId)).is_not_null())
         .and_where(Expr::col((votes::Entity, votes::Column::CreatedAt)).gte(since))
-        .order_by((votes::Entity, votes::Column::Id), sea_orm::sea_query::Order::Asc)
+        .order_by(
+            (votes::Entity, votes::Column::Id),
+            sea_orm::sea_query::Order::Asc,
+        )
         .to_owned();
     let rows = db
         .query_all(&stmt)
@@ -250,4 +253,36 @@ pub async fn counted_battles_of_voter<C: ConnectionTrait>(
         .into_iter()
         .map(|v| v.battle_id)
         .collect())
+}
+
+/// Completion tokens of the answers in `voter`'s battles since `since`.
+///
+/// # Errors
+/// On a database error.
+pub async fn tokens_used_by_voter<C: ConnectionTrait>(
+    db: &C,
+    voter: VoterId,
+    since: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    use super::entities::messages;
+    let stmt = Query::select()
+        .expr(Expr::col((messages::Entity, messages::Column::CompletionTokens)).sum())
+        .from(messages::Entity)
+        .inner_join(
+            battles::Entity,
+            Expr::col((battles::Entity, battles::Column::Id))
+                .equals((messages::Entity, messages::Column::BattleId)),
+        )
+        .and_where(Expr::col((battles::Entity, battles::Column::VoterId)).eq(voter))
+        .and_where(Expr::col((messages::Entity, messages::Column::CreatedAt)).gte(since))
+        .to_owned();
+    let row = db
+        .query_one(&stmt)
+        .await
+        .context("failed to sum the voter's tokens")?;
+    let n: Option<i64> = match row {
+        Some(r) => r.try_get_by_index(0).context("bad sum")?,
+        None => None,
+    };
+    Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
 }

@@ -13,6 +13,7 @@ mod durability;
 mod errors;
 mod health;
 mod import;
+mod integrity;
 mod leaderboard;
 mod live;
 mod votes;

@@ -106,9 +106,12 @@ pub fn spawn(
     battle_id: Uuid,
     turn: i32,
     jobs: [SideJob; 2],
+    slots: Option<crate::integrity::LiveSlots>,
 ) {
     let running = hub.start(battle_id, turn);
     tokio::spawn(async move {
+        // The two places in the global live budget are freed when the turn ends.
+        let _slots = slots;
         // Even if the task panics, readers are told it is over and the hub
         // lets go of it; otherwise their streams would wait forever.
         let _finished = Finished {

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::sampling::{Candidate, draw_pair};
 use super::{Arena, ArenaError, BattleView};
 use crate::domain::{BattleMode, BattleStatus, Prompt, Scope, Side, VoterId, detect_language};
-use crate::integrity::{Client, prompt_key};
+use crate::integrity::{Client, LiveSlots, prompt_key};
 use crate::providers::ChatMessage;
 use crate::store;
 use crate::store::battles::{AppendError, NewBattle, NewMessage};
@@ -94,6 +94,9 @@ impl Arena {
                 (BattleMode::Named, find(&a)?, find(&b)?)
             }
         };
+        let slots = self
+            .live_budget(Some(client.voter), mode == BattleMode::Named)
+            .await?;
         let id = Uuid::now_v7();
         store::battles::insert(
             &self.db,
@@ -121,7 +124,7 @@ impl Arena {
             model,
             conversation: vec![ChatMessage::user(prompt.clone())],
         });
-        self.spawn_generation(id, 0, jobs);
+        self.spawn_generation(id, 0, jobs, slots);
         self.battle(id).await
     }
 
@@ -145,6 +148,9 @@ impl Arena {
         if usize::try_from(turn).unwrap_or(usize::MAX) >= max {
             return Err(ArenaError::TurnLimit { max });
         }
+        let slots = self
+            .live_budget(voter_id, battle.mode == BattleMode::Named)
+            .await?;
         store::battles::append_generation(&self.db, battle.id, turn, Some(prompt.clone()))
             .await
             .map_err(|e| append_error(battle_id, e))?;
@@ -156,7 +162,7 @@ impl Arena {
                 conversation,
             }
         });
-        self.spawn_generation(battle_id, turn, jobs);
+        self.spawn_generation(battle_id, turn, jobs, slots);
         self.battle(battle_id).await
     }
 
@@ -181,6 +187,9 @@ impl Arena {
         if answers_a.saturating_sub(turns) >= max {
             return Err(ArenaError::RegenerateLimit { max });
         }
+        let slots = self
+            .live_budget(voter_id, battle.mode == BattleMode::Named)
+            .await?;
         store::battles::append_generation(&self.db, battle.id, turn, None)
             .await
             .map_err(|e| append_error(battle_id, e))?;
@@ -197,7 +206,7 @@ impl Arena {
                 conversation,
             }
         });
-        self.spawn_generation(battle_id, turn, jobs);
+        self.spawn_generation(battle_id, turn, jobs, slots);
         self.battle(battle_id).await
     }
 
@@ -225,7 +234,13 @@ impl Arena {
         })
     }
 
-    fn spawn_generation(&self, battle_id: Uuid, turn: i32, jobs: [SideJob; 2]) {
+    fn spawn_generation(
+        &self,
+        battle_id: Uuid,
+        turn: i32,
+        jobs: [SideJob; 2],
+        slots: Option<LiveSlots>,
+    ) {
         generation::spawn(
             self.db.clone(),
             Arc::clone(&self.hub),
@@ -233,7 +248,24 @@ impl Arena {
             battle_id,
             turn,
             jobs,
+            slots,
         );
+    }
+
+    /// The voter's token budget and two places in the global live budget.
+    async fn live_budget(
+        &self,
+        voter: Option<VoterId>,
+        named: bool,
+    ) -> Result<Option<LiveSlots>, ArenaError> {
+        if let Some(v) = voter
+            && self.integrity.tokens_spent(v).await?
+        {
+            return Err(ArenaError::TokenBudget);
+        }
+        self.integrity
+            .live_slots(named)
+            .ok_or(ArenaError::LiveModelsBusy)
     }
 
     /// An open live battle of this voter, with its two (still configured)
