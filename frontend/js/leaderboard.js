@@ -16,6 +16,7 @@ const ui = {
   tbody: $('leaderboard').tBodies[0],
   total: $('total-votes'),
   method: $('lb-method'),
+  integrity: $('lb-integrity'),
   refresh: $('refresh'),
 };
 
@@ -57,6 +58,7 @@ function render(data) {
   ui.total.textContent = isNum(data.total_votes) ? String(data.total_votes) : '—';
   const method = typeof data.method === 'string' ? data.method : '';
   ui.method.textContent = method ? `Method: ${METHOD_NAMES[method] || method}` : '';
+  ui.integrity.hidden = data.integrity !== false;
 
   if (rows.length === 0) {
     ui.tbody.replaceChildren(messageRow('No models have been rated yet.'));

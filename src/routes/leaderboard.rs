@@ -4,15 +4,19 @@ use actix_web::{HttpResponse, web};
 
 use super::views::LeaderboardBody;
 use crate::error::{ApiError, ErrorCode};
+use crate::integrity::Integrity;
 use crate::leaderboard::LeaderboardCache;
 
 #[tracing::instrument(skip_all)]
-pub(super) async fn get(cache: web::Data<LeaderboardCache>) -> Result<HttpResponse, ApiError> {
+pub(super) async fn get(
+    cache: web::Data<LeaderboardCache>,
+    integrity: web::Data<Integrity>,
+) -> Result<HttpResponse, ApiError> {
     let board = cache.get().ok_or_else(|| {
         ApiError::new(
             ErrorCode::LeaderboardNotReady,
             "the leaderboard is being computed; try again in a moment",
         )
     })?;
-    Ok(HttpResponse::Ok().json(LeaderboardBody::from(&*board)))
+    Ok(HttpResponse::Ok().json(LeaderboardBody::new(&board, integrity.enabled())))
 }

@@ -123,6 +123,8 @@ impl From<VoteOutcome> for VoteBody {
 #[derive(Serialize)]
 pub(super) struct LeaderboardBody<'a> {
     method: &'static str,
+    /// Whether the vote-integrity rules decided which votes count.
+    integrity: bool,
     total_votes: u64,
     bootstrap_rounds: usize,
     computed_at: String,
@@ -158,10 +160,11 @@ impl<'a> From<&'a Row> for RowBody<'a> {
     }
 }
 
-impl<'a> From<&'a Leaderboard> for LeaderboardBody<'a> {
-    fn from(b: &'a Leaderboard) -> Self {
+impl<'a> LeaderboardBody<'a> {
+    pub(super) fn new(b: &'a Leaderboard, integrity: bool) -> Self {
         Self {
             method: b.method,
+            integrity,
             total_votes: b.total_votes,
             bootstrap_rounds: b.bootstrap_rounds,
             computed_at: b.computed_at.to_rfc3339(),

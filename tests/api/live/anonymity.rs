@@ -230,3 +230,70 @@ async fn the_api_key_never_appears_in_a_response_or_a_log_line() {
     let raw = std::fs::read(dir.path().join("arena.db")).expect("read db");
     assert!(!raw.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_prompt_asked_too_often_is_not_counted() {
+    let fake = fake_pair().await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.integrity.max_prompt_repeats = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    // The same prompt, up to case and spacing: Chatbot Arena's dedup key.
+    let first = id(&live_battle(&app, "What is the capital of France?").await);
+    app.stream(&first).await;
+    let vote: Value = app
+        .vote(&first, "model_a")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(vote["counted"], true, "{vote}");
+    let second = id(&live_battle(&app, "  what is the CAPITAL of   france? ").await);
+    app.stream(&second).await;
+    let vote: Value = app
+        .vote(&second, "model_a")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(vote["not_counted_reason"], "duplicate_prompt", "{vote}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_live_budget_keeps_places_for_anonymous_battles() {
+    let slow =
+        |t: &str| Script::answer(t).slow(Duration::from_millis(800), Duration::from_millis(5));
+    let fake = FakeOpenAi::start(&[("alpha", slow(ALPHA)), ("beta", slow(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.integrity.max_live_in_flight = 4;
+        s.integrity.live_reserved_for_anonymous = 2;
+    })
+    .await
+    else {
+        return;
+    };
+    let named =
+        json!({"prompt": "hi", "mode": "named", "model_a": "alpha", "model_b": "beta"}).to_string();
+    assert_eq!(app.post_json("/api/v1/battles", &named).await.status(), 201);
+    // Two places are left, and they are kept for anonymous battles.
+    assert_error(
+        app.post_json("/api/v1/battles", &named).await,
+        503,
+        "live_models_busy",
+    )
+    .await;
+    let anonymous = app
+        .post_json("/api/v1/battles", r#"{"prompt": "hello"}"#)
+        .await;
+    assert_eq!(anonymous.status(), 201);
+    assert_error(
+        app.post_json("/api/v1/battles", r#"{"prompt": "again"}"#)
+            .await,
+        503,
+        "live_models_busy",
+    )
+    .await;
+}
