@@ -87,33 +87,8 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
     .exec_without_returning(&txn)
     .await
     .context("failed to insert vote")?;
-    if vote.counted && !vote.scopes.is_empty() {
-        // One statement for every scope: the scopes differ, so no two rows of
-        // it touch the same count.
-        let rows = vote.scopes.iter().map(|scope| pair_counts::ActiveModel {
-            scope: Set(scope.key()),
-            model_a: Set(vote.model_a),
-            model_b: Set(vote.model_b),
-            verdict: Set(vote.verdict.as_str().to_owned()),
-            count: Set(1),
-        });
-        pair_counts::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    pair_counts::Column::Scope,
-                    pair_counts::Column::ModelA,
-                    pair_counts::Column::ModelB,
-                    pair_counts::Column::Verdict,
-                ])
-                .value(
-                    pair_counts::Column::Count,
-                    Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(1),
-                )
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await
-            .context("failed to update pair counts")?;
+    if vote.counted {
+        add_one(&txn, &vote.scopes, vote.model_a, vote.model_b, vote.verdict).await?;
     }
     txn.commit().await.context("failed to commit vote")?;
     Ok(())
@@ -201,47 +176,23 @@ pub async fn moderate<C: TransactionTrait>(
         });
     }
     if let Some(v) = vote.as_ref().filter(|v| v.counted) {
-        let keys: Vec<String> = scopes(&battle).iter().map(Scope::key).collect();
-        let step = if restore { 1 } else { -1 };
+        let scopes = scopes(&battle);
         if restore {
-            let rows = keys.iter().map(|scope| pair_counts::ActiveModel {
-                scope: Set(scope.clone()),
-                model_a: Set(battle.model_a),
-                model_b: Set(battle.model_b),
-                verdict: Set(v.verdict.as_str().to_owned()),
-                count: Set(1),
-            });
-            pair_counts::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::columns([
-                        pair_counts::Column::Scope,
-                        pair_counts::Column::ModelA,
-                        pair_counts::Column::ModelB,
-                        pair_counts::Column::Verdict,
-                    ])
-                    .value(
-                        pair_counts::Column::Count,
-                        Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(step),
-                    )
-                    .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await
-                .context("failed to restore pair counts")?;
+            add_one(&txn, &scopes, battle.model_a, battle.model_b, v.verdict).await?;
         } else {
-            let same_pair = |q: sea_orm::UpdateMany<pair_counts::Entity>| {
-                q.filter(pair_counts::Column::Scope.is_in(keys.clone()))
-                    .filter(pair_counts::Column::ModelA.eq(battle.model_a))
-                    .filter(pair_counts::Column::ModelB.eq(battle.model_b))
-                    .filter(pair_counts::Column::Verdict.eq(v.verdict.as_str()))
-            };
-            same_pair(pair_counts::Entity::update_many().col_expr(
-                pair_counts::Column::Count,
-                Expr::col(pair_counts::Column::Count).add(step),
-            ))
-            .exec(&txn)
-            .await
-            .context("failed to take the vote out of the pair counts")?;
+            let keys: Vec<String> = scopes.iter().map(Scope::key).collect();
+            pair_counts::Entity::update_many()
+                .col_expr(
+                    pair_counts::Column::Count,
+                    Expr::col(pair_counts::Column::Count).sub(1),
+                )
+                .filter(pair_counts::Column::Scope.is_in(keys))
+                .filter(pair_counts::Column::ModelA.eq(battle.model_a))
+                .filter(pair_counts::Column::ModelB.eq(battle.model_b))
+                .filter(pair_counts::Column::Verdict.eq(v.verdict.as_str()))
+                .exec(&txn)
+                .await
+                .context("failed to take the vote out of the pair counts")?;
             // A count that reached zero names a pair with no battle left.
             pair_counts::Entity::delete_many()
                 .filter(pair_counts::Column::Count.lte(0))
@@ -252,4 +203,43 @@ pub async fn moderate<C: TransactionTrait>(
     }
     txn.commit().await.context("failed to commit")?;
     Ok((battle, vote))
+}
+
+/// Adds one to the pair count of every scope, in one statement (the scopes
+/// differ, so no two rows of it touch the same count).
+async fn add_one<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    scopes: &[Scope],
+    model_a: i32,
+    model_b: i32,
+    verdict: Verdict,
+) -> anyhow::Result<()> {
+    if scopes.is_empty() {
+        return Ok(());
+    }
+    let rows = scopes.iter().map(|scope| pair_counts::ActiveModel {
+        scope: Set(scope.key()),
+        model_a: Set(model_a),
+        model_b: Set(model_b),
+        verdict: Set(verdict.as_str().to_owned()),
+        count: Set(1),
+    });
+    pair_counts::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                pair_counts::Column::Scope,
+                pair_counts::Column::ModelA,
+                pair_counts::Column::ModelB,
+                pair_counts::Column::Verdict,
+            ])
+            .value(
+                pair_counts::Column::Count,
+                Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(1),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await
+        .context("failed to update pair counts")?;
+    Ok(())
 }
