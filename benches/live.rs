@@ -134,7 +134,7 @@ async fn main() {
             },
             bind: "127.0.0.1:0".to_owned(),
             database_url: format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display()),
-            load_demo: false,
+            load_demo: Some(false),
             live: LiveSettings {
                 first_token_timeout_ms: 60_000,
                 answer_timeout_ms: 600_000,

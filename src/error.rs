@@ -31,6 +31,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     BattleClosed,
     BattleExpired,
+    TurnFailed,
     AnswersPending,
     TurnLimitReached,
     RegenerateLimitReached,
@@ -52,7 +53,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -72,6 +73,7 @@ impl ErrorCode {
         Self::MethodNotAllowed,
         Self::BattleClosed,
         Self::BattleExpired,
+        Self::TurnFailed,
         Self::AnswersPending,
         Self::TurnLimitReached,
         Self::RegenerateLimitReached,
@@ -117,6 +119,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::BattleClosed => "battle_closed",
             Self::BattleExpired => "battle_expired",
+            Self::TurnFailed => "turn_failed",
             Self::AnswersPending => "answers_pending",
             Self::TurnLimitReached => "turn_limit_reached",
             Self::RegenerateLimitReached => "regenerate_limit_reached",
@@ -154,6 +157,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BattleClosed
             | Self::BattleExpired
+            | Self::TurnFailed
             | Self::AnswersPending
             | Self::TurnLimitReached
             | Self::RegenerateLimitReached

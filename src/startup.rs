@@ -55,15 +55,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url, settings.database_max_connections).await?;
         store::migrate(&db).await?;
-        if settings.load_demo
-            && let Some(report) = demo::load_if_empty(&db).await?
-        {
-            tracing::info!(
-                models = report.models.len(),
-                questions = report.questions.inserted,
-                "loaded the bundled demo set (demo data, not real model outputs)"
-            );
-        }
+        demo::apply(&db, settings.load_demo, !settings.live_models.is_empty()).await?;
         let site = SitePolicy::from_public_url(settings.public_url.as_deref())?;
         let secret = auth::keys::load_secret(&settings.database_url, &*secrets)?;
         let auth = Auth::new(db.clone(), &secret, &settings.auth)?;
@@ -79,6 +71,7 @@ impl Application {
         let cache = Arc::new(LeaderboardCache::default());
         let policy = RefreshPolicy {
             bootstrap_rounds: settings.leaderboard_bootstrap_rounds,
+            min_votes: settings.leaderboard.min_votes,
             seed: settings.leaderboard_seed,
             debounce: Duration::from_millis(settings.leaderboard_debounce_ms),
             poll: Duration::from_secs(settings.leaderboard_poll_secs.max(1)),

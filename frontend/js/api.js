@@ -11,6 +11,12 @@
 // {"error": {"code": "snake_case", "message": "..."}}; network failures and
 // malformed responses get codes of their own ("network_error",
 // "invalid_response", "http_<status>").
+//
+// The server writes its messages in English. On a page in another language
+// showError() says what a known code means in that language instead
+// (the "error.code.*" strings of the catalogues).
+
+import { has, locale, t } from './i18n/index.js';
 
 const API_BASE = '/api/v1';
 
@@ -33,27 +39,15 @@ export class ApiError extends Error {
   }
 }
 
-// Wording used when the server gives no message of its own.
-const CODE_HINTS = {
-  no_battle_available: 'No battle is available right now: the arena needs a question with at least two active models.',
-  battle_closed: 'This battle already has a vote.',
-  battle_not_found: 'This battle no longer exists.',
-  network_error: 'Could not reach the server. Check your connection and try again.',
-  rate_limited: 'Too many requests. Please wait a moment and try again.',
-  empty_prompt: 'Type a prompt first.',
-  prompt_too_long: 'This prompt is too long.',
-  no_live_models: 'This arena has no live models. Try a random question instead.',
-  live_models_busy: 'No live model is available right now. Try again in a moment, or try a random question.',
-  turn_limit_reached: 'This conversation has reached its turn limit. Vote, or start a new round.',
-  answers_pending: 'The answers are still being written. Wait until both are finished.',
-  same_model: 'Choose two different models.',
-  model_not_found: 'One of the chosen models is not available any more. Reload the page to see the current models.',
-  unauthenticated: 'You are not logged in, or your session has ended. Log in again.',
-  forbidden: 'Your account is not allowed to do this.',
-  invalid_credentials: 'Wrong email or password.',
-  unsupported_media_type: 'The server refused the request because it was not sent as JSON.',
-  cross_origin: 'The server refused a request that came from another site.',
-};
+/**
+ * What an error code means, in the interface language, or "" when the
+ * catalogue does not know the code.
+ * @param {string} code
+ */
+function codeHint(code) {
+  const key = `error.code.${code}`;
+  return has(key) ? t(key) : '';
+}
 
 /** Methods that change something on the server: always sent with a JSON body. */
 const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -78,14 +72,14 @@ async function request(method, path, body) {
   try {
     res = await fetch(API_BASE + path, init);
   } catch {
-    throw new ApiError(0, 'network_error', CODE_HINTS.network_error);
+    throw new ApiError(0, 'network_error', codeHint('network_error'));
   }
 
   let text = '';
   try {
     text = await res.text();
   } catch {
-    throw new ApiError(0, 'network_error', CODE_HINTS.network_error);
+    throw new ApiError(0, 'network_error', codeHint('network_error'));
   }
 
   let data = null;
@@ -104,13 +98,13 @@ async function request(method, path, body) {
     const code = err && typeof err.code === 'string' && err.code ? err.code : `http_${res.status}`;
     let message = err && typeof err.message === 'string' ? err.message.trim() : '';
     if (!message) {
-      message = CODE_HINTS[code] || `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`;
+      message = codeHint(code) || t('error.httpStatus', { status: `${res.status}${res.statusText ? ` ${res.statusText}` : ''}` });
     }
     throw new ApiError(res.status, code, message);
   }
 
   if (!parsed) {
-    throw new ApiError(res.status, 'invalid_response', 'The server sent a response that could not be read.');
+    throw new ApiError(res.status, 'invalid_response', t('error.code.invalid_response'));
   }
   return data;
 }
@@ -188,7 +182,7 @@ export function regenerateBattle(battleId) {
 
 /**
  * URL of the server-sent event stream of a battle's pending answers
- * (events: delta, done, void, end). Same origin, so the voter cookie goes
+ * (events: delta, done, void, failed, end). Same origin, so the voter cookie goes
  * along and the CSP's connect-src 'self' allows it.
  */
 export function streamUrl(battleId) {
@@ -227,11 +221,13 @@ export function showError(box, title, err) {
   let code = null;
   if (err instanceof ApiError) {
     code = err.code;
-    message = err.message || CODE_HINTS[err.code] || 'Something went wrong.';
+    // The server's words are English: another language says what the code means.
+    const hint = codeHint(err.code);
+    message = (locale() !== 'en' && hint) || err.message || hint || t('error.generic');
   } else if (err instanceof Error) {
-    message = err.message || 'Something went wrong.';
+    message = err.message || t('error.generic');
   } else {
-    message = String(err ?? 'Something went wrong.');
+    message = String(err ?? t('error.generic'));
   }
 
   const text = document.createElement('span');

@@ -19,9 +19,16 @@
 //   "streaming"  live battle: the answers are being written
 //   "ready"      both answers are complete and can be voted on
 //   "voted"      the vote was recorded and the models are revealed
-//   "void"       live battle: a model failed, the battle cannot be voted on
+//   "void"       live battle: a model failed on the first turn, the battle
+//                cannot be voted on
+//   "failed"     live battle: a model failed on a later turn; the battle
+//                stays open and the turn can be tried again (#retry-turn)
 //   "error"      something failed; #error says what
 // The vote buttons are enabled only in "ready".
+//
+// Speed and token counts of the answers are shown only after the vote (the
+// vote's answer carries them): before it, they would let a voter recognise
+// a model, or reward speed over quality.
 //
 // Model content arrives twice: as markdown source (prompt, a, b, stream
 // deltas) and as HTML that the server has already sanitised (*_html, the
@@ -37,8 +44,14 @@
 //   actions.js   starting rounds, prompts, follow-ups, regenerate, stop, vote
 //   composer.js  the prompt box (opening prompt and follow-ups)
 //   named.js     named mode of the prompt box: the voter picks both models
+//   lang.js      the language of a battle's content, for `lang`
+//   focus.js     moving focus on purpose when the state changes
+//   announce.js  telling screen readers how the answers are getting on
+//   layout.js    keeping focused controls clear of the sticky vote bar
+// The interface text comes from ../i18n/ (English, Chinese, Arabic).
 // This file wires them to the page and starts it.
 
+import { startPage, t } from './i18n/index.js';
 import { getArena } from './api.js';
 import { arena, page, state, ui } from './battle/state.js';
 import { addComposerUpdate, setState } from './battle/controls.js';
@@ -48,16 +61,19 @@ import {
   continueBattle,
   loadBattle,
   newRound,
+  retryTurn,
   sendPrompt,
   showComposer,
   stopAnswers,
   vote,
 } from './battle/actions.js';
+import { watchVoteBar } from './battle/layout.js';
 
+// The keys stay 1 = A and 2 = B in every language and direction.
 const KEY_TO_VERDICT = { 1: 'model_a', 2: 'model_b', 3: 'tie', 4: 'tie (bothbad)' };
 
-const LIVE_LEDE =
-  'Ask anything: two anonymous models answer side by side. Read both, then vote. The model names are revealed after your vote.';
+startPage();
+watchVoteBar();
 
 // ----------------------------------------------------------------- composers
 
@@ -92,7 +108,8 @@ for (const btn of ui.voteButtons) {
 ui.newRound.addEventListener('click', () => newRound());
 ui.stop.addEventListener('click', () => stopAnswers());
 ui.regenerate.addEventListener('click', () => continueBattle('regenerate'));
-ui.randomQuestion.addEventListener('click', () => loadBattle());
+ui.retryTurn.addEventListener('click', () => retryTurn());
+ui.randomQuestion.addEventListener('click', () => loadBattle({ focus: true }));
 
 document.addEventListener('keydown', (ev) => {
   if (ev.defaultPrevented || ev.repeat || ev.ctrlKey || ev.metaKey || ev.altKey) return;
@@ -140,7 +157,7 @@ async function start() {
   setState('loading');
   await loadArena();
   if (arena.live) {
-    ui.lede.textContent = LIVE_LEDE;
+    ui.lede.textContent = t('arena.liveLede');
     setupNamed(updatePromptBox);
     showComposer();
   } else {

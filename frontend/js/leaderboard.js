@@ -1,8 +1,27 @@
-// Leaderboard page: GET /api/v1/leaderboard and render it as a table.
+// Leaderboard page: GET /api/v1/leaderboard, shown as three tables:
+//   - ranked: the main group of models connected by battles, each with at
+//     least `min_votes` battles, with rank, rating and 95% interval;
+//   - preliminary: in the main group but not ranked yet (too few battles):
+//     no rank, and "—" with the reason instead of a rating;
+//   - not comparable yet: no battles linking them to the main group.
+// The server sends the rows in that order, each with its `status`. Columns
+// sort with the buttons in their headers. On a phone the rows become cards
+// (app.css), so that the interval shows without sideways scrolling.
 //
 // document.body.dataset.state is "loading", "ready" or "error".
+//
+// The page is split into modules under ./leaderboard/:
+//   format.js   how numbers, intervals and reasons are written
+//   columns.js  the columns of the tables
+//   table.js    a sortable table
 
+import { startPage, formatDate, formatNumber, t, tn } from './i18n/index.js';
 import { getLeaderboard, showError, clearError } from './api.js';
+import { isNum } from './leaderboard/format.js';
+import { RANKED_COLUMNS, UNRANKED_COLUMNS } from './leaderboard/columns.js';
+import { boardTable } from './leaderboard/table.js';
+
+startPage();
 
 const $ = (id) => {
   const el = document.getElementById(id);
@@ -12,103 +31,64 @@ const $ = (id) => {
 
 const ui = {
   error: $('error'),
-  table: $('leaderboard'),
-  tbody: $('leaderboard').tBodies[0],
   total: $('total-votes'),
   method: $('lb-method'),
+  updated: $('lb-updated'),
   integrity: $('lb-integrity'),
+  minVotes: $('lb-min-votes'),
   refresh: $('refresh'),
+  ranked: /** @type {HTMLTableElement} */ ($('leaderboard')),
+  preliminarySection: $('lb-preliminary'),
+  notComparableSection: $('lb-not-comparable'),
 };
 
-const METHOD_NAMES = {
-  elo: 'Elo',
-  bt: 'Bradley–Terry',
-  bradley_terry: 'Bradley–Terry',
+const METHOD_KEYS = {
+  elo: () => t('lb.method.elo'),
+  bt: () => t('lb.method.bt'),
+  bradley_terry: () => t('lb.method.bt'),
 };
 
-const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+const tables = {
+  ranked: boardTable(ui.ranked, RANKED_COLUMNS, { key: 'rank', direction: 'ascending' }),
+  preliminary: boardTable($('preliminary'), UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
+  not_comparable: boardTable($('not-comparable'), UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
+};
 
-/** "+3 / -4" from a rating and its 95% interval, or "—" when unknown. */
-export function formatCi(rating, lower, upper) {
-  if (!isNum(rating) || !isNum(lower) || !isNum(upper)) return '—';
-  const plus = Math.max(0, Math.round(upper - rating));
-  const minus = Math.max(0, Math.round(rating - lower));
-  return `+${plus} / -${minus}`;
-}
-
-function cell(cls, text) {
-  const td = document.createElement('td');
-  td.className = cls;
-  if (text !== undefined) td.textContent = text;
-  return td;
-}
-
-function messageRow(text) {
-  const tr = document.createElement('tr');
-  tr.className = 'lb-placeholder';
-  const td = document.createElement('td');
-  td.colSpan = 6;
-  td.textContent = text;
-  tr.append(td);
-  return tr;
+/** A row's standing; rows of an older server without `status` count as ranked. */
+function statusOf(row) {
+  return row.status === 'preliminary' || row.status === 'not_comparable' ? row.status : 'ranked';
 }
 
 function render(data) {
-  const rows = Array.isArray(data.rows) ? data.rows : [];
-  ui.total.textContent = isNum(data.total_votes) ? String(data.total_votes) : '—';
+  const rows = Array.isArray(data.rows) ? data.rows.filter((r) => r && typeof r === 'object') : [];
+  ui.total.textContent = isNum(data.total_votes) ? formatNumber(data.total_votes) : '—';
   const method = typeof data.method === 'string' ? data.method : '';
-  ui.method.textContent = method ? `Method: ${METHOD_NAMES[method] || method}` : '';
+  ui.method.textContent = method ? t('lb.method', { method: METHOD_KEYS[method] ? METHOD_KEYS[method]() : method }) : '';
+  const updated = typeof data.computed_at === 'string' ? formatDate(data.computed_at) : '';
+  ui.updated.textContent = updated ? t('lb.updated', { time: updated }) : '';
   ui.integrity.hidden = data.integrity !== false;
+  const minVotes = isNum(data.min_votes) ? data.min_votes : null;
+  ui.minVotes.textContent = minVotes !== null ? tn('lb.minVotes', minVotes) : '';
+  ui.minVotes.hidden = minVotes === null;
 
-  if (rows.length === 0) {
-    ui.tbody.replaceChildren(messageRow('No models have been rated yet.'));
-    return;
-  }
-
-  const trs = rows.map((row, i) => {
-    const tr = document.createElement('tr');
-    const slug = typeof row.model === 'string' ? row.model : '';
-    tr.dataset.model = slug;
-
-    tr.append(cell('rank', isNum(row.rank) ? String(row.rank) : String(i + 1)));
-
-    const model = cell('model');
-    const name = document.createElement('span');
-    name.className = 'model-name';
-    name.textContent = row.display_name || slug;
-    model.append(name);
-    if (slug && slug !== row.display_name) {
-      const small = document.createElement('small');
-      small.className = 'model-slug';
-      small.textContent = slug;
-      model.append(small);
-    }
-    tr.append(model);
-
-    const rating = isNum(row.rating) ? row.rating : row.elo;
-    const ratingCell = cell('rating', isNum(rating) ? String(Math.round(rating)) : '—');
-    if (row.provisional === true) {
-      const tag = document.createElement('span');
-      tag.className = 'provisional';
-      tag.textContent = 'provisional';
-      tag.title = 'Won or lost every battle against the other models so far: the rating is not pinned down yet.';
-      ratingCell.append(tag);
-    }
-    tr.append(ratingCell);
-    tr.append(cell('ci', formatCi(rating, row.ci_lower, row.ci_upper)));
-    tr.append(cell('votes', isNum(row.votes) ? String(row.votes) : '0'));
-    tr.append(cell('elo', isNum(row.elo) ? String(Math.round(row.elo)) : '—'));
-    return tr;
-  });
-  ui.tbody.replaceChildren(...trs);
+  const groups = { ranked: [], preliminary: [], not_comparable: [] };
+  for (const row of rows) groups[statusOf(row)].push(row);
+  const ctx = { minVotes };
+  if (groups.ranked.length > 0) tables.ranked.setRows(groups.ranked, ctx);
+  else tables.ranked.setMessage(rows.length === 0 ? t('lb.noneRated') : t('lb.noneRanked'));
+  tables.preliminary.setRows(groups.preliminary, ctx);
+  tables.not_comparable.setRows(groups.not_comparable, ctx);
+  ui.preliminarySection.hidden = groups.preliminary.length === 0;
+  ui.notComparableSection.hidden = groups.not_comparable.length === 0;
 }
 
 let token = 0;
+let refreshing = false; // the voter pressed Refresh: the button gets its focus back
 
 async function load() {
   const mine = ++token;
   document.body.dataset.state = 'loading';
-  ui.table.setAttribute('aria-busy', 'true');
+  ui.ranked.setAttribute('aria-busy', 'true');
   ui.refresh.disabled = true;
   try {
     const data = await getLeaderboard();
@@ -118,18 +98,22 @@ async function load() {
     document.body.dataset.state = 'ready';
   } catch (err) {
     if (mine !== token) return;
-    showError(ui.error, 'Could not load the leaderboard.', err);
-    if (!ui.tbody.querySelector('tr[data-model]')) {
-      ui.tbody.replaceChildren(messageRow('The leaderboard is not available right now.'));
-    }
+    showError(ui.error, t('lb.loadFailed'), err);
+    if (!Object.values(tables).some((x) => x.hasRows())) tables.ranked.setMessage(t('lb.unavailable'));
     document.body.dataset.state = 'error';
   } finally {
     if (mine === token) {
-      ui.table.setAttribute('aria-busy', 'false');
+      ui.ranked.setAttribute('aria-busy', 'false');
       ui.refresh.disabled = false;
+      // The button keeps focus across a refresh: it was only disabled meanwhile.
+      if (document.activeElement === document.body && refreshing) ui.refresh.focus();
+      refreshing = false;
     }
   }
 }
 
-ui.refresh.addEventListener('click', () => load());
+ui.refresh.addEventListener('click', () => {
+  refreshing = true;
+  load();
+});
 load();

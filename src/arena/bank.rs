@@ -33,8 +33,13 @@ impl Arena {
             Some(id) => id,
             None => {
                 let ids = store::questions::playable_question_ids(&self.db).await?;
-                *ids.choose(&mut rand::rng())
-                    .ok_or(ArenaError::NoBattleAvailable)?
+                let recent = store::questions::recent_questions_of_voter(
+                    &self.db,
+                    client.voter,
+                    ids.len().saturating_mul(2),
+                )
+                .await?;
+                pick_unseen(&ids, &recent, &mut rand::rng()).ok_or(ArenaError::NoBattleAvailable)?
             }
         };
         let question = store::questions::find(&self.db, question_id)
@@ -103,6 +108,7 @@ impl Arena {
             mode: BattleMode::Anonymous,
             live: false,
             pending: false,
+            failed: false,
             void_reason: None,
             question_id: Some(question.id),
             question_set: Some(question.set_name),
@@ -111,5 +117,64 @@ impl Arena {
             turns,
             models: None,
         })
+    }
+}
+
+/// A question the voter has not seen since they last went through the whole
+/// bank: the last `playable.len() - 1` distinct questions they saw (`recent`,
+/// newest first) are left out, and one of the rest is drawn at random. So no
+/// question comes back before every other playable one has come once.
+fn pick_unseen(playable: &[i32], recent: &[i32], rng: &mut impl rand::Rng) -> Option<i32> {
+    let window = playable.len().saturating_sub(1);
+    let mut seen: Vec<i32> = Vec::with_capacity(window);
+    for q in recent {
+        if seen.len() == window {
+            break;
+        }
+        if playable.contains(q) && !seen.contains(q) {
+            seen.push(*q);
+        }
+    }
+    let fresh: Vec<i32> = playable
+        .iter()
+        .copied()
+        .filter(|q| !seen.contains(q))
+        .collect();
+    fresh.choose(rng).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn no_question_repeats_before_the_bank_is_exhausted() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let bank: Vec<i32> = (1..=7).collect();
+        let mut history: Vec<i32> = Vec::new();
+        for round in 0..70 {
+            let recent: Vec<i32> = history.iter().rev().copied().collect();
+            let q = pick_unseen(&bank, &recent, &mut rng).expect("a question");
+            let since = &history[history.len().saturating_sub(bank.len() - 1)..];
+            assert!(
+                !since.contains(&q),
+                "round {round}: {q} came back within {since:?}"
+            );
+            history.push(q);
+        }
+        // Every question came ten times: the draw stays fair over the long run.
+        for q in &bank {
+            assert_eq!(history.iter().filter(|h| *h == q).count(), 10);
+        }
+    }
+
+    #[test]
+    fn questions_that_left_the_bank_do_not_block_the_others() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        assert_eq!(pick_unseen(&[5], &[5, 5], &mut rng), Some(5));
+        assert_eq!(pick_unseen(&[1, 2], &[9, 8, 1], &mut rng), Some(2));
+        assert_eq!(pick_unseen(&[], &[1], &mut rng), None);
     }
 }

@@ -32,6 +32,8 @@ pub enum ArenaError {
     TokenBudget,
     #[error("no live model called {0:?}")]
     ModelNotFound(String),
+    #[error("{0} is resting after failures; choose another model, or try again in a few minutes")]
+    ModelUnavailable(String),
     #[error("a model cannot battle itself; choose two different models")]
     SameModel,
     #[error("battle {0} is not a live battle; it takes no follow-up or regeneration")]
@@ -46,6 +48,10 @@ pub enum ArenaError {
     NotYourBattle(Uuid),
     #[error("battle {0} is too old to take a vote; start a new round")]
     BattleExpired(Uuid),
+    #[error(
+        "one of the models could not answer the latest turn of battle {0}; try that turn again before you vote"
+    )]
+    TurnFailed(Uuid),
     #[error("battle {0} changed meanwhile (another turn or regeneration); reload it")]
     BattleChanged(Uuid),
     #[error("the answers were regenerated {max} times already; vote, or start a new round")]

@@ -15,7 +15,7 @@ use sea_orm::DatabaseConnection;
 use crate::integrity::Integrity;
 
 pub use error::ArenaError;
-pub use live::{INTERRUPTED_REASON, LiveInfo, LivePick, StreamEvent};
+pub use live::{INTERRUPTED_REASON, LiveChoice, LiveInfo, LivePick, StreamEvent};
 pub use view::{BattleView, Revealed, Turn};
 pub use vote::VoteOutcome;
 

@@ -7,7 +7,7 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use super::{Arena, ArenaError};
-use crate::domain::{BattleMode, BattleStatus, Side};
+use crate::domain::{BattleMode, BattleStatus, FinishReason, Side};
 use crate::store;
 use crate::store::entities::{battles, messages, models};
 
@@ -45,6 +45,8 @@ pub struct BattleView {
     pub live: bool,
     /// An answer of the latest turn is still being generated.
     pub pending: bool,
+    /// A model could not answer the latest turn; it can be generated again.
+    pub failed: bool,
     pub void_reason: Option<String>,
     pub question_id: Option<i32>,
     pub question_set: Option<String>,
@@ -68,6 +70,7 @@ impl Arena {
         let pending = messages
             .iter()
             .any(|m| m.side.is_some() && m.finish_reason.is_none());
+        let failed = battle.status == BattleStatus::Open && latest_turn_failed(&messages);
         let turns = turns(messages)?;
         let question = match battle.question_id {
             Some(q) => store::questions::find(&self.db, q).await?,
@@ -86,6 +89,7 @@ impl Arena {
             live: battle.question_id.is_none() && battle.mode != BattleMode::Campaign,
             mode: battle.mode,
             pending,
+            failed,
             void_reason: battle.void_reason,
             question_id: battle.question_id,
             question_set: question.map(|q| q.set_name),
@@ -145,4 +149,17 @@ pub(super) fn shown_answers(
         }
     }
     shown
+}
+
+/// Whether an answer shown in the latest turn failed (the battle stays open
+/// for a retry of that turn).
+pub(super) fn latest_turn_failed(messages: &[messages::Model]) -> bool {
+    let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+    shown_answers(messages).iter().any(|((turn, _), m)| {
+        *turn == last_turn
+            && matches!(
+                m.finish_reason,
+                Some(FinishReason::Error | FinishReason::Cancelled)
+            )
+    })
 }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use chrono::{DateTime, Utc};
 
-use super::view::{reveal, shown_answers};
+use super::live::generation::AnswerStats;
+use super::view::{latest_turn_failed, reveal, shown_answers};
 use super::{Arena, ArenaError, Revealed};
 use crate::domain::{
     BattleMode, BattleStatus, FinishReason, NotCounted, Scope, Side, Verdict, VoterId,
@@ -28,6 +29,9 @@ pub struct VoteOutcome {
     pub not_counted: Option<(NotCounted, String)>,
     pub model_a: Revealed,
     pub model_b: Revealed,
+    /// How each answer of the latest turn was generated (live battles only),
+    /// shown only now: speed and length must not sway the vote.
+    pub stats: Option<[Option<AnswerStats>; 2]>,
 }
 
 impl Arena {
@@ -64,8 +68,11 @@ impl Arena {
             return Err(ArenaError::BattleExpired(battle_id));
         }
         let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
+        let messages = store::battles::messages(&self.db, battle.id).await?;
+        if battle.status == BattleStatus::Open && latest_turn_failed(&messages) {
+            return Err(ArenaError::TurnFailed(battle_id));
+        }
         let not_counted = if battle.mode == BattleMode::Anonymous {
-            let messages = store::battles::messages(&self.db, battle.id).await?;
             let content = self
                 .identity_leak(&battle, &messages, &by_id)
                 .map(|d| (NotCounted::IdentityLeak, d))
@@ -129,7 +136,12 @@ impl Arena {
             (self.on_counted_vote)();
         }
         let (model_a, model_b) = reveal(&battle, &by_id)?;
+        let stats = battle
+            .question_id
+            .is_none()
+            .then(|| latest_stats(&messages));
         Ok(VoteOutcome {
+            stats,
             battle_id,
             verdict,
             counted,
@@ -181,6 +193,21 @@ fn stopped_before_writing(messages: &[messages::Model]) -> Option<NotCounted> {
         .values()
         .any(|m| m.finish_reason == Some(FinishReason::Stopped) && m.content.trim().is_empty())
         .then_some(NotCounted::StoppedBeforeWriting)
+}
+
+/// The statistics of each side's shown answer in the latest turn.
+fn latest_stats(messages: &[messages::Model]) -> [Option<AnswerStats>; 2] {
+    let last_turn = messages.iter().map(|m| m.turn).max().unwrap_or(0);
+    let shown = shown_answers(messages);
+    Side::BOTH.map(|side| {
+        shown.get(&(last_turn, side)).map(|m| AnswerStats {
+            finish_reason: m.finish_reason.clone().unwrap_or(FinishReason::Cancelled),
+            latency_ms: m.latency_ms,
+            first_token_ms: m.first_token_ms,
+            prompt_tokens: m.prompt_tokens,
+            completion_tokens: m.completion_tokens,
+        })
+    })
 }
 
 /// When the voter could first read both answers of the latest turn: at once

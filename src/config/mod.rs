@@ -13,6 +13,21 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use auth::AuthSettings;
+
+/// `[leaderboard]`: how the board is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeaderboardSettings {
+    /// Battles a model needs before it gets a rank; below, it is listed as
+    /// preliminary.
+    pub min_votes: u64,
+}
+
+impl Default for LeaderboardSettings {
+    fn default() -> Self {
+        Self { min_votes: 30 }
+    }
+}
 pub use integrity::IntegritySettings;
 pub use live::{LiveModelConfig, LiveSettings};
 
@@ -30,8 +45,12 @@ pub struct Settings {
     pub database_url: String,
     /// Size of the database connection pool.
     pub database_max_connections: u32,
-    /// Load the bundled demo set on the first start of an empty database.
-    pub load_demo: bool,
+    /// The bundled demo set: `true` loads it into an empty database and keeps
+    /// it on; `false` keeps it off; unset (the default) loads it into an
+    /// empty database for a first start, and turns it off as soon as live
+    /// models or an imported answer set exist.
+    #[serde(default)]
+    pub load_demo: Option<bool>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Bootstrap rounds behind the leaderboard's 95% intervals.
@@ -47,6 +66,9 @@ pub struct Settings {
     /// from any other origin are refused.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// How the board is shown.
+    #[serde(default)]
+    pub leaderboard: LeaderboardSettings,
     /// Sessions and login limits.
     #[serde(default)]
     pub auth: AuthSettings,
@@ -67,13 +89,14 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".to_owned(),
             database_url: "sqlite://goldarena.db?mode=rwc".to_owned(),
             database_max_connections: 10,
-            load_demo: true,
+            load_demo: None,
             max_body_bytes: 64 * 1024,
             leaderboard_bootstrap_rounds: 1000,
             leaderboard_seed: 0,
             leaderboard_debounce_ms: 500,
             leaderboard_poll_secs: 30,
             public_url: None,
+            leaderboard: LeaderboardSettings::default(),
             auth: AuthSettings::default(),
             integrity: IntegritySettings::default(),
             live: LiveSettings::default(),
@@ -150,7 +173,7 @@ mod tests {
                 .map_err(|e| e.to_string())?;
             assert_eq!(s.bind, "0.0.0.0:9000");
             assert_eq!(s.database_url, "postgres://env/db");
-            assert!(!s.load_demo);
+            assert_eq!(s.load_demo, Some(false));
             let s = load(
                 Some(Path::new("custom.toml")),
                 &Overrides {

@@ -50,6 +50,67 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<Option<Imp
     load(db).await.map(Some)
 }
 
+/// The names of the demo models.
+///
+/// # Errors
+/// If the embedded models.json is broken (a build defect the unit tests catch).
+pub fn model_names() -> anyhow::Result<Vec<String>> {
+    let models: Vec<DemoModel> =
+        serde_json::from_str(&text("models.json")?).context("demo models.json is invalid")?;
+    Ok(models.into_iter().map(|m| m.name).collect())
+}
+
+/// Turns the demo models on (drawn and on the board) or off (not drawn, and
+/// hidden from the board as deprecated, their votes kept).
+///
+/// # Errors
+/// On a database error.
+pub async fn set_enabled(db: &DatabaseConnection, on: bool) -> anyhow::Result<()> {
+    for name in model_names()? {
+        store::models::update(
+            db,
+            &name,
+            store::models::ModelChange {
+                active: Some(on),
+                deprecated: Some(!on),
+                ..store::models::ModelChange::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies `load_demo`: `Some(true)` loads the demo into an empty database
+/// and keeps it on, `Some(false)` keeps it off, and `None` loads it for a
+/// first start without live models and turns it off as soon as live models
+/// or another question set exist.
+///
+/// # Errors
+/// On a database error.
+pub async fn apply(
+    db: &DatabaseConnection,
+    load_demo: Option<bool>,
+    live_models: bool,
+) -> anyhow::Result<()> {
+    let wanted = match load_demo {
+        Some(on) => on,
+        None => !live_models && !store::questions::has_sets_other_than(db, DEMO_SET).await?,
+    };
+    if wanted && let Some(report) = load_if_empty(db).await? {
+        tracing::info!(
+            models = report.models.len(),
+            questions = report.questions.inserted,
+            "loaded the bundled demo set (demo data, not real model outputs)"
+        );
+    }
+    set_enabled(db, wanted).await?;
+    if !wanted {
+        tracing::debug!("the demo set is off (load_demo = true turns it on)");
+    }
+    Ok(())
+}
+
 /// Imports the demo set (idempotent).
 ///
 /// # Errors

@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
-use super::{Leaderboard, RefreshPolicy, Row};
+use super::{Leaderboard, RefreshPolicy, Row, Standing, arrange};
 use crate::domain::Scope;
 use crate::rating::{Comparisons, EloConfig, OnlineElo, TableOptions, bradley_terry_table};
 use crate::store;
@@ -82,10 +82,18 @@ pub async fn compute(
         .iter()
         .map(|c| (name(c.model_a), name(c.model_b), c.verdict, c.count))
         .collect();
-    let display: HashMap<String, String> = models
-        .values()
-        .map(|m| (m.name.clone(), m.display_name.clone()))
-        .collect();
+    let by_name: HashMap<String, &crate::store::entities::models::Model> =
+        models.values().map(|m| (m.name.clone(), m)).collect();
+    let mut wins: HashMap<String, f64> = HashMap::new();
+    let mut edges: HashMap<(String, String), u64> = HashMap::new();
+    for (a, b, v, n) in &rows {
+        let n_f = *n as f64;
+        *wins.entry(a.clone()).or_default() += n_f * v.score_a();
+        *wins.entry(b.clone()).or_default() += n_f * (1.0 - v.score_a());
+        *edges.entry((a.clone(), b.clone())).or_default() += n;
+    }
+    let edges: Vec<(String, String, u64)> =
+        edges.into_iter().map(|((a, b), n)| (a, b, n)).collect();
     let elo_by_name: HashMap<String, f64> = ids
         .iter()
         .map(|&id| (name(id), elo.elo.rating(&id)))
@@ -106,31 +114,46 @@ pub async fn compute(
     .await
     .context("leaderboard computation panicked")?
     .context("leaderboard table")?;
-    Ok(Leaderboard {
-        method: "bt",
-        total_votes: table.battles,
-        bootstrap_rounds: table.bootstrap_rounds,
-        computed_at: Utc::now(),
-        rows: table
-            .rows
-            .into_iter()
-            .map(|r| Row {
-                display_name: display
-                    .get(&r.model)
-                    .cloned()
-                    .unwrap_or_else(|| r.model.clone()),
+    let rows: Vec<Row> = table
+        .rows
+        .into_iter()
+        .map(|r| {
+            let model = by_name.get(&r.model);
+            let won = wins.get(&r.model).copied().unwrap_or(0.0);
+            Row {
+                display_name: model.map_or_else(|| r.model.clone(), |m| m.display_name.clone()),
+                organization: model.and_then(|m| m.organization.clone()),
+                license: model.and_then(|m| m.license.clone()),
+                deprecated: model.is_some_and(|m| m.deprecated),
                 elo: elo_by_name
                     .get(&r.model)
                     .copied()
                     .unwrap_or(EloConfig::default().initial),
+                wins: won,
+                win_rate: if r.votes == 0 {
+                    0.0
+                } else {
+                    won / r.votes as f64
+                },
+                battles: r.votes,
                 model: r.model,
                 rating: r.rating,
                 ci_lower: r.ci_lower,
                 ci_upper: r.ci_upper,
                 votes: r.votes,
-                rank: r.rank,
+                rank: Some(r.rank),
                 provisional: r.provisional,
-            })
-            .collect(),
+                standing: Standing::Ranked,
+                standing_reason: None,
+            }
+        })
+        .collect();
+    Ok(Leaderboard {
+        method: "bt",
+        min_votes: policy.min_votes,
+        total_votes: table.battles,
+        bootstrap_rounds: table.bootstrap_rounds,
+        computed_at: Utc::now(),
+        rows: arrange(rows, &edges, policy.min_votes),
     })
 }

@@ -20,6 +20,8 @@ use crate::store;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RefreshPolicy {
     pub bootstrap_rounds: usize,
+    /// Battles a model needs before it is ranked.
+    pub min_votes: u64,
     pub seed: u64,
     /// Wait this long after a vote before recomputing.
     pub debounce: Duration,

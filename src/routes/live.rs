@@ -132,6 +132,10 @@ fn encode(event: &StreamEvent) -> Bytes {
             }),
         ),
         StreamEvent::Void { reason } => ("void", json!({ "reason": reason })),
+        StreamEvent::Failed { side, turn, reason } => (
+            "failed",
+            json!({ "side": side.as_str(), "turn": turn, "reason": reason }),
+        ),
         StreamEvent::End { status } => (
             "end",
             json!({ "status": status.map_or("error", |s| s.as_str()) }),

@@ -141,7 +141,9 @@ impl From<ArenaError> for ApiError {
             ArenaError::Prompt(PromptError::Empty) => ErrorCode::EmptyPrompt,
             ArenaError::Prompt(PromptError::TooLong { .. }) => ErrorCode::PromptTooLong,
             ArenaError::NoLiveModels => ErrorCode::NoLiveModels,
-            ArenaError::LiveModelsBusy => ErrorCode::LiveModelsBusy,
+            ArenaError::LiveModelsBusy | ArenaError::ModelUnavailable(_) => {
+                ErrorCode::LiveModelsBusy
+            }
             ArenaError::ModelNotFound(_) => ErrorCode::ModelNotFound,
             ArenaError::SameModel => ErrorCode::SameModel,
             ArenaError::NotLive(_) => ErrorCode::NotLive,
@@ -149,6 +151,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::AnswersPending(_) => ErrorCode::AnswersPending,
             ArenaError::NotYourBattle(_) => ErrorCode::NotYourBattle,
             ArenaError::BattleExpired(_) => ErrorCode::BattleExpired,
+            ArenaError::TurnFailed(_) => ErrorCode::TurnFailed,
             ArenaError::BattleChanged(_) => ErrorCode::BattleChanged,
             ArenaError::RegenerateLimit { .. } => ErrorCode::RegenerateLimitReached,
             ArenaError::TokenBudget => ErrorCode::RateLimited,

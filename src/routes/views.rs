@@ -43,6 +43,10 @@ pub(super) struct BattleBody {
     mode: &'static str,
     live: bool,
     pending: bool,
+    /// A model could not answer the latest turn: regenerate it to go on.
+    failed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     void_reason: Option<String>,
     question_id: Option<i32>,
@@ -72,6 +76,10 @@ impl From<BattleView> for BattleBody {
             mode: v.mode.as_str(),
             live: v.live,
             pending: v.pending,
+            failed: v.failed,
+            failed_reason: v
+                .failed
+                .then_some(crate::arena::live::generation::FAILED_TURN_REASON),
             void_reason: v.void_reason,
             question_id: v.question_id,
             question_set: v.question_set,
@@ -102,6 +110,33 @@ pub(super) struct VoteBody {
     model_b: String,
     model_a_display: String,
     model_b_display: String,
+    /// Live battles: how each answer of the latest turn was generated.
+    stats: Option<StatsBody>,
+}
+
+#[derive(Serialize)]
+struct StatsBody {
+    a: Option<AnswerStatsBody>,
+    b: Option<AnswerStatsBody>,
+}
+
+#[derive(Serialize)]
+struct AnswerStatsBody {
+    latency_ms: Option<i32>,
+    first_token_ms: Option<i32>,
+    completion_tokens: Option<i32>,
+    finish_reason: String,
+}
+
+impl From<crate::arena::live::generation::AnswerStats> for AnswerStatsBody {
+    fn from(s: crate::arena::live::generation::AnswerStats) -> Self {
+        Self {
+            latency_ms: s.latency_ms,
+            first_token_ms: s.first_token_ms,
+            completion_tokens: s.completion_tokens,
+            finish_reason: s.finish_reason.as_str().to_owned(),
+        }
+    }
 }
 
 impl From<VoteOutcome> for VoteBody {
@@ -116,6 +151,10 @@ impl From<VoteOutcome> for VoteBody {
             model_b: o.model_b.name,
             model_a_display: o.model_a.display_name,
             model_b_display: o.model_b.display_name,
+            stats: o.stats.map(|[a, b]| StatsBody {
+                a: a.map(AnswerStatsBody::from),
+                b: b.map(AnswerStatsBody::from),
+            }),
         }
     }
 }
@@ -123,6 +162,8 @@ impl From<VoteOutcome> for VoteBody {
 #[derive(Serialize)]
 pub(super) struct LeaderboardBody<'a> {
     method: &'static str,
+    /// Battles a model needs before it is ranked.
+    min_votes: u64,
     /// Whether the vote-integrity rules decided which votes count.
     integrity: bool,
     total_votes: u64,
@@ -135,13 +176,24 @@ pub(super) struct LeaderboardBody<'a> {
 struct RowBody<'a> {
     model: &'a str,
     display_name: &'a str,
+    organization: Option<&'a str>,
+    license: Option<&'a str>,
     rating: f64,
     ci_lower: f64,
     ci_upper: f64,
+    /// Battles the model took part in (`battles`; `votes` is the older name).
     votes: u64,
-    rank: usize,
+    battles: u64,
+    wins: f64,
+    win_rate: f64,
+    /// `ranked`, `preliminary` or `not_comparable`.
+    status: &'static str,
+    status_reason: Option<&'a str>,
+    /// Only ranked models have a rank.
+    rank: Option<usize>,
     elo: f64,
     provisional: bool,
+    deprecated: bool,
 }
 
 impl<'a> From<&'a Row> for RowBody<'a> {
@@ -149,26 +201,40 @@ impl<'a> From<&'a Row> for RowBody<'a> {
         Self {
             model: &r.model,
             display_name: &r.display_name,
+            organization: r.organization.as_deref(),
+            license: r.license.as_deref(),
             rating: r.rating,
             ci_lower: r.ci_lower,
             ci_upper: r.ci_upper,
             votes: r.votes,
+            battles: r.battles,
+            wins: r.wins,
+            win_rate: r.win_rate,
+            status: r.standing.as_str(),
+            status_reason: r.standing_reason.as_deref(),
             rank: r.rank,
             elo: r.elo,
             provisional: r.provisional,
+            deprecated: r.deprecated,
         }
     }
 }
 
 impl<'a> LeaderboardBody<'a> {
-    pub(super) fn new(b: &'a Leaderboard, integrity: bool) -> Self {
+    pub(super) fn new(b: &'a Leaderboard, integrity: bool, show_deprecated: bool) -> Self {
         Self {
             method: b.method,
+            min_votes: b.min_votes,
             integrity,
             total_votes: b.total_votes,
             bootstrap_rounds: b.bootstrap_rounds,
             computed_at: b.computed_at.to_rfc3339(),
-            rows: b.rows.iter().map(RowBody::from).collect(),
+            rows: b
+                .rows
+                .iter()
+                .filter(|r| show_deprecated || !r.deprecated)
+                .map(RowBody::from)
+                .collect(),
         }
     }
 }
@@ -194,6 +260,8 @@ struct LiveBody {
 struct ChoiceBody {
     name: String,
     display_name: String,
+    /// `false` while the model sits out a failure cool-down.
+    available: bool,
 }
 
 impl From<LiveInfo> for ArenaInfoBody {
@@ -207,7 +275,11 @@ impl From<LiveInfo> for ArenaInfoBody {
                 choices: i
                     .models
                     .into_iter()
-                    .map(|(name, display_name)| ChoiceBody { name, display_name })
+                    .map(|c| ChoiceBody {
+                        name: c.name,
+                        display_name: c.display_name,
+                        available: c.available,
+                    })
                     .collect(),
             },
         }

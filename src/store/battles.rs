@@ -312,6 +312,51 @@ pub async fn void<C: TransactionTrait>(
     Ok(true)
 }
 
+/// Records that `side` failed in `turn` of an open battle, which stays open:
+/// the failed answer keeps the error, and the other side's unfinished answer
+/// in that turn is cancelled. The turn can then be generated again.
+///
+/// # Errors
+/// On a database error; nothing changes then.
+pub async fn fail_turn<C: TransactionTrait>(
+    db: &C,
+    battle_id: Uuid,
+    turn: i32,
+    side: Side,
+    error: String,
+) -> anyhow::Result<()> {
+    let txn = db.begin().await.context("failed to begin transaction")?;
+    messages::Entity::update_many()
+        .col_expr(
+            messages::Column::FinishReason,
+            Expr::value(FinishReason::Error),
+        )
+        .col_expr(messages::Column::Error, Expr::value(error))
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::Turn.eq(turn))
+        .filter(messages::Column::Side.eq(side))
+        .filter(messages::Column::FinishReason.is_null())
+        .exec(&txn)
+        .await
+        .context("failed to record the failed answer")?;
+    messages::Entity::update_many()
+        .col_expr(
+            messages::Column::FinishReason,
+            Expr::value(FinishReason::Cancelled),
+        )
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::Turn.eq(turn))
+        .filter(messages::Column::FinishReason.is_null())
+        .filter(messages::Column::Side.is_not_null())
+        .exec(&txn)
+        .await
+        .context("failed to cancel the other answer")?;
+    txn.commit()
+        .await
+        .context("failed to commit the failed turn")?;
+    Ok(())
+}
+
 /// Starts another generation in an open battle: the new turn's prompt (if
 /// any) and a placeholder per side, in one transaction that first re-asserts
 /// the battle is open, that nothing is being generated, and that `turn` is

@@ -278,3 +278,47 @@ pub async fn answer_turns<C: ConnectionTrait>(
     row.map(|a| decode_turns(&a.turns, &format!("answer {}", a.id)))
         .transpose()
 }
+
+/// Whether a question set other than `name` exists.
+///
+/// # Errors
+/// On a database error.
+pub async fn has_sets_other_than<C: ConnectionTrait>(db: &C, name: &str) -> anyhow::Result<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(question_sets::Entity::find()
+        .filter(question_sets::Column::Name.ne(name))
+        .count(db)
+        .await
+        .context("failed to count question sets")?
+        > 0)
+}
+
+/// The questions of the voter's latest question-bank battles, newest first,
+/// without repeats, at most `limit` battles back.
+///
+/// # Errors
+/// On a database error.
+pub async fn recent_questions_of_voter<C: ConnectionTrait>(
+    db: &C,
+    voter: crate::domain::VoterId,
+    limit: usize,
+) -> anyhow::Result<Vec<i32>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+
+    use super::entities::battles;
+    let rows = battles::Entity::find()
+        .filter(battles::Column::VoterId.eq(voter))
+        .filter(battles::Column::QuestionId.is_not_null())
+        .order_by_desc(battles::Column::CreatedAt)
+        .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+        .all(db)
+        .await
+        .context("failed to load the voter's recent questions")?;
+    let mut ids: Vec<i32> = Vec::new();
+    for q in rows.into_iter().filter_map(|b| b.question_id) {
+        if !ids.contains(&q) {
+            ids.push(q);
+        }
+    }
+    Ok(ids)
+}

@@ -146,7 +146,7 @@ async fn oversized_body_returns_413(backend: Backend) {
 }
 
 async fn empty_arena_returns_503(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| s.load_demo = false).await else {
+    let Some(app) = spawn_app_with(backend, |s| s.load_demo = Some(false)).await else {
         return;
     };
     let res = app.post_json("/api/v1/battles", "{}").await;
@@ -230,7 +230,7 @@ async fn get_battle_hides_the_models_until_the_vote(backend: Backend) {
 }
 
 async fn model_output_is_sanitised_before_it_reaches_the_page(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| s.load_demo = false).await else {
+    let Some(app) = spawn_app_with(backend, |s| s.load_demo = Some(false)).await else {
         return;
     };
     let evil = "Hello <script>window.__xss=1</script><img src=\"https://evil.example/p.png\" onerror=\"alert(1)\"> [x](javascript:alert(2))";

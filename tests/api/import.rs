@@ -14,7 +14,7 @@ both_backends!(
 );
 
 async fn empty_app(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, |s| s.load_demo = false).await
+    spawn_app_with(backend, |s| s.load_demo = Some(false)).await
 }
 
 async fn table_counts(app: &TestApp) -> [i64; 4] {

@@ -1,5 +1,6 @@
 // Battle page: what the voter can do: start a round (question bank or live
-// prompt), send a prompt, follow up, regenerate, stop the answers and vote.
+// prompt), send a prompt, follow up, regenerate, try a failed turn again,
+// stop the answers and vote.
 
 import {
   addTurn,
@@ -15,16 +16,26 @@ import {
 import { answerMeta, arena, page, SIDES, state, ui } from './state.js';
 import { isLive, placeholder, turnsOf } from './render.js';
 import { resetRound, reveal, VERDICTS } from './outcome.js';
-import { retryButton, setState, setVoteButtonsEnabled, showView } from './controls.js';
+import {
+  clearFailed,
+  enterFailed,
+  failedForGood,
+  retryButton,
+  setState,
+  setVoteButtonsEnabled,
+  showView,
+} from './controls.js';
 import { closeStream, showBattle } from './stream.js';
-import { namedMode, namedPick, setNamedLocked, syncLede } from './named.js';
+import { namedMode, namedPick, refreshChoices, setNamedLocked, syncLede } from './named.js';
+import { focusOn } from './focus.js';
+import { t } from '../i18n/index.js';
 
 export async function stopAnswers() {
   const s = page.stream;
   if (!s || s.stopping || state() !== 'streaming') return;
   s.stopping = true;
   ui.stop.disabled = true;
-  ui.stop.textContent = 'Stopping…';
+  ui.stop.textContent = t('stop.stopping');
   try {
     // The stream then sends `done` (finish_reason "stopped") for each
     // unfinished answer, which moves the page on to "ready".
@@ -35,8 +46,8 @@ export async function stopAnswers() {
     if (err instanceof ApiError && err.status === 409) return;
     s.stopping = false;
     ui.stop.disabled = false;
-    ui.stop.textContent = 'Stop generating';
-    showError(ui.error, 'Could not stop the answers.', err);
+    ui.stop.textContent = t('stop.label');
+    showError(ui.error, t('stop.failed'), err);
   }
 }
 
@@ -51,51 +62,64 @@ function startRound({ scroll }) {
   return page.roundToken;
 }
 
-/** Question bank: fetch a battle whose answers are already complete. */
-export async function loadBattle({ scroll = false } = {}) {
+/**
+ * Question bank: fetch a battle whose answers are already complete. With
+ * `focus` (the voter asked for it), focus moves to the new battle once it
+ * is shown.
+ */
+export async function loadBattle({ scroll = false, focus = false } = {}) {
   const token = startRound({ scroll });
   setState('loading');
   showView('battle');
-  ui.prompt.replaceChildren(placeholder('Loading a new battle…'));
+  ui.prompt.replaceChildren(placeholder(t('battle.loading')));
   delete ui.prompt.dataset.battleId;
-  ui.side.a.body.replaceChildren(placeholder('Loading…'));
-  ui.side.b.body.replaceChildren(placeholder('Loading…'));
+  ui.side.a.body.replaceChildren(placeholder(t('common.loading')));
+  ui.side.b.body.replaceChildren(placeholder(t('common.loading')));
 
   let b;
   try {
     b = await createBattle();
     if (!b || typeof b !== 'object' || b.id === undefined || b.id === null || b.id === '') {
-      throw new ApiError(200, 'invalid_response', 'The server sent a battle without an id.');
+      throw new ApiError(200, 'invalid_response', t('error.battleWithoutId'));
     }
   } catch (err) {
     if (token !== page.roundToken) return;
-    showError(ui.error, 'Could not start a battle.', err);
-    ui.error.append(' ', retryButton('Try again', () => loadBattle()));
-    if (arena.live) ui.error.append(' ', retryButton('Type a prompt instead', () => showComposer()));
+    showError(ui.error, t('battle.couldNotStart'), err);
+    ui.error.append(' ', retryButton(t('common.tryAgain'), () => loadBattle({ focus: true })));
+    if (arena.live) ui.error.append(' ', retryButton(t('battle.typePromptInstead'), () => showComposer()));
     ui.prompt.replaceChildren();
     ui.side.a.body.replaceChildren();
     ui.side.b.body.replaceChildren();
     showView('none');
     setState('error');
+    if (focus) focusOn(ui.error.querySelector('button'));
     return;
   }
   if (token !== page.roundToken) return;
   showBattle(b);
+  // The new battle starts at its prompt: screen readers read on from there.
+  if (focus) focusOn(ui.prompt, { scroll: false });
 }
 
-/** Live arena: wait for the voter's prompt. */
-export function showComposer({ scroll = false } = {}) {
+/**
+ * Live arena: wait for the voter's prompt; `prompt` is put back in the box
+ * (the last one, after a battle that could not be finished).
+ */
+export function showComposer({ scroll = false, prompt = '' } = {}) {
   startRound({ scroll });
   ui.prompt.replaceChildren();
   delete ui.prompt.dataset.battleId;
   ui.side.a.body.replaceChildren();
   ui.side.b.body.replaceChildren();
   ui.promptInput.readOnly = false;
+  if (prompt) ui.promptInput.value = prompt;
   setNamedLocked(false);
   syncLede(namedMode());
   showView('composer');
   setState('prompt');
   ui.promptInput.focus({ preventScroll: true });
+  // A model may have gone into, or come out of, a failure cool-down.
+  refreshChoices();
 }
 
 export async function sendPrompt(text) {
@@ -113,7 +137,7 @@ export async function sendPrompt(text) {
   try {
     b = await createLiveBattle(text, named);
     if (!b || typeof b !== 'object' || b.id === undefined || b.id === null || b.id === '') {
-      throw new ApiError(201, 'invalid_response', 'The server sent a battle without an id.');
+      throw new ApiError(201, 'invalid_response', t('error.battleWithoutId'));
     }
   } catch (err) {
     if (token !== page.roundToken) return;
@@ -121,9 +145,11 @@ export async function sendPrompt(text) {
     ui.promptInput.readOnly = false;
     setNamedLocked(false);
     // Stay on the prompt box with the text kept, so it can be fixed or resent.
-    showError(ui.error, 'Could not start a battle.', err);
+    showError(ui.error, t('battle.couldNotStart'), err);
     setState('prompt');
     ui.promptInput.focus({ preventScroll: true });
+    // A chosen model that went into a cool-down meanwhile is now marked.
+    if (named) refreshChoices();
     return;
   }
   if (token !== page.roundToken) return;
@@ -133,6 +159,9 @@ export async function sendPrompt(text) {
   ui.promptInput.value = '';
   showBattle(b);
 }
+
+/** The regeneration limit is reached: only a new round is left. */
+const limitReached = (err) => err instanceof ApiError && err.code === 'regenerate_limit_reached';
 
 /**
  * Follow-up and regenerate: both return the battle with a pending last turn
@@ -149,12 +178,12 @@ export async function continueBattle(kind, text) {
   try {
     b = kind === 'followup' ? await addTurn(current.id, text) : await regenerateBattle(current.id);
     if (!b || typeof b !== 'object' || b.id !== current.id) {
-      throw new ApiError(201, 'invalid_response', 'The server sent a battle that could not be read.');
+      throw new ApiError(201, 'invalid_response', t('error.unreadableBattle'));
     }
   } catch (err) {
     if (token !== page.roundToken) return;
     page.busy = false;
-    showError(ui.error, kind === 'followup' ? 'Your follow-up was not sent.' : 'Could not regenerate the answers.', err);
+    showError(ui.error, kind === 'followup' ? t('followup.notSent') : t('regenerate.failed'), err);
     if (err instanceof ApiError && (err.code === 'battle_closed' || err.code === 'battle_not_found')) {
       ui.newRound.hidden = false;
       setState('error');
@@ -167,7 +196,51 @@ export async function continueBattle(kind, text) {
   if (token !== page.roundToken) return;
   page.busy = false;
   if (kind === 'followup') ui.followupInput.value = '';
-  // Regenerated answers get new latency lines.
+  // Regenerated answers get new lines under them.
+  const last = turnsOf(b).length - 1;
+  for (const key of SIDES) answerMeta.delete(`${last}:${key}`);
+  showBattle(b);
+}
+
+/**
+ * The latest turn failed: generate it again with the same models (a
+ * regeneration, within the battle's limit). The battle stays open; the
+ * earlier turns are kept.
+ */
+export async function retryTurn() {
+  if (!page.battle || page.busy || state() !== 'failed') return;
+  const current = page.battle;
+  const token = page.roundToken;
+  page.busy = true;
+  ui.retryTurn.disabled = true;
+  clearError(ui.error);
+  let b;
+  try {
+    b = await regenerateBattle(current.id);
+    if (!b || typeof b !== 'object' || b.id !== current.id) {
+      throw new ApiError(201, 'invalid_response', t('error.unreadableBattle'));
+    }
+  } catch (err) {
+    if (token !== page.roundToken) return;
+    page.busy = false;
+    ui.retryTurn.disabled = false;
+    if (limitReached(err)) {
+      failedForGood();
+      return;
+    }
+    showError(ui.error, t('failed.retryFailed'), err);
+    if (err instanceof ApiError && (err.code === 'battle_closed' || err.code === 'battle_not_found')) {
+      ui.retryTurn.hidden = true;
+      focusOn(ui.newRound);
+    } else {
+      focusOn(ui.retryTurn);
+    }
+    return;
+  }
+  if (token !== page.roundToken) return;
+  page.busy = false;
+  ui.retryTurn.disabled = false;
+  clearFailed();
   const last = turnsOf(b).length - 1;
   for (const key of SIDES) answerMeta.delete(`${last}:${key}`);
   showBattle(b);
@@ -186,7 +259,7 @@ export async function vote(verdict) {
     btn.classList.toggle('is-chosen', chosen);
     btn.setAttribute('aria-pressed', chosen ? 'true' : 'false');
   }
-  ui.result.textContent = 'Recording your vote…';
+  ui.result.textContent = t('vote.recording');
   ui.result.className = 'result';
 
   try {
@@ -197,7 +270,7 @@ export async function vote(verdict) {
     reveal(res, verdict);
     ui.newRound.hidden = false;
     setState('voted');
-    ui.newRound.focus({ preventScroll: true });
+    focusOn(ui.newRound, { scroll: false });
   } catch (err) {
     if (page.battle !== current) return;
     page.voting = false;
@@ -206,7 +279,12 @@ export async function vote(verdict) {
       btn.classList.remove('is-chosen');
       btn.setAttribute('aria-pressed', 'false');
     }
-    showError(ui.error, 'Your vote was not recorded.', err);
+    if (err instanceof ApiError && err.code === 'turn_failed') {
+      // The latest turn failed (the page missed it): it can be tried again.
+      enterFailed(err.message);
+      return;
+    }
+    showError(ui.error, t('vote.notRecorded'), err);
     if (err instanceof ApiError && err.retriable) {
       // Transient failure: let the user vote on the same battle again.
       setState('ready');
@@ -218,7 +296,24 @@ export async function vote(verdict) {
   }
 }
 
+/**
+ * The voter's last prompt in a live battle that could not be finished (void,
+ * a failed turn, a broken stream), or "" after any other round.
+ */
+function unfinishedPrompt() {
+  const b = page.battle;
+  if (!b || !isLive(b) || state() === 'voted') return '';
+  const s = state();
+  if (s !== 'void' && s !== 'failed' && s !== 'error' && b.status !== 'void' && b.failed !== true) return '';
+  const turns = turnsOf(b);
+  const last = turns[turns.length - 1];
+  return last && typeof last.prompt === 'string' ? last.prompt : '';
+}
+
 export function newRound() {
-  if (arena.live) showComposer({ scroll: true });
-  else loadBattle({ scroll: true });
+  if (arena.live) {
+    showComposer({ scroll: true, prompt: unfinishedPrompt() });
+  } else {
+    loadBattle({ scroll: true, focus: true });
+  }
 }

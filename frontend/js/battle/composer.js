@@ -2,6 +2,7 @@
 // follow-ups.
 
 import { arena } from './state.js';
+import { t, tn } from '../i18n/index.js';
 
 /** Characters as the server counts them (code points, not UTF-16 units). */
 function charCount(s) {
@@ -18,9 +19,9 @@ export function composer({ form, input, send, counter, canSend, onSend }) {
     const n = charCount(input.value);
     const max = arena.maxPromptChars;
     const over = max !== null && n > max;
-    counter.textContent =
-      max !== null ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} characters` : `${n.toLocaleString('en')} characters`;
-    if (over) counter.textContent += ': too long';
+    let text = max !== null ? t('composer.countOfMax', { count: n, max }) : tn('composer.count', n);
+    if (over) text = t('composer.tooLong', { count: text });
+    counter.textContent = text;
     counter.classList.toggle('is-over', over);
     send.disabled = !canSend() || input.value.trim() === '' || over;
   };

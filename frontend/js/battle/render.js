@@ -4,8 +4,15 @@
 // server has already sanitised (*_html, the `html` of a `done` event). Only
 // the sanitised HTML is ever assigned to innerHTML (in contentBlock);
 // everything else is only ever used as textContent.
+//
+// Every block of content (the prompts and the answers) carries the battle's
+// language in `lang` (see lang.js) and `dir="auto"`, so that a Chinese or
+// Arabic answer is read and laid out as such whatever the interface
+// language is.
 
 import { answerMeta, SIDES, ui } from './state.js';
+import { contentLang } from './lang.js';
+import { has, languageName, t, tn } from '../i18n/index.js';
 
 export function isLive(b) {
   return b !== null && typeof b === 'object' && b.live === true;
@@ -14,6 +21,11 @@ export function isLive(b) {
 /** A named ("side by side") battle: the voter chose its models. */
 export function isNamed(b) {
   return b !== null && typeof b === 'object' && b.mode === 'named';
+}
+
+/** The `lang` of a battle's content ("" when unknown). */
+export function battleLang(b) {
+  return b && typeof b === 'object' ? contentLang(b.language) : '';
 }
 
 export function placeholder(text) {
@@ -36,17 +48,30 @@ function wrapTables(root) {
 }
 
 /**
- * A block of model/user content. `html` is server-sanitised HTML; when it is
- * missing the raw markdown is shown as plain text.
+ * Mark a block as content in `lang` ("" is an unknown language: the block
+ * does not take the interface language), laid out by its own script.
+ * @param {HTMLElement} el
+ * @param {string} lang
  */
-export function contentBlock(html, raw) {
+export function markContent(el, lang) {
+  el.lang = lang;
+  el.dir = 'auto';
+}
+
+/**
+ * A block of model/user content in `lang`. `html` is server-sanitised HTML;
+ * when it is missing the raw markdown is shown as plain text.
+ */
+export function contentBlock(html, raw, lang = '') {
   const div = document.createElement('div');
-  // Arabic and other right-to-left answers lay out by their own script.
-  div.dir = 'auto';
   if (typeof raw === 'string' && raw.trim() === '') {
+    // Our own words, not the model's: in the interface language.
     div.className = 'markdown empty';
-    div.textContent = '(empty answer)';
-  } else if (typeof html === 'string') {
+    div.textContent = t('answer.empty');
+    return div;
+  }
+  markContent(div, lang);
+  if (typeof html === 'string') {
     div.className = 'markdown';
     div.innerHTML = html; // sanitised by the server (ammonia)
     wrapTables(div);
@@ -74,55 +99,43 @@ export function turnsOf(b) {
 }
 
 function titleCase(s) {
-  const t = String(s).replace(/[_-]+/g, ' ').trim();
-  return t ? t.charAt(0).toUpperCase() + t.slice(1) : '';
+  const x = String(s).replace(/[_-]+/g, ' ').trim();
+  return x ? x.charAt(0).toUpperCase() + x.slice(1) : '';
 }
 
-let languageNames = null;
-function languageName(code) {
-  if (!code) return '';
-  try {
-    languageNames ??= new Intl.DisplayNames(['en'], { type: 'language' });
-    const name = languageNames.of(code);
-    if (name && name.toLowerCase() !== String(code).toLowerCase()) return name;
-  } catch {
-    // unknown or malformed code: show it as is
-  }
-  return String(code);
+/** A question's category in the interface language, when the catalogue knows it. */
+function categoryName(category) {
+  const key = `category.${String(category).toLowerCase()}`;
+  return has(key) ? t(key) : titleCase(category);
 }
 
 function renderMeta(b, turnCount) {
   const parts = [];
-  if (isNamed(b)) parts.push('Side-by-side battle (not counted)');
-  else if (isLive(b)) parts.push('Live battle');
-  if (b.category) parts.push(titleCase(b.category));
+  if (isNamed(b)) parts.push(t('meta.named'));
+  else if (isLive(b)) parts.push(t('meta.live'));
+  if (b.category) parts.push(categoryName(b.category));
   // "und" (undetermined: too short or mixed to tell) names no language;
   // Intl would call it "root".
-  if (b.language && b.language !== 'und') parts.push(languageName(b.language));
-  if (turnCount > 1) parts.push(`${turnCount} turns`);
+  const lang = battleLang(b);
+  if (lang) parts.push(languageName(lang));
+  if (turnCount > 1) parts.push(tn('meta.turns', turnCount));
   if (b.question_set && b.question_id !== undefined && b.question_id !== null) {
-    parts.push(`question ${b.question_set}/${b.question_id}`);
+    parts.push(t('meta.questionInSet', { set: b.question_set, id: String(b.question_id) }));
   } else if (b.question_id !== undefined && b.question_id !== null) {
-    parts.push(`question ${b.question_id}`);
+    parts.push(t('meta.question', { id: String(b.question_id) }));
   }
   ui.meta.textContent = parts.join(' · ');
 }
 
-function formatMs(ms) {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-const isCount = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-
-/** The muted line under a finished live answer, e.g. "Stopped · 1.2 s · 80 tokens". */
+/**
+ * The muted line under a finished live answer: how it ended, when that was
+ * not on its own ("Stopped"). Never its speed or length: those would give
+ * a model away before the vote (see outcome.js for the reveal).
+ */
 function answerMetaText(d) {
-  const parts = [];
-  if (d.finish_reason === 'stopped') parts.push('Stopped');
-  else if (d.finish_reason === 'length') parts.push('Cut off at the length limit');
-  if (isCount(d.latency_ms)) parts.push(formatMs(d.latency_ms));
-  if (isCount(d.first_token_ms)) parts.push(`first token after ${formatMs(d.first_token_ms)}`);
-  if (isCount(d.completion_tokens)) parts.push(`${d.completion_tokens} ${d.completion_tokens === 1 ? 'token' : 'tokens'}`);
-  return parts.join(' · ');
+  if (d.finish_reason === 'stopped') return t('answer.stopped');
+  if (d.finish_reason === 'length') return t('answer.cutOff');
+  return '';
 }
 
 export function setAnswerMeta(answer, d) {
@@ -139,6 +152,7 @@ export function setAnswerMeta(answer, d) {
 
 export function renderBattle(b) {
   const turns = turnsOf(b);
+  const lang = battleLang(b);
   // Only the last turn can still be waiting for its answers.
   const pendingTurn = b.pending === true ? turns.length - 1 : -1;
 
@@ -149,9 +163,9 @@ export function renderBattle(b) {
   const first = turns[0];
   const head = document.createElement('h2');
   head.className = 'section-label';
-  const what = isLive(b) ? 'Your prompt' : 'Prompt';
-  head.textContent = turns.length > 1 ? `${what} (turn 1 of ${turns.length})` : what;
-  ui.prompt.replaceChildren(head, contentBlock(first.prompt_html, first.prompt));
+  const what = isLive(b) ? t('battle.yourPrompt') : t('battle.prompt');
+  head.textContent = turns.length > 1 ? t('battle.promptOfTurns', { what, count: turns.length }) : what;
+  ui.prompt.replaceChildren(head, contentBlock(first.prompt_html, first.prompt, lang));
   ui.prompt.dataset.battleId = String(b.id);
 
   // Each pane holds that model's side of the conversation: its answer to
@@ -167,8 +181,8 @@ export function renderBattle(b) {
         follow.className = 'turn-followup';
         const label = document.createElement('div');
         label.className = 'section-label';
-        label.textContent = `Follow-up prompt (turn ${i + 1} of ${turns.length})`;
-        follow.append(label, contentBlock(turn.prompt_html, turn.prompt));
+        label.textContent = t('battle.followupOfTurns', { turn: i + 1, count: turns.length });
+        follow.append(label, contentBlock(turn.prompt_html, turn.prompt, lang));
         nodes.push(follow);
       }
       const answer = document.createElement('div');
@@ -178,11 +192,11 @@ export function renderBattle(b) {
       if (turns.length > 1) {
         const label = document.createElement('div');
         label.className = 'section-label';
-        label.textContent = `Answer ${side.letter} (turn ${i + 1})`;
+        label.textContent = t('battle.answerOfTurn', { letter: side.letter, turn: i + 1 });
         answer.append(label);
       }
       const content =
-        i === pendingTurn ? pendingBlock('Waiting for the answer…') : contentBlock(turn[`${key}_html`], turn[key]);
+        i === pendingTurn ? pendingBlock(t('answer.waiting')) : contentBlock(turn[`${key}_html`], turn[key], lang);
       content.classList.add('answer-content');
       const metaLine = document.createElement('p');
       metaLine.className = 'answer-meta';

@@ -38,9 +38,17 @@ export const ui = {
   regenerate: $('regenerate'),
   voteBar: $('vote-bar'),
   voidReason: $('void-reason'),
+  turnFailed: $('turn-failed'),
+  turnFailedText: $('turn-failed-text'),
+  turnFailedDetail: $('turn-failed-detail'),
+  retryTurn: $('retry-turn'),
+  stoppedWarning: $('stopped-warning'),
+  answersStatus: $('answers-status'),
+  namedUnavailable: $('named-unavailable'),
+  // `letter` stays "A" and "B" in every language: A is the first answer.
   side: {
-    a: { pane: $('pane-a'), name: $('name-a'), slug: $('slug-a'), badge: $('badge-a'), body: $('body-a'), letter: 'A' },
-    b: { pane: $('pane-b'), name: $('name-b'), slug: $('slug-b'), badge: $('badge-b'), body: $('body-b'), letter: 'B' },
+    a: { pane: $('pane-a'), name: $('name-a'), slug: $('slug-a'), badge: $('badge-a'), body: $('body-a'), stats: $('stats-a'), letter: 'A' },
+    b: { pane: $('pane-b'), name: $('name-b'), slug: $('slug-b'), badge: $('badge-b'), body: $('body-b'), stats: $('stats-b'), letter: 'B' },
   },
   voteButtons: Array.from(document.querySelectorAll('button[data-verdict]')),
   result: $('result'),
@@ -50,9 +58,10 @@ export const ui = {
 };
 
 /**
- * What the arena offers; filled from GET /api/v1/arena at start-up.
- * `choices`: the live models a voter may pick for a named battle, as
- * [{name, displayName}].
+ * What the arena offers; filled from GET /api/v1/arena at start-up (and
+ * the choices again at every new round). `choices`: the live models of a
+ * named battle, as [{name, displayName, available}]; an unavailable one is
+ * sitting out a failure cool-down and cannot be chosen.
  */
 export const arena = { live: false, maxPromptChars: null, maxTurns: null, choices: [] };
 
@@ -66,10 +75,14 @@ export const page = {
   voting: false, // a vote request is in flight
   busy: false, // a prompt, follow-up or regenerate request is in flight
   stream: null, // the open answer stream, see openStream() in stream.js
+  failed: null, // {reason} while the latest turn of a live battle failed (state "failed")
+  emptyStopped: new Set(), // sides whose latest answer was stopped before its first word
 };
 
-// `done` events of the current battle by "turn:side", so that the latency
-// line of earlier turns survives re-rendering the battle on a new turn.
+// How each answer of the current battle finished ({finish_reason}), by
+// "turn:side", so that the line under earlier answers ("Stopped") survives
+// re-rendering the battle on a new turn. Speed and token counts are not
+// kept: they are shown only after the vote, from the vote's answer.
 export const answerMeta = new Map();
 
 export function state() {

@@ -3,24 +3,39 @@
 // battle from the server and opens its stream when answers are pending.
 // Streamed deltas are plain text (textContent); only the server-sanitised
 // `html` of a `done` event becomes HTML, through contentBlock().
+//
+// Events: `delta` (a piece of an answer), `done` (an answer is complete; it
+// also carries timings and token counts, which are NOT shown: the vote's
+// answer brings them for the reveal), `void` (the first turn failed: the
+// battle cannot be voted on), `failed` (a later turn failed: the battle
+// stays open with the turns before it, and the turn can be tried again),
+// `end` (the stream is over).
 
 import { clearError, getBattle, showError, stopBattle, streamUrl } from '../api.js';
 import { answerMeta, page, SIDES, state, ui } from './state.js';
 import {
   answerEl,
+  battleLang,
   contentBlock,
   isNamed,
+  markContent,
   pendingBlock,
   renderBattle,
   replaceAnswerContent,
   setAnswerMeta,
   turnsOf,
 } from './render.js';
-import { enterVoid, retryButton, setState, showView } from './controls.js';
+import { enterFailed, enterVoid, retryButton, setState, showView } from './controls.js';
 import { showChosenModels } from './outcome.js';
 import { syncLede } from './named.js';
+import { announce } from './announce.js';
+import { t } from '../i18n/index.js';
 
-const DEFAULT_VOID_REASON = 'One of the models failed, so this battle cannot be voted on. Start a new round.';
+/** The void reason when the server gives none (it usually does, as a plain sentence). */
+const defaultVoidReason = () => t('void.default');
+
+/** What the server's reason says, trimmed, or "" when it says nothing. */
+const reasonOf = (d) => (d && typeof d.reason === 'string' ? d.reason.trim() : '');
 
 /**
  * Open the event stream of the battle's pending last turn. One session
@@ -37,23 +52,26 @@ function openStream(b) {
     nodes: { a: null, b: null }, // the text node each side's deltas are appended to
     ended: false,
     voided: false,
+    failed: null, // {side, reason} once a side of this turn failed
     stopping: false,
     es: null,
   };
   page.stream = s;
+  page.emptyStopped.clear();
   for (const key of SIDES) {
     const answer = answerEl(key, s.turn);
     if (answer) {
       // A reconnect replays the whole turn: start both answers afresh.
-      replaceAnswerContent(answer, pendingBlock('Waiting for the answer…'));
+      replaceAnswerContent(answer, pendingBlock(t('answer.waiting')));
       setAnswerMeta(answer, null);
       answer.classList.add('is-streaming');
     }
     ui.side[key].body.setAttribute('aria-busy', 'true');
   }
   ui.stop.disabled = false;
-  ui.stop.textContent = 'Stop generating';
+  ui.stop.textContent = t('stop.label');
   setState('streaming');
+  announce(t('announce.writing'));
 
   let es;
   try {
@@ -66,6 +84,7 @@ function openStream(b) {
   es.addEventListener('delta', (ev) => onDelta(s, ev));
   es.addEventListener('done', (ev) => onDone(s, ev));
   es.addEventListener('void', (ev) => onVoid(s, ev));
+  es.addEventListener('failed', (ev) => onFailed(s, ev));
   es.addEventListener('end', (ev) => onEnd(s, ev));
   es.addEventListener('error', (ev) => onStreamError(s, ev));
 }
@@ -105,7 +124,7 @@ function eventData(s, ev) {
     d = null;
   }
   if (d === null || typeof d !== 'object') {
-    streamFailed(s, `The server sent a "${ev.type}" event that could not be read.`);
+    streamFailed(s, t('stream.badEvent', { event: ev.type }));
     return null;
   }
   return d;
@@ -131,7 +150,7 @@ function onDelta(s, ev) {
     // `done` event replaces it.
     const div = document.createElement('div');
     div.className = 'markdown raw';
-    div.dir = 'auto';
+    markContent(div, battleLang(page.battle));
     node = document.createTextNode('');
     div.append(node);
     replaceAnswerContent(answer, div);
@@ -151,13 +170,19 @@ function onDone(s, ev) {
   const raw = typeof d.text === 'string' ? d.text : s.text[key];
   const html = typeof d.html === 'string' ? d.html : undefined;
   const answer = answerEl(key, s.turn);
+  // Only how the answer ended is kept: its speed and length wait for the reveal.
+  const meta = { finish_reason: typeof d.finish_reason === 'string' ? d.finish_reason : null };
   if (answer) {
-    replaceAnswerContent(answer, contentBlock(html, raw));
+    replaceAnswerContent(answer, contentBlock(html, raw, battleLang(page.battle)));
     answer.classList.remove('is-streaming');
-    setAnswerMeta(answer, d);
+    setAnswerMeta(answer, meta);
   }
   ui.side[key].body.setAttribute('aria-busy', 'false');
-  answerMeta.set(`${s.turn}:${key}`, d);
+  answerMeta.set(`${s.turn}:${key}`, meta);
+  // Stopped before its first word: a vote on this turn would not count.
+  if (meta.finish_reason === 'stopped' && (typeof raw !== 'string' || raw.trim() === '')) {
+    page.emptyStopped.add(key);
+  }
 
   // Keep the local copy of the battle in step with what is shown.
   if (page.battle && page.battle.id === s.battleId) {
@@ -168,23 +193,63 @@ function onDone(s, ev) {
     }
     if (s.done.a && s.done.b) page.battle.pending = false;
   }
-  if (s.done.a && s.done.b && !s.voided && state() === 'streaming') {
-    // Both answers are complete: voting is possible even before `end`.
-    setState('ready');
+  settle(s);
+}
+
+/**
+ * Both sides of the turn are over: move on to "ready" (voting is possible
+ * even before `end`), or to "failed" when a side failed.
+ */
+function settle(s) {
+  if (!(s.done.a && s.done.b) || s.voided || state() !== 'streaming') return;
+  if (s.failed) {
+    enterFailed(s.failed.reason);
+    announce(t('announce.failed'));
+    return;
   }
+  setState('ready');
+  announce(page.emptyStopped.size > 0 ? t('announce.doneStoppedEmpty') : t('announce.done'));
+}
+
+/**
+ * A later turn failed on one side: that side has no answer; the battle
+ * stays open with its earlier turns, and the turn can be tried again.
+ */
+function onFailed(s, ev) {
+  const d = eventData(s, ev);
+  if (!d) return;
+  if (Number.isInteger(d.turn) && d.turn !== s.turn) return;
+  const key = SIDES.includes(d.side) ? d.side : null;
+  s.failed = { side: key, reason: reasonOf(d) };
+  for (const k of key ? [key] : SIDES) {
+    if (s.done[k]) continue; // an answer already complete stays
+    s.done[k] = true;
+    s.nodes[k] = null;
+    const answer = answerEl(k, s.turn);
+    if (answer) {
+      answer.classList.remove('is-streaming');
+      replaceAnswerContent(answer, pendingBlock(t('answer.none')));
+      answer.dataset.failed = 'true';
+    }
+    ui.side[k].body.setAttribute('aria-busy', 'false');
+  }
+  if (page.battle && page.battle.id === s.battleId) page.battle.failed = true;
+  settle(s);
 }
 
 function onVoid(s, ev) {
   const d = eventData(s, ev);
   if (!d) return;
   s.voided = true;
-  enterVoid(typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : DEFAULT_VOID_REASON);
+  // The server's reason is a plain sentence: shown as it comes.
+  enterVoid(reasonOf(d) || defaultVoidReason());
+  announce(t('announce.void'));
   for (const key of SIDES) {
     if (s.done[key]) continue;
     const answer = answerEl(key, s.turn);
     if (!answer) continue;
     answer.classList.remove('is-streaming');
-    if (!s.nodes[key]) replaceAnswerContent(answer, pendingBlock('(no answer)'));
+    if (!s.nodes[key]) replaceAnswerContent(answer, pendingBlock(t('answer.none')));
   }
 }
 
@@ -203,7 +268,11 @@ function onEnd(s, ev) {
   if (s.voided) return;
   if (d.status === 'void') {
     s.voided = true;
-    enterVoid(DEFAULT_VOID_REASON);
+    enterVoid(defaultVoidReason());
+  } else if (s.failed) {
+    // A side failed while the other had not finished: the turn is over.
+    for (const key of SIDES) s.done[key] = true;
+    settle(s);
   } else if (!(s.done.a && s.done.b)) {
     recoverAfterEnd(s);
   }
@@ -216,7 +285,7 @@ function onEnd(s, ev) {
  */
 function onStreamError(s, ev) {
   if (page.stream !== s || s.ended) return;
-  let message = 'The connection to the server was lost before both answers were finished.';
+  let message = t('stream.lost');
   if (typeof ev.data === 'string' && ev.data) {
     try {
       const d = JSON.parse(ev.data);
@@ -233,8 +302,8 @@ function onStreamError(s, ev) {
 function streamFailed(s, message) {
   closeSession(s);
   if (state() !== 'streaming') return; // ready, voted or void: nothing is missing
-  showError(ui.error, 'The answers could not be loaded.', new Error(message));
-  ui.error.append(' ', retryButton('Reconnect', () => reconnect(s.battleId)));
+  showError(ui.error, t('stream.notLoaded'), new Error(message));
+  ui.error.append(' ', retryButton(t('stream.reconnect'), () => reconnect(s.battleId)));
   ui.newRound.hidden = false;
   setState('error');
 }
@@ -247,7 +316,7 @@ async function recoverAfterEnd(s) {
     b = await getBattle(s.battleId);
   } catch (err) {
     if (token !== page.roundToken || state() !== 'streaming') return;
-    showError(ui.error, 'The answers could not be loaded.', err);
+    showError(ui.error, t('stream.notLoaded'), err);
     ui.newRound.hidden = false;
     setState('error');
     return;
@@ -256,12 +325,8 @@ async function recoverAfterEnd(s) {
   if (b.pending === true && b.status !== 'void') {
     // Still pending although the server ended the stream: let the voter
     // decide whether to try again rather than reconnecting in a loop.
-    showError(
-      ui.error,
-      'The answers could not be loaded.',
-      new Error('The server ended the stream before both answers were finished.'),
-    );
-    ui.error.append(' ', retryButton('Reconnect', () => reconnect(s.battleId)));
+    showError(ui.error, t('stream.notLoaded'), new Error(t('stream.endedEarly')));
+    ui.error.append(' ', retryButton(t('stream.reconnect'), () => reconnect(s.battleId)));
     ui.newRound.hidden = false;
     setState('error');
     return;
@@ -281,8 +346,8 @@ async function reconnect(battleId) {
     showBattle(b);
   } catch (err) {
     if (token !== page.roundToken) return;
-    showError(ui.error, 'The answers could not be loaded.', err);
-    ui.error.append(' ', retryButton('Reconnect', () => reconnect(battleId)));
+    showError(ui.error, t('stream.notLoaded'), err);
+    ui.error.append(' ', retryButton(t('stream.reconnect'), () => reconnect(battleId)));
     ui.newRound.hidden = false;
     setState('error');
   }
@@ -290,7 +355,7 @@ async function reconnect(battleId) {
 
 /**
  * Show a battle from the server and move to the state it calls for: void,
- * streaming (pending answers) or ready.
+ * failed (its latest turn failed), streaming (pending answers) or ready.
  */
 export function showBattle(b) {
   // A plain GET may not say whether the battle is live: keep what we knew.
@@ -302,7 +367,9 @@ export function showBattle(b) {
   if (isNamed(b) && state() !== 'voted') showChosenModels(b);
   syncLede(isNamed(b));
   if (b.status === 'void') {
-    enterVoid(DEFAULT_VOID_REASON);
+    enterVoid(typeof b.void_reason === 'string' && b.void_reason.trim() ? b.void_reason.trim() : defaultVoidReason());
+  } else if (b.failed === true && b.pending !== true) {
+    enterFailed(typeof b.failed_reason === 'string' ? b.failed_reason : '');
   } else if (b.pending === true) {
     openStream(b);
   } else {

@@ -17,9 +17,14 @@ use crate::providers::{ChatMessage, Completion, ProviderError};
 use crate::store;
 use crate::store::battles::FinishedAnswer;
 
-/// What the voter is told when a side fails.
+/// What the voter is told when a side fails on the first turn.
 pub const VOID_REASON: &str =
-    "one of the models failed; your vote would not count; start a new round";
+    "One of the models could not answer, so this round cannot be judged. Start a new round.";
+
+/// What the voter is told when a side fails on a later turn: the battle and
+/// its earlier turns are kept.
+pub const FAILED_TURN_REASON: &str =
+    "One of the models could not answer this turn. Try the turn again, or start a new round.";
 
 /// Statistics of a finished answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,14 +179,24 @@ async fn run(
     // The other side's future was dropped by try_join: its request is cancelled.
     // The log line names the kind of failure only: what the server sent back
     // may echo the prompt. The whole message is stored with the answer.
-    tracing::warn!(side = %which, error = %error.kind(), "a side failed; voiding the battle");
-    let failed = Some((turn, which, error.to_string()));
-    if let Err(e) = store::battles::void(db, battle_id, VOID_REASON, failed).await {
-        tracing::error!(error = format!("{e:#}"), "failed to void the battle");
+    if turn == 0 {
+        tracing::warn!(side = %which, error = %error.kind(), "a side failed; voiding the battle");
+        let failed = Some((turn, which, error.to_string()));
+        if let Err(e) = store::battles::void(db, battle_id, VOID_REASON, failed).await {
+            tracing::error!(error = format!("{e:#}"), "failed to void the battle");
+        }
+        running
+            .progress
+            .send_modify(|p| p.void = Some(VOID_REASON.to_owned()));
+        return;
     }
-    running
-        .progress
-        .send_modify(|p| p.void = Some(VOID_REASON.to_owned()));
+    // A later turn: the conversation so far is worth keeping. The turn is
+    // marked failed and may be generated again (regenerate).
+    tracing::warn!(side = %which, turn, error = %error.kind(), "a side failed; the turn can be retried");
+    // Readers learn of it from the stored turn when the generation ends.
+    if let Err(e) = store::battles::fail_turn(db, battle_id, turn, which, error.to_string()).await {
+        tracing::error!(error = format!("{e:#}"), "failed to record the failed turn");
+    }
 }
 
 async fn side(

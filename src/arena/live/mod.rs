@@ -41,20 +41,39 @@ pub struct LiveInfo {
     pub max_prompt_chars: usize,
     pub max_turns: usize,
     /// Every live model as `(name, display name)`, for named battles.
-    pub models: Vec<(String, String)>,
+    pub models: Vec<LiveChoice>,
+}
+
+/// A live model a voter may choose for a named battle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveChoice {
+    pub name: String,
+    pub display_name: String,
+    /// `false` while the model sits out a failure cool-down.
+    pub available: bool,
 }
 
 impl Arena {
     #[must_use]
     pub fn live_info(&self) -> LiveInfo {
         let s = self.live.settings();
-        let available_models = self.live.available().len();
+        let available = self.live.available();
+        let available_models = available.len();
         LiveInfo {
             enabled: self.live.len() >= 2,
             available_models,
             max_prompt_chars: s.max_prompt_chars,
             max_turns: s.max_turns,
-            models: self.live.names(),
+            models: self
+                .live
+                .names()
+                .into_iter()
+                .map(|(name, display_name)| LiveChoice {
+                    available: available.iter().any(|m| m.name == name),
+                    name,
+                    display_name,
+                })
+                .collect(),
         }
     }
 
@@ -86,10 +105,17 @@ impl Arena {
                 if a == b {
                     return Err(ArenaError::SameModel);
                 }
+                let available = self.live.available();
                 let find = |n: &str| {
-                    self.live
+                    let model = self
+                        .live
                         .by_name(n)
-                        .ok_or_else(|| ArenaError::ModelNotFound(n.to_owned()))
+                        .ok_or_else(|| ArenaError::ModelNotFound(n.to_owned()))?;
+                    if available.iter().any(|m| m.id == model.id) {
+                        Ok(model)
+                    } else {
+                        Err(ArenaError::ModelUnavailable(n.to_owned()))
+                    }
                 };
                 (BattleMode::Named, find(&a)?, find(&b)?)
             }
@@ -143,6 +169,9 @@ impl Arena {
     ) -> Result<BattleView, ArenaError> {
         let prompt = self.check_prompt(prompt)?;
         let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
+        if super::view::latest_turn_failed(&messages) {
+            return Err(ArenaError::TurnFailed(battle_id));
+        }
         let turn = messages.iter().map(|m| m.turn).max().unwrap_or(0) + 1;
         let max = self.live.settings().max_turns;
         if usize::try_from(turn).unwrap_or(usize::MAX) >= max {

@@ -8,7 +8,7 @@ use futures_util::Stream;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::generation::{AnswerStats, Progress, Running};
+use super::generation::{AnswerStats, FAILED_TURN_REASON, Progress, Running};
 use crate::arena::view::shown_answers;
 use crate::arena::{Arena, ArenaError};
 use crate::domain::{BattleStatus, FinishReason, Side};
@@ -31,6 +31,12 @@ pub enum StreamEvent {
         stats: AnswerStats,
     },
     Void {
+        reason: String,
+    },
+    /// A later turn failed on `side`; the battle stays open for a retry.
+    Failed {
+        side: Side,
+        turn: i32,
         reason: String,
     },
     /// The battle's status, or `None` when the stream itself failed.
@@ -122,9 +128,17 @@ impl Arena {
             let Some(pending) = pending else {
                 let replayed = if followed { [None, None] } else { latest };
                 for (side, message) in Side::BOTH.into_iter().zip(replayed) {
-                    if let Some(m) = message {
+                    if let Some(m) = message.filter(|m| !failed(m)) {
                         replay(tx, side, m).await;
                     }
+                }
+                let failure = Side::BOTH
+                    .into_iter()
+                    .zip(latest)
+                    .find_map(|(side, m)| m.filter(|m| failed(m)).map(|m| (side, m.turn)));
+                if let Some((side, turn)) = failure {
+                    let reason = FAILED_TURN_REASON.to_owned();
+                    send(tx, StreamEvent::Failed { side, turn, reason }).await;
                 }
                 send(tx, end(battle.status)).await;
                 return Ok(());
@@ -191,6 +205,14 @@ fn news(p: &Progress, sent: &mut [usize; 2], done: &mut [bool; 2]) -> Vec<Stream
         }
     }
     events
+}
+
+/// An answer that failed, or was cancelled because the other side failed.
+fn failed(m: &messages::Model) -> bool {
+    matches!(
+        m.finish_reason,
+        Some(FinishReason::Error | FinishReason::Cancelled)
+    )
 }
 
 /// The answer shown on each side in the latest turn.

@@ -15,8 +15,8 @@ async fn a_live_battle_streams_both_answers_and_counts_the_vote(backend: Backend
     assert_eq!(
         info["live"]["choices"],
         json!([
-            {"name": "alpha", "display_name": "alpha"},
-            {"name": "beta", "display_name": "beta"},
+            {"name": "alpha", "display_name": "alpha", "available": true},
+            {"name": "beta", "display_name": "beta", "available": true},
         ])
     );
 

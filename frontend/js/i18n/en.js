@@ -1,0 +1,245 @@
+// English: the reference catalogue of the voter pages. Every other
+// catalogue has exactly these keys (tests/e2e/i18n.test.mjs checks it).
+// `{name}` is a placeholder; keys ending in .one/.other (and, in Arabic,
+// .zero/.two/.few/.many) are the plural forms of one string (see tn()).
+// "A" and "B" name the two answers in every language.
+
+export default {
+  // Shared by the pages
+  'common.skip': 'Skip to content',
+  'common.loading': 'Loading…',
+  'common.tryAgain': 'Try again',
+  'nav.label': 'Main',
+  'nav.arena': 'Arena',
+  'nav.leaderboard': 'Leaderboard',
+  'lang.label': 'Language',
+  'footer.tagline': 'GoldArena · a human-preference arena for language models',
+  'footer.operator': 'Operator',
+
+  // Arena page
+  'arena.pageTitle': 'GoldArena · Arena',
+  'arena.title': 'Which answer is better?',
+  'arena.lede':
+    'Two anonymous models answered the same question. Read both, then vote. The model names are revealed after your vote.',
+  'arena.liveLede':
+    'Ask anything: two anonymous models answer side by side. Read both, then vote. The model names are revealed after your vote.',
+  'arena.demoLabel': 'Demo data: answers written for this demo, not real model outputs',
+
+  'composer.label': 'Start a battle',
+  'composer.promptLabel': 'Your prompt',
+  'composer.placeholder': 'Ask anything. Two anonymous models will answer side by side.',
+  'composer.hintSend': 'to send',
+  'composer.hintNewLine': 'for a new line',
+  'composer.random': 'Random question instead',
+  'composer.send': 'Send',
+  'composer.count.one': '{count} character',
+  'composer.count.other': '{count} characters',
+  'composer.countOfMax': '{count} / {max} characters',
+  'composer.tooLong': '{count}: too long',
+
+  'named.toggle': 'Choose the models',
+  'named.toggleNote': '(not counted on the leaderboard)',
+  'named.groupLabel': 'The two models',
+  'named.choose': 'Choose a model…',
+  'named.placeholder': 'Ask anything. The two models you chose will answer side by side.',
+  'named.lede':
+    'Side by side: ask anything, and the two models you chose answer it. Their names are shown from the start, so votes here are not counted on the leaderboard.',
+  'named.sameModel': 'Choose two different models.',
+  'named.chooseBoth': 'Choose both models to send.',
+  'named.tooFewAvailable': 'Fewer than two models are available right now. Try again in a few minutes.',
+  'named.unavailableOption': '{name} (unavailable right now)',
+  'named.unavailableNote.one':
+    '{count} model is unavailable right now: it failed recently and is resting. It cannot be chosen until it is back.',
+  'named.unavailableNote.other':
+    '{count} models are unavailable right now: they failed recently and are resting. They cannot be chosen until they are back.',
+  'named.notice':
+    'Side-by-side battle: you chose these models, so your vote will be recorded but not counted on the leaderboard.',
+
+  'conversation.label': 'Conversation',
+  'battle.loading': 'Loading a new battle…',
+  'battle.couldNotStart': 'Could not start a battle.',
+  'battle.typePromptInstead': 'Type a prompt instead',
+  'battle.prompt': 'Prompt',
+  'battle.yourPrompt': 'Your prompt',
+  'battle.promptOfTurns': '{what} (turn 1 of {count})',
+  'battle.followupOfTurns': 'Follow-up prompt (turn {turn} of {count})',
+  'battle.answerOfTurn': 'Answer {letter} (turn {turn})',
+
+  'meta.live': 'Live battle',
+  'meta.named': 'Side-by-side battle (not counted)',
+  'meta.turns.one': '{count} turn',
+  'meta.turns.other': '{count} turns',
+  'meta.question': 'question {id}',
+  'meta.questionInSet': 'question {set}/{id}',
+  'category.medical': 'Medical',
+  'category.coding': 'Coding',
+  'category.general': 'General',
+  'category.reasoning': 'Reasoning',
+  'category.writing': 'Writing',
+
+  'side.modelA': 'Model A',
+  'side.modelB': 'Model B',
+  'side.named': 'Model {letter}: {name}',
+
+  'answer.waiting': 'Waiting for the answer…',
+  'answer.empty': '(empty answer)',
+  'answer.none': '(no answer)',
+  'answer.stopped': 'Stopped',
+  'answer.cutOff': 'Cut off at the length limit',
+
+  'announce.writing': 'The two answers are being written.',
+  'announce.done': 'Both answers are finished. You can vote now.',
+  'announce.doneStoppedEmpty': 'Both answers are finished, but one was stopped before it wrote anything.',
+  'announce.failed': 'One of the models could not answer this turn.',
+  'announce.void': 'This battle cannot be voted on.',
+
+  'vote.label': 'Vote',
+  'vote.groupLabel': 'Your verdict',
+  'verdict.model_a': 'A is better',
+  'verdict.model_b': 'B is better',
+  'verdict.tie': 'Tie',
+  'verdict.bothbad': 'Both are bad',
+  'vote.recording': 'Recording your vote…',
+  'vote.notRecorded': 'Your vote was not recorded.',
+  'kbd.label': 'Keyboard:',
+  'newRound.label': 'New round',
+  'stop.label': 'Stop generating',
+  'stop.stopping': 'Stopping…',
+  'stop.failed': 'Could not stop the answers.',
+
+  'stopped.emptyOne':
+    'Answer {letter} was stopped before it wrote anything, so a vote now would not count. Regenerate both answers, or start a new round.',
+  'stopped.emptyBoth':
+    'Both answers were stopped before they wrote anything, so a vote now would not count. Regenerate both answers, or start a new round.',
+
+  'void.default': 'One of the models could not answer, so this battle cannot be voted on. Start a new round.',
+  'failed.text': 'One of the models could not answer this turn.',
+  'failed.retry': 'Try this turn again',
+  'failed.retryFailed': 'The turn could not be tried again.',
+  'failed.limit':
+    'This turn cannot be tried again: the conversation has used all its regenerations. Start a new round; your prompt will be kept.',
+
+  'followup.label': 'Continue the conversation',
+  'followup.promptLabel': 'Follow-up prompt',
+  'followup.placeholder': 'Ask both models a follow-up question.',
+  'followup.send': 'Send follow-up',
+  'followup.notSent': 'Your follow-up was not sent.',
+  'followup.turnLimit':
+    'This conversation has reached the limit of {count} turns: vote, or regenerate the last answers.',
+  'regenerate.label': 'Regenerate both answers',
+  'regenerate.failed': 'Could not regenerate the answers.',
+
+  'stream.notLoaded': 'The answers could not be loaded.',
+  'stream.reconnect': 'Reconnect',
+  'stream.lost': 'The connection to the server was lost before both answers were finished.',
+  'stream.endedEarly': 'The server ended the stream before both answers were finished.',
+  'stream.badEvent': 'The server sent a "{event}" event that could not be read.',
+
+  'reveal.unknownModel': 'unknown model',
+  'reveal.badgeWinner': 'Winner',
+  'reveal.badgeTie': 'Tie',
+  'reveal.badgeBad': 'Bad',
+  'reveal.preferred': 'You preferred Model {letter}: {winner} over {loser}.',
+  'reveal.tie': 'You called it a tie between {a} and {b}.',
+  'reveal.bothBad': 'You rated both answers as bad ({a} and {b}).',
+  'reveal.thanks': 'Thanks for voting!',
+  'reveal.notCounted': 'This vote was recorded but does not count towards the leaderboard.',
+  'reveal.notCountedBecause': 'This vote was recorded but not counted: {reason}',
+
+  'stats.total': '{time} in all',
+  'stats.firstToken': 'first token after {time}',
+  'stats.tokens.one': '{count} token',
+  'stats.tokens.other': '{count} tokens',
+
+  // Errors
+  'error.generic': 'Something went wrong.',
+  'error.httpStatus': 'The server answered {status}.',
+  'error.battleWithoutId': 'The server sent a battle without an id.',
+  'error.unreadableBattle': 'The server sent a battle that could not be read.',
+  'error.code.invalid_response': 'The server sent a response that could not be read.',
+  'error.code.network_error': 'Could not reach the server. Check your connection and try again.',
+  'error.code.no_battle_available':
+    'No battle is available right now: the arena needs a question with at least two active models.',
+  'error.code.battle_closed': 'This battle already has a vote.',
+  'error.code.battle_not_found': 'This battle no longer exists.',
+  'error.code.battle_expired': 'This battle is too old to take a vote. Start a new round.',
+  'error.code.not_your_battle': 'This battle was started by someone else.',
+  'error.code.rate_limited': 'Too many requests. Please wait a moment and try again.',
+  'error.code.empty_prompt': 'Type a prompt first.',
+  'error.code.prompt_too_long': 'This prompt is too long.',
+  'error.code.payload_too_large': 'This request is too large.',
+  'error.code.no_live_models': 'This arena has no live models. Try a random question instead.',
+  'error.code.live_models_busy':
+    'No live model is available right now. Try again in a moment, or try a random question.',
+  'error.code.turn_limit_reached': 'This conversation has reached its turn limit. Vote, or start a new round.',
+  'error.code.regenerate_limit_reached':
+    'This conversation has used all its regenerations. Vote, or start a new round.',
+  'error.code.turn_failed':
+    'One of the models could not answer the latest turn. Try the turn again, or start a new round.',
+  'error.code.answers_pending': 'The answers are still being written. Wait until both are finished.',
+  'error.code.battle_changed': 'This battle changed meanwhile. Try again.',
+  'error.code.not_live': 'This is not a live battle.',
+  'error.code.same_model': 'Choose two different models.',
+  'error.code.model_not_found':
+    'One of the chosen models is not available any more. Reload the page to see the current models.',
+  'error.code.leaderboard_not_ready': 'The leaderboard is being computed. Try again in a moment.',
+  'error.code.database_unavailable': 'The arena cannot reach its database right now. Try again in a moment.',
+  'error.code.internal_error': 'Something went wrong on the server. Try again in a moment.',
+  'error.code.unauthenticated': 'You are not logged in, or your session has ended. Log in again.',
+  'error.code.forbidden': 'Your account is not allowed to do this.',
+  'error.code.invalid_credentials': 'Wrong email or password.',
+  'error.code.unsupported_media_type': 'The server refused the request because it was not sent as JSON.',
+  'error.code.cross_origin': 'The server refused a request that came from another site.',
+
+  // Leaderboard page
+  'lb.pageTitle': 'GoldArena · Leaderboard',
+  'lb.title': 'Leaderboard',
+  'lb.lede':
+    "Bradley–Terry ratings from the votes cast in the arena, with 95% bootstrap confidence intervals. Rank (UB) is 1 + the number of models that are better beyond doubt: whose lower bound is above this model's upper bound. Elo is the online rating in vote order, for reference.",
+  'lb.totalVotes': 'Total votes:',
+  'lb.refresh': 'Refresh',
+  'lb.method': 'Method: {method}',
+  'lb.method.bt': 'Bradley–Terry',
+  'lb.method.elo': 'Elo',
+  'lb.updated': 'Updated {time}',
+  'lb.integrityOff': 'Vote integrity rules are off on this arena: every vote counts, and nothing is rate-limited.',
+  'lb.minVotes.one': 'A model is ranked once it has had at least {count} battle; until then it is preliminary.',
+  'lb.minVotes.other':
+    'A model is ranked once it has had at least {count} battles; until then it is preliminary.',
+  'lb.battlesNote':
+    'Battles: each battle counts for both of its models, so the column adds up to twice the number of battles.',
+  'lb.ranked.title': 'Ranked',
+  'lb.preliminary.title': 'Preliminary',
+  'lb.preliminary.note':
+    'These models have not had enough battles to be ranked: a rating now would mislead. They are listed without a rank or a rating until they have.',
+  'lb.notComparable.title': 'Not comparable yet',
+  'lb.notComparable.note':
+    'These models have had no battles, directly or through other models, against the ranked ones, so their ratings cannot be compared with them yet.',
+  'lb.col.rank': 'Rank (UB)',
+  'lb.col.rankTitle': "1 + the number of models whose 95% lower bound is above this model's upper bound",
+  'lb.col.model': 'Model',
+  'lb.col.rating': 'Rating',
+  'lb.col.ci': '95% CI',
+  'lb.col.ciTitle': '95% confidence interval of the rating: [lower bound, upper bound]',
+  'lb.col.winRate': 'Win rate',
+  'lb.col.winRateTitle': 'Share of its battles the model won; a tie counts as half a win',
+  'lb.col.battles': 'Battles',
+  'lb.col.battlesTitle': 'Battles this model took part in. Each battle counts for both of its models.',
+  'lb.col.organization': 'Organisation',
+  'lb.col.license': 'Licence',
+  'lb.col.elo': 'Elo',
+  'lb.col.eloTitle': 'Online Elo rating in vote order, for reference',
+  'lb.ci': '[{lower}, {upper}]',
+  'lb.noRating': 'No rating yet:',
+  'lb.winsOf.one': '{wins} wins in {count} battle (a tie counts as half a win)',
+  'lb.winsOf.other': '{wins} wins in {count} battles (a tie counts as half a win)',
+  'lb.reason.fewBattles.one': 'fewer than {count} battle so far',
+  'lb.reason.fewBattles.other': 'fewer than {count} battles so far',
+  'lb.reason.preliminary': 'has won or lost every battle so far',
+  'lb.reason.notComparable': 'no battles against the ranked models yet',
+  'lb.empty': 'No models.',
+  'lb.noneRated': 'No models have been rated yet.',
+  'lb.noneRanked': 'No model is ranked yet: the models below need more battles first.',
+  'lb.loadFailed': 'Could not load the leaderboard.',
+  'lb.unavailable': 'The leaderboard is not available right now.',
+};

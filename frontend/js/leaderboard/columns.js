@@ -1,0 +1,167 @@
+// Leaderboard page: the columns of the three tables (ranked, preliminary,
+// not comparable yet): what each header says, how each cell is filled, and
+// how a column sorts. Model names and all other server text are inserted
+// as text only.
+
+import { formatCi, isNum, percent, reasonText, textOf, whole, winsText } from './format.js';
+import { t } from '../i18n/index.js';
+
+/**
+ * @typedef {object} Column
+ * @property {string} key       the cell's class and the column's sort key
+ * @property {() => string} label  the header, in the interface language
+ * @property {() => string} [title] a longer explanation of the header
+ * @property {(row: any, ctx: {minVotes: number|null}) => Node|string} cell
+ * @property {((row: any) => number|string|null)} [sortValue] sortable when given
+ * @property {"ascending"|"descending"} [firstDirection] the first click's order
+ */
+
+const span = (cls, text) => {
+  const el = document.createElement('span');
+  el.className = cls;
+  el.textContent = text;
+  return el;
+};
+
+/** The model's display name (laid out by its own script) and, when it differs, its slug. */
+function modelCell(row) {
+  const frag = document.createDocumentFragment();
+  const slug = typeof row.model === 'string' ? row.model : '';
+  const name = span('model-name', textOf(row.display_name) || slug);
+  name.dir = 'auto';
+  frag.append(name);
+  if (slug && slug !== row.display_name) {
+    const small = document.createElement('small');
+    small.className = 'model-slug';
+    small.dir = 'ltr';
+    small.textContent = slug;
+    frag.append(small);
+  }
+  return frag;
+}
+
+/** "—" and why, for a model that is not ranked: never a number. */
+function noRatingCell(row, ctx) {
+  const frag = document.createDocumentFragment();
+  const dash = span('lb-dash', '—');
+  dash.setAttribute('aria-hidden', 'true');
+  frag.append(dash, span('visually-hidden', t('lb.noRating')));
+  const reason = reasonText(row, ctx.minVotes);
+  if (reason) frag.append(span('lb-reason', reason));
+  return frag;
+}
+
+function optionalText(v) {
+  const text = textOf(v);
+  return text ? text : span('muted', '—');
+}
+
+const compareText = (v) => (textOf(v) ? textOf(v) : null);
+
+const COLUMNS = {
+  rank: {
+    key: 'rank',
+    label: () => t('lb.col.rank'),
+    title: () => t('lb.col.rankTitle'),
+    cell: (row) => (isNum(row.rank) ? whole(row.rank) : '—'),
+    sortValue: (row) => (isNum(row.rank) ? row.rank : null),
+    firstDirection: 'ascending',
+  },
+  model: {
+    key: 'model',
+    label: () => t('lb.col.model'),
+    cell: (row) => modelCell(row),
+    sortValue: (row) => textOf(row.display_name) || textOf(row.model) || null,
+    firstDirection: 'ascending',
+  },
+  rating: {
+    key: 'rating',
+    label: () => t('lb.col.rating'),
+    cell: (row) => whole(row.rating),
+    sortValue: (row) => (isNum(row.rating) ? row.rating : null),
+    firstDirection: 'descending',
+  },
+  noRating: {
+    key: 'rating',
+    label: () => t('lb.col.rating'),
+    cell: (row, ctx) => noRatingCell(row, ctx),
+  },
+  ci: {
+    key: 'ci',
+    label: () => t('lb.col.ci'),
+    title: () => t('lb.col.ciTitle'),
+    cell: (row) => {
+      const el = span('lb-ci', formatCi(row.ci_lower, row.ci_upper));
+      el.dir = 'ltr'; // lower bound first, whatever the interface direction
+      return el;
+    },
+    sortValue: (row) => (isNum(row.ci_lower) ? row.ci_lower : null),
+    firstDirection: 'descending',
+  },
+  winRate: {
+    key: 'win-rate',
+    label: () => t('lb.col.winRate'),
+    title: () => t('lb.col.winRateTitle'),
+    cell: (row) => {
+      const el = span('lb-win-rate', percent(row.win_rate));
+      const wins = winsText(row.wins, row.battles);
+      if (wins) el.title = wins;
+      return el;
+    },
+    sortValue: (row) => (isNum(row.win_rate) ? row.win_rate : null),
+    firstDirection: 'descending',
+  },
+  battles: {
+    key: 'battles',
+    label: () => t('lb.col.battles'),
+    title: () => t('lb.col.battlesTitle'),
+    cell: (row) => whole(isNum(row.battles) ? row.battles : row.votes),
+    sortValue: (row) => (isNum(row.battles) ? row.battles : isNum(row.votes) ? row.votes : null),
+    firstDirection: 'descending',
+  },
+  organization: {
+    key: 'organization',
+    label: () => t('lb.col.organization'),
+    cell: (row) => optionalText(row.organization),
+    sortValue: (row) => compareText(row.organization),
+    firstDirection: 'ascending',
+  },
+  license: {
+    key: 'license',
+    label: () => t('lb.col.license'),
+    cell: (row) => optionalText(row.license),
+    sortValue: (row) => compareText(row.license),
+    firstDirection: 'ascending',
+  },
+  elo: {
+    key: 'elo',
+    label: () => t('lb.col.elo'),
+    title: () => t('lb.col.eloTitle'),
+    cell: (row) => whole(row.elo),
+    sortValue: (row) => (isNum(row.elo) ? row.elo : null),
+    firstDirection: 'descending',
+  },
+};
+
+/** The ranked table: every number, ordered by rank. */
+export const RANKED_COLUMNS = [
+  COLUMNS.rank,
+  COLUMNS.model,
+  COLUMNS.rating,
+  COLUMNS.ci,
+  COLUMNS.winRate,
+  COLUMNS.battles,
+  COLUMNS.organization,
+  COLUMNS.license,
+  COLUMNS.elo,
+];
+
+/** Preliminary and not comparable: no rank, no rating, no interval; why not instead. */
+export const UNRANKED_COLUMNS = [
+  COLUMNS.model,
+  COLUMNS.noRating,
+  COLUMNS.winRate,
+  COLUMNS.battles,
+  COLUMNS.organization,
+  COLUMNS.license,
+];

@@ -1,0 +1,56 @@
+// Leaderboard page: how a row's numbers are written, in the interface
+// language (Intl). A model that is not ranked has no rating to show: only
+// "—" and the reason, never a number.
+
+import { formatNumber, locale, t, tn } from '../i18n/index.js';
+
+export const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** A whole number, e.g. a rating; never "-0". */
+export function whole(v) {
+  return isNum(v) ? formatNumber(Math.round(v), { maximumFractionDigits: 0 }) : '—';
+}
+
+/**
+ * The 95% interval as "[lower, upper]", rounded; "—" when unknown. A bound
+ * that rounds to zero is written as 0, never "−0".
+ * @param {unknown} lower
+ * @param {unknown} upper
+ */
+export function formatCi(lower, upper) {
+  if (!isNum(lower) || !isNum(upper)) return '—';
+  return t('lb.ci', { lower: whole(lower), upper: whole(upper) });
+}
+
+/** A share of 0..1 as a percentage, e.g. "63%". */
+export function percent(v) {
+  return isNum(v) ? formatNumber(Math.min(1, Math.max(0, v)), { style: 'percent', maximumFractionDigits: 0 }) : '—';
+}
+
+/** "6.5 wins in 10 battles (a tie counts as half a win)". */
+export function winsText(wins, battles) {
+  if (!isNum(wins) || !isNum(battles)) return '';
+  return tn('lb.winsOf', battles, { wins: formatNumber(wins, { maximumFractionDigits: 1 }) });
+}
+
+/**
+ * Why a model is not ranked. In English the server's own sentence (it
+ * knows best); in another language the same reason from the catalogue.
+ * @param {{status?: string, status_reason?: string|null, battles?: number}} row
+ * @param {number|null} minVotes
+ */
+export function reasonText(row, minVotes) {
+  const server = typeof row.status_reason === 'string' ? row.status_reason.trim() : '';
+  if (locale() === 'en' && server) return server;
+  if (row.status === 'not_comparable') return t('lb.reason.notComparable');
+  if (isNum(minVotes) && isNum(row.battles) && row.battles < minVotes) {
+    return tn('lb.reason.fewBattles', minVotes);
+  }
+  if (row.status === 'preliminary') return t('lb.reason.preliminary');
+  return server;
+}
+
+/** A text value of a row, or "" (organisation, licence). */
+export function textOf(v) {
+  return typeof v === 'string' ? v.trim() : '';
+}

@@ -1,0 +1,148 @@
+// Leaderboard page: one sortable table of models. Each sortable column
+// header holds a button; the sorted column's header says so in `aria-sort`.
+// Clicking the sorted column again reverses the order. Rows the server sent
+// in the same place keep their order among equals; missing values go last.
+//
+// Every cell also carries its column's name in `data-label`, which the
+// phone layout (app.css) shows beside the value when the rows become cards.
+
+import { locale, t } from '../i18n/index.js';
+
+/**
+ * @typedef {import('./columns.js').Column} Column
+ * @typedef {{key: string, direction: "ascending"|"descending"} | null} Sort
+ */
+
+/**
+ * Turn `table` into a sortable table of `columns`.
+ * @param {HTMLTableElement} table
+ * @param {Column[]} columns
+ * @param {Sort} initial the order before the voter picks one (null: the server's)
+ */
+export function boardTable(table, columns, initial) {
+  /** @type {Sort} */
+  let sort = initial;
+  let rows = [];
+  let ctx = { minVotes: null };
+  const collator = new Intl.Collator(locale(), { sensitivity: 'base', numeric: true });
+
+  const thead = document.createElement('thead');
+  const headRow = document.createElement('tr');
+  const headers = columns.map((col) => {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.className = col.key;
+    const label = document.createElement('span');
+    label.className = 'lb-head-label';
+    label.textContent = col.label();
+    if (col.sortValue) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'lb-sort';
+      button.dataset.sort = col.key;
+      const icon = document.createElement('span');
+      icon.className = 'lb-sort-icon';
+      icon.setAttribute('aria-hidden', 'true');
+      button.append(label, icon);
+      if (col.title) button.title = col.title();
+      button.addEventListener('click', () => {
+        const same = sort && sort.key === col.key;
+        const flipped = sort && sort.direction === 'ascending' ? 'descending' : 'ascending';
+        sort = { key: col.key, direction: same ? flipped : col.firstDirection || 'ascending' };
+        render();
+      });
+      th.append(button);
+    } else {
+      if (col.title) label.title = col.title();
+      th.append(label);
+    }
+    headRow.append(th);
+    return th;
+  });
+  thead.append(headRow);
+  const tbody = document.createElement('tbody');
+  table.replaceChildren(thead, tbody);
+
+  function sorted() {
+    const col = sort && columns.find((c) => c.key === sort.key && c.sortValue);
+    const indexed = rows.map((row, i) => ({ row, i }));
+    if (!col) return indexed.map((x) => x.row);
+    const sign = sort.direction === 'descending' ? -1 : 1;
+    indexed.sort((x, y) => {
+      const a = col.sortValue(x.row);
+      const b = col.sortValue(y.row);
+      if (a === null && b === null) return x.i - y.i;
+      if (a === null) return 1; // missing values last, in either order
+      if (b === null) return -1;
+      const c = typeof a === 'string' || typeof b === 'string' ? collator.compare(String(a), String(b)) : a - b;
+      return c !== 0 ? sign * c : x.i - y.i;
+    });
+    return indexed.map((x) => x.row);
+  }
+
+  function render() {
+    columns.forEach((col, i) => {
+      const th = headers[i];
+      if (sort && col.sortValue && sort.key === col.key) th.setAttribute('aria-sort', sort.direction);
+      else th.removeAttribute('aria-sort');
+    });
+    if (rows.length === 0) {
+      tbody.replaceChildren(messageRow(t('lb.empty'), columns.length));
+      return;
+    }
+    tbody.replaceChildren(
+      ...sorted().map((row) => {
+        const tr = document.createElement('tr');
+        tr.dataset.model = typeof row.model === 'string' ? row.model : '';
+        tr.dataset.status = typeof row.status === 'string' ? row.status : 'ranked';
+        for (const col of columns) {
+          const td = document.createElement('td');
+          td.className = col.key;
+          td.dataset.label = col.label();
+          const content = col.cell(row, ctx);
+          if (typeof content === 'string') td.textContent = content;
+          else td.append(content);
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+  }
+
+  return {
+    /**
+     * Show `list` (rows of GET /api/v1/leaderboard), in the chosen order.
+     * @param {any[]} list
+     * @param {{minVotes: number|null}} context
+     */
+    setRows(list, context) {
+      rows = list;
+      ctx = context;
+      render();
+    },
+    /** Show one line of text instead of rows. */
+    setMessage(text) {
+      rows = [];
+      tbody.replaceChildren(messageRow(text, columns.length));
+    },
+    /** Whether the table shows any model. */
+    hasRows() {
+      return rows.length > 0;
+    },
+  };
+}
+
+/**
+ * A row holding one message across all `columns` (loading, empty, ...).
+ * @param {string} text
+ * @param {number} columns
+ */
+function messageRow(text, columns) {
+  const tr = document.createElement('tr');
+  tr.className = 'lb-placeholder';
+  const td = document.createElement('td');
+  td.colSpan = columns;
+  td.textContent = text;
+  tr.append(td);
+  return tr;
+}
