@@ -11,6 +11,7 @@ mod browser;
 mod demo;
 mod durability;
 mod errors;
+mod experience;
 mod health;
 mod import;
 mod integrity;

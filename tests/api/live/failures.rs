@@ -49,7 +49,7 @@ async fn a_side_failing_mid_stream_voids_the_battle(backend: Backend) {
     assert!(
         void.1["reason"]
             .as_str()
-            .is_some_and(|r| r.contains("one of the models failed") && r.contains("new round")),
+            .is_some_and(|r| r.contains("could not answer") && r.contains("new round")),
         "{void:?}"
     );
     assert_eq!(events.last().expect("end").1["status"], "void");
@@ -187,6 +187,8 @@ async fn bad_prompts_and_wrong_battles_get_clear_errors() {
     let fake = fake_pair().await;
     let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
         s.live.max_prompt_chars = 40;
+        // Question-bank battles beside the live ones.
+        s.load_demo = Some(true);
     })
     .await
     else {
