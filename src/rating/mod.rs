@@ -7,6 +7,7 @@
 //! from the 2.5 / 97.5 percentiles of a seeded bootstrap; Rank (UB); online Elo
 //! with K = 4.
 
+pub mod agreement;
 pub mod bootstrap;
 pub mod bradley_terry;
 pub mod comparisons;
