@@ -13,6 +13,7 @@ pub mod bradley_terry;
 pub mod comparisons;
 pub mod elo;
 pub mod matrices;
+pub mod proportion;
 pub mod rank;
 pub mod synthetic;
 pub mod table;
