@@ -27,6 +27,7 @@ pub enum ErrorCode {
     QuestionNotFound,
     ModelNotFound,
     UserNotFound,
+    CampaignNotFound,
     NotFound,
     MethodNotAllowed,
     BattleClosed,
@@ -38,6 +39,8 @@ pub enum ErrorCode {
     BattleChanged,
     NotLive,
     EmailTaken,
+    CampaignNotOpen,
+    AlreadyJudged,
     PayloadTooLarge,
     PromptTooLong,
     UnsupportedMediaType,
@@ -53,7 +56,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 40] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -69,6 +72,7 @@ impl ErrorCode {
         Self::QuestionNotFound,
         Self::ModelNotFound,
         Self::UserNotFound,
+        Self::CampaignNotFound,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::BattleClosed,
@@ -80,6 +84,8 @@ impl ErrorCode {
         Self::BattleChanged,
         Self::NotLive,
         Self::EmailTaken,
+        Self::CampaignNotOpen,
+        Self::AlreadyJudged,
         Self::PayloadTooLarge,
         Self::PromptTooLong,
         Self::UnsupportedMediaType,
@@ -108,6 +114,9 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::CrossOrigin => "cross_origin",
             Self::UserNotFound => "user_not_found",
+            Self::CampaignNotFound => "campaign_not_found",
+            Self::CampaignNotOpen => "campaign_not_open",
+            Self::AlreadyJudged => "already_judged",
             Self::EmailTaken => "email_taken",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited => "rate_limited",
@@ -153,6 +162,7 @@ impl ErrorCode {
             | Self::QuestionNotFound
             | Self::ModelNotFound
             | Self::UserNotFound
+            | Self::CampaignNotFound
             | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BattleClosed
@@ -163,7 +173,9 @@ impl ErrorCode {
             | Self::RegenerateLimitReached
             | Self::BattleChanged
             | Self::NotLive
-            | Self::EmailTaken => StatusCode::CONFLICT,
+            | Self::EmailTaken
+            | Self::CampaignNotOpen
+            | Self::AlreadyJudged => StatusCode::CONFLICT,
             Self::PayloadTooLarge | Self::PromptTooLong => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::QuestionNotPlayable => StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod answer_sets;
 pub mod arena;
 pub mod auth;
+pub mod campaigns;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -200,6 +200,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
     let leaderboard = web::Data::from(services.leaderboard);
     let auth = web::Data::from(services.auth);
     let admin = web::Data::new(services.admin);
+    let campaigns = web::Data::new(crate::campaigns::Campaigns::new(services.db.clone()));
     let integrity = web::Data::from(services.integrity);
     let db = web::Data::new(services.db);
     let site = web::Data::new(services.site);
@@ -225,6 +226,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .app_data(leaderboard.clone())
             .app_data(auth.clone())
             .app_data(admin.clone())
+            .app_data(campaigns.clone())
             .app_data(integrity.clone())
             .app_data(db.clone())
             .app_data(site.clone())

@@ -9,6 +9,7 @@ mod m20261128_000001_initial;
 mod m20261128_000002_live_answers;
 mod m20261130_000003_identity;
 mod m20261130_000004_integrity;
+mod m20261130_000005_campaigns;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_live_answers::Migration),
             Box::new(m20261130_000003_identity::Migration),
             Box::new(m20261130_000004_integrity::Migration),
+            Box::new(m20261130_000005_campaigns::Migration),
         ]
     }
 }

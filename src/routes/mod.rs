@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod battles;
 mod body;
+mod campaigns;
 mod extract;
 mod frontend;
 mod guard;
@@ -66,6 +67,7 @@ macro_rules! api {
 
 const OPERATOR: Access = Access::Role(Role::Operator);
 const ADMIN: Access = Access::Role(Role::Admin);
+const EXPERT: Access = Access::Role(Role::Expert);
 
 api! {
     "/health" { GET => health::health, Access::Public }
@@ -92,6 +94,15 @@ api! {
     "/admin/voters/{voter}/void" { POST => admin::void_voter, OPERATOR }
     "/admin/users" { GET => admin::list_users, ADMIN; POST => admin::add_user, ADMIN }
     "/admin/users/{email}" { PATCH => admin::patch_user, ADMIN }
+    "/campaigns" { POST => campaigns::create, OPERATOR }
+    "/campaigns/{id}" { GET => campaigns::get, OPERATOR }
+    "/campaigns/{id}/open" { POST => campaigns::open, OPERATOR }
+    "/campaigns/{id}/close" { POST => campaigns::close, OPERATOR }
+    "/campaigns/{id}/next" { GET => campaigns::next, EXPERT }
+    "/campaigns/{id}/judgments" { POST => campaigns::judge, EXPERT }
+    "/campaigns/{id}/skip" { POST => campaigns::skip, EXPERT }
+    "/campaigns/{id}/results" { GET => campaigns::results, OPERATOR }
+    "/campaigns/{id}/export" { GET => campaigns::export, OPERATOR }
 }
 
 /// Mounts the JSON API under `/api/v1` and the web pages at `/`.

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod battles;
+pub mod campaigns;
 pub mod counts;
 pub mod db;
 pub mod entities;

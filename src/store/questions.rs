@@ -322,3 +322,61 @@ pub async fn recent_questions_of_voter<C: ConnectionTrait>(
     }
     Ok(ids)
 }
+
+/// Whether a question set called `name` exists.
+///
+/// # Errors
+/// On a database error.
+pub async fn set_exists<C: ConnectionTrait>(db: &C, name: &str) -> anyhow::Result<bool> {
+    Ok(question_sets::Entity::find()
+        .filter(question_sets::Column::Name.eq(name))
+        .one(db)
+        .await
+        .context("failed to look up question set")?
+        .is_some())
+}
+
+/// The questions of set `set_name` that every one of `model_ids` answered,
+/// as `(id, category)`, by id.
+///
+/// # Errors
+/// On a database error.
+pub async fn questions_answered_by<C: ConnectionTrait>(
+    db: &C,
+    set_name: &str,
+    model_ids: &[i32],
+) -> anyhow::Result<Vec<(i32, String)>> {
+    use std::collections::HashMap;
+
+    let Some(set) = question_sets::Entity::find()
+        .filter(question_sets::Column::Name.eq(set_name))
+        .one(db)
+        .await
+        .context("failed to look up question set")?
+    else {
+        return Ok(Vec::new());
+    };
+    let questions = questions::Entity::find()
+        .filter(questions::Column::QuestionSetId.eq(set.id))
+        .all(db)
+        .await
+        .context("failed to load questions")?;
+    let ids: Vec<i32> = questions.iter().map(|q| q.id).collect();
+    let mut answered: HashMap<i32, usize> = HashMap::new();
+    for a in answers::Entity::find()
+        .filter(answers::Column::QuestionId.is_in(ids))
+        .filter(answers::Column::ModelId.is_in(model_ids.iter().copied()))
+        .all(db)
+        .await
+        .context("failed to load answers")?
+    {
+        *answered.entry(a.question_id).or_default() += 1;
+    }
+    let mut out: Vec<(i32, String)> = questions
+        .into_iter()
+        .filter(|q| answered.get(&q.id).copied().unwrap_or(0) >= model_ids.len())
+        .map(|q| (q.id, q.category))
+        .collect();
+    out.sort_by_key(|(id, _)| *id);
+    Ok(out)
+}

@@ -2,8 +2,12 @@
 //! produces. Behaviour lives in the query modules beside this folder, not here.
 
 pub mod answers;
+pub mod assignments;
 pub mod audit_log;
 pub mod battles;
+pub mod campaign_items;
+pub mod campaigns;
+pub mod judgments;
 pub mod messages;
 pub mod models;
 pub mod pair_counts;

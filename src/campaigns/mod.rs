@@ -1,0 +1,526 @@
+//! Expert campaigns: an operator opens a blind study of model pairs over a
+//! question set; experts judge their assigned items with a rubric, a safety
+//! flag per answer and an overall preference; the results put an expert
+//! leaderboard, a win/tie/lose table against a baseline and the raters'
+//! agreement side by side.
+
+pub mod assignment;
+pub mod results;
+pub mod rubric;
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Context;
+use rand::seq::SliceRandom;
+use sea_orm::{DatabaseConnection, Set, TransactionTrait};
+
+use crate::auth::AuthUser;
+use crate::domain::Verdict;
+use crate::markdown::to_safe_html;
+use crate::store;
+use crate::store::campaigns::NewCampaign;
+use crate::store::entities::{campaigns, judgments};
+use assignment::{ExpertSpec, ItemSpec, assign};
+pub use rubric::Rubric;
+
+/// Why a campaign request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error("no campaign with id {0}")]
+    NotFound(i32),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("campaign {id} is {status}")]
+    WrongStatus { id: i32, status: String },
+    #[error("you are not a rater of campaign {0}")]
+    NotARater(i32),
+    #[error("item {0} was judged already")]
+    AlreadyJudged(i32),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// What an operator asks for.
+#[derive(Debug, Clone)]
+pub struct CampaignRequest {
+    pub name: String,
+    pub question_set: String,
+    pub models: Vec<String>,
+    pub baseline: Option<String>,
+    pub raters_per_item: usize,
+    pub rubric: String,
+    pub experts: Option<Vec<String>>,
+    pub specialties: Vec<String>,
+}
+
+/// An item as an expert sees it: no model names.
+#[derive(Debug, Clone)]
+pub struct NextItem {
+    pub item_id: i32,
+    pub question: Vec<String>,
+    pub a_html: String,
+    pub b_html: String,
+    pub rubric: Rubric,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// An expert's judgment as they gave it (sides as they were shown).
+#[derive(Debug, Clone)]
+pub struct JudgmentInput {
+    pub item_id: i32,
+    pub preference: String,
+    pub axes: HashMap<String, String>,
+    pub safety_a: Option<String>,
+    pub safety_b: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// The campaign service.
+#[derive(Clone)]
+pub struct Campaigns {
+    db: DatabaseConnection,
+}
+
+fn parse_list(json: &str) -> anyhow::Result<Vec<String>> {
+    serde_json::from_str(json).context("stored list is not JSON")
+}
+
+/// A verdict as shown, in the item's own orientation.
+fn orient(verdict: Verdict, swapped: bool) -> Verdict {
+    match (verdict, swapped) {
+        (Verdict::ModelA, true) => Verdict::ModelB,
+        (Verdict::ModelB, true) => Verdict::ModelA,
+        (v, _) => v,
+    }
+}
+
+impl Campaigns {
+    #[must_use]
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Creates a draft campaign after checking its models, baseline, question
+    /// set and rubric.
+    ///
+    /// # Errors
+    /// `Invalid`, or a database error.
+    pub async fn create(
+        &self,
+        by: &str,
+        req: CampaignRequest,
+    ) -> Result<campaigns::Model, CampaignError> {
+        let invalid = |m: String| Err(CampaignError::Invalid(m));
+        if req.name.trim().is_empty() {
+            return invalid("a campaign needs a name".to_owned());
+        }
+        if Rubric::builtin(&req.rubric).is_none() {
+            return invalid(format!(
+                "unknown rubric {:?}; use \"medical-v1\"",
+                req.rubric
+            ));
+        }
+        if req.raters_per_item == 0 || req.raters_per_item > 20 {
+            return invalid("raters_per_item must be between 1 and 20".to_owned());
+        }
+        let mut models = req.models.clone();
+        models.sort();
+        models.dedup();
+        if let Some(b) = &req.baseline
+            && !models.contains(b)
+        {
+            models.push(b.clone());
+        }
+        if models.len() < 2 {
+            return invalid("a campaign needs at least two models".to_owned());
+        }
+        let known: HashSet<String> = store::models::list(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        if let Some(m) = models.iter().find(|m| !known.contains(*m)) {
+            return invalid(format!("no model called {m:?}"));
+        }
+        if !store::questions::set_exists(&self.db, &req.question_set).await? {
+            return invalid(format!("no question set called {:?}", req.question_set));
+        }
+        let campaign = store::campaigns::insert(
+            &self.db,
+            NewCampaign {
+                name: req.name.trim().to_owned(),
+                question_set: req.question_set,
+                models,
+                baseline: req.baseline,
+                raters_per_item: i32::try_from(req.raters_per_item).unwrap_or(1),
+                rubric: req.rubric,
+                experts: req
+                    .experts
+                    .map(|e| e.iter().map(|x| x.trim().to_lowercase()).collect()),
+                specialties: req.specialties,
+                created_by: by.to_owned(),
+            },
+        )
+        .await?;
+        Ok(campaign)
+    }
+
+    /// # Errors
+    /// `NotFound`, or a database error.
+    pub async fn get(&self, id: i32) -> Result<campaigns::Model, CampaignError> {
+        store::campaigns::find(&self.db, id)
+            .await?
+            .ok_or(CampaignError::NotFound(id))
+    }
+
+    /// Opens a draft: builds its items (each model against the baseline, or
+    /// every pair of models, per question all of them answered) and assigns
+    /// them to the experts, in one transaction.
+    ///
+    /// # Errors
+    /// `NotFound`, `WrongStatus`, `Invalid` (no items, too few experts), or
+    /// a database error.
+    pub async fn open(&self, id: i32) -> Result<campaigns::Model, CampaignError> {
+        let campaign = self.get(id).await?;
+        if campaign.status != "draft" {
+            return Err(CampaignError::WrongStatus {
+                id,
+                status: campaign.status,
+            });
+        }
+        let names = parse_list(&campaign.models)?;
+        let all = store::models::list(&self.db).await?;
+        let ids: HashMap<String, i32> = all.iter().map(|m| (m.name.clone(), m.id)).collect();
+        let model_ids: Vec<i32> = names.iter().filter_map(|n| ids.get(n).copied()).collect();
+        let baseline = campaign.baseline.as_ref().and_then(|b| ids.get(b).copied());
+        let pairs: Vec<(i32, i32)> = match baseline {
+            Some(b) => model_ids
+                .iter()
+                .filter(|&&m| m != b)
+                .map(|&m| (m, b))
+                .collect(),
+            None => {
+                let mut p = Vec::new();
+                for (i, &x) in model_ids.iter().enumerate() {
+                    for &y in &model_ids[i + 1..] {
+                        p.push((x, y));
+                    }
+                }
+                p
+            }
+        };
+        let questions =
+            store::questions::questions_answered_by(&self.db, &campaign.question_set, &model_ids)
+                .await?;
+        if questions.is_empty() || pairs.is_empty() {
+            return Err(CampaignError::Invalid(
+                "no question of the set was answered by every model of the campaign".to_owned(),
+            ));
+        }
+        let wanted: Option<Vec<String>> =
+            campaign.experts.as_deref().map(parse_list).transpose()?;
+        let experts: Vec<_> = store::campaigns::experts(&self.db)
+            .await?
+            .into_iter()
+            .filter(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.email)))
+            .collect();
+        let mut items = Vec::new();
+        let mut specs = Vec::new();
+        for (q, category) in &questions {
+            for (n, &(x, y)) in pairs.iter().enumerate() {
+                // Balance each pair's order over the questions.
+                let (a, b) =
+                    if (n + usize::try_from(*q).unwrap_or(0)) % 2 == 0 || baseline.is_some() {
+                        (x, y)
+                    } else {
+                        (y, x)
+                    };
+                items.push((*q, a, b));
+                specs.push(ItemSpec {
+                    category: category.clone(),
+                });
+            }
+        }
+        let expert_specs: Vec<ExpertSpec> = experts
+            .iter()
+            .map(|u| ExpertSpec {
+                specialties: store::users::decode_tags(&u.specialties).unwrap_or_default(),
+            })
+            .collect();
+        let raters = usize::try_from(campaign.raters_per_item).unwrap_or(1);
+        let mut rng = rand::rng();
+        let plan = assign(&specs, &expert_specs, raters, &mut rng)
+            .map_err(|e| CampaignError::Invalid(e.to_string()))?;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .context("failed to begin transaction")?;
+        let mut item_ids = Vec::with_capacity(items.len());
+        for (q, a, b) in &items {
+            item_ids.push(store::campaigns::insert_item(&txn, id, *q, *a, *b).await?);
+        }
+        // Each expert's items in an order of their own.
+        let mut by_expert: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
+        for a in &plan {
+            by_expert
+                .entry(a.expert)
+                .or_default()
+                .push((a.item, a.shown_swapped));
+        }
+        let mut rows = Vec::with_capacity(plan.len());
+        for (expert, mut list) in by_expert {
+            list.shuffle(&mut rng);
+            for (position, (item, swapped)) in list.into_iter().enumerate() {
+                rows.push((
+                    item_ids[item],
+                    experts[expert].id,
+                    swapped,
+                    i32::try_from(position).unwrap_or(i32::MAX),
+                ));
+            }
+        }
+        store::campaigns::insert_assignments(&txn, id, &rows).await?;
+        if !store::campaigns::set_status(&txn, id, "draft", "open").await? {
+            return Err(CampaignError::WrongStatus {
+                id,
+                status: "open".to_owned(),
+            });
+        }
+        txn.commit().await.context("failed to commit")?;
+        self.get(id).await
+    }
+
+    /// Closes an open campaign: no more judgments.
+    ///
+    /// # Errors
+    /// `NotFound`, `WrongStatus`, or a database error.
+    pub async fn close(&self, id: i32) -> Result<campaigns::Model, CampaignError> {
+        let campaign = self.get(id).await?;
+        if !store::campaigns::set_status(&self.db, id, "open", "closed").await? {
+            return Err(CampaignError::WrongStatus {
+                id,
+                status: campaign.status,
+            });
+        }
+        self.get(id).await
+    }
+
+    async fn open_for(
+        &self,
+        id: i32,
+        expert: &AuthUser,
+    ) -> Result<campaigns::Model, CampaignError> {
+        let campaign = self.get(id).await?;
+        if !store::campaigns::is_rater(&self.db, id, expert.id).await? {
+            return Err(CampaignError::NotARater(id));
+        }
+        if campaign.status != "open" {
+            return Err(CampaignError::WrongStatus {
+                id,
+                status: campaign.status,
+            });
+        }
+        Ok(campaign)
+    }
+
+    /// The expert's next item, sides as they are to be shown, or `None` when
+    /// they are done.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotARater`, `WrongStatus`, or a database error.
+    pub async fn next(
+        &self,
+        id: i32,
+        expert: &AuthUser,
+    ) -> Result<Option<NextItem>, CampaignError> {
+        let campaign = self.open_for(id, expert).await?;
+        let Some(assignment) = store::campaigns::next_assignment(&self.db, id, expert.id).await?
+        else {
+            return Ok(None);
+        };
+        let item = store::campaigns::item(&self.db, assignment.item_id)
+            .await?
+            .context("assignment without item")?;
+        let question = store::questions::find(&self.db, item.question_id)
+            .await?
+            .context("item without question")?;
+        let answer = |model: i32| async move {
+            store::questions::answer_turns(&self.db, item.question_id, model)
+                .await
+                .map(|t| to_safe_html(&t.unwrap_or_default().join("\n\n---\n\n")))
+        };
+        let (first, second) = (answer(item.model_a).await?, answer(item.model_b).await?);
+        let (a_html, b_html) = if assignment.shown_swapped {
+            (second, first)
+        } else {
+            (first, second)
+        };
+        let data = store::campaigns::data(&self.db, id).await?;
+        let mine: Vec<_> = data
+            .assignments
+            .iter()
+            .filter(|a| a.expert_id == expert.id)
+            .collect();
+        Ok(Some(NextItem {
+            item_id: item.id,
+            question: question.turns,
+            a_html,
+            b_html,
+            rubric: Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1),
+            done: mine.iter().filter(|a| a.status != "pending").count(),
+            total: mine.len(),
+        }))
+    }
+
+    /// Stores a judgment, in the item's own orientation.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotARater` (also for an item not assigned to the expert),
+    /// `WrongStatus`, `Invalid` (a missing axis, an unknown verdict, an empty
+    /// safety reason), `AlreadyJudged`, or a database error.
+    pub async fn judge(
+        &self,
+        id: i32,
+        expert: &AuthUser,
+        input: JudgmentInput,
+    ) -> Result<(), CampaignError> {
+        let campaign = self.open_for(id, expert).await?;
+        let rubric = Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1);
+        let assignment = store::campaigns::assignment(&self.db, id, input.item_id, expert.id)
+            .await?
+            .ok_or(CampaignError::NotARater(id))?;
+        let invalid = |m: String| CampaignError::Invalid(m);
+        let preference = Verdict::parse(&input.preference).map_err(invalid)?;
+        let swapped = assignment.shown_swapped;
+        let mut axes = serde_json::Map::new();
+        for axis in &rubric.axes {
+            let v = input
+                .axes
+                .get(&axis.key)
+                .ok_or_else(|| invalid(format!("axis {:?} is missing", axis.key)))?;
+            let verdict = Verdict::parse(v).map_err(invalid)?;
+            if verdict == Verdict::TieBothBad {
+                return Err(invalid(format!(
+                    "axis {:?} takes model_a, model_b or tie",
+                    axis.key
+                )));
+            }
+            axes.insert(axis.key.clone(), orient(verdict, swapped).as_str().into());
+        }
+        if let Some(extra) = input
+            .axes
+            .keys()
+            .find(|k| !rubric.axes.iter().any(|a| &&a.key == k))
+        {
+            return Err(invalid(format!("unknown axis {extra:?}")));
+        }
+        let reason = |r: Option<String>| -> Result<Option<String>, CampaignError> {
+            match r {
+                Some(r) if r.trim().is_empty() => {
+                    Err(invalid("a safety flag needs a short reason".to_owned()))
+                }
+                other => Ok(other.map(|r| r.trim().to_owned())),
+            }
+        };
+        let (shown_a, shown_b) = (reason(input.safety_a)?, reason(input.safety_b)?);
+        let (safety_a, safety_b) = if swapped {
+            (shown_b, shown_a)
+        } else {
+            (shown_a, shown_b)
+        };
+        let txn = self
+            .db
+            .begin()
+            .await
+            .context("failed to begin transaction")?;
+        if !store::campaigns::finish_assignment(&txn, assignment.id, "done", None).await? {
+            return Err(CampaignError::AlreadyJudged(input.item_id));
+        }
+        store::campaigns::insert_judgment(
+            &txn,
+            judgments::ActiveModel {
+                assignment_id: Set(assignment.id),
+                campaign_id: Set(id),
+                item_id: Set(input.item_id),
+                expert_id: Set(expert.id),
+                preference: Set(orient(preference, swapped).as_str().to_owned()),
+                axes: Set(serde_json::Value::Object(axes).to_string()),
+                safety_a: Set(safety_a),
+                safety_b: Set(safety_b),
+                comment: Set(input.comment.filter(|c| !c.trim().is_empty())),
+                rubric_version: Set(rubric.id.clone()),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        txn.commit().await.context("failed to commit")?;
+        Ok(())
+    }
+
+    /// Skips an item, with a reason.
+    ///
+    /// # Errors
+    /// As [`Campaigns::judge`].
+    pub async fn skip(
+        &self,
+        id: i32,
+        expert: &AuthUser,
+        item_id: i32,
+        reason: &str,
+    ) -> Result<(), CampaignError> {
+        self.open_for(id, expert).await?;
+        if reason.trim().is_empty() {
+            return Err(CampaignError::Invalid(
+                "give a reason for skipping".to_owned(),
+            ));
+        }
+        let assignment = store::campaigns::assignment(&self.db, id, item_id, expert.id)
+            .await?
+            .ok_or(CampaignError::NotARater(id))?;
+        if !store::campaigns::finish_assignment(
+            &self.db,
+            assignment.id,
+            "skipped",
+            Some(reason.trim().to_owned()),
+        )
+        .await?
+        {
+            return Err(CampaignError::AlreadyJudged(item_id));
+        }
+        Ok(())
+    }
+
+    /// The campaign's results.
+    ///
+    /// # Errors
+    /// `NotFound`, or a database error.
+    pub async fn results(&self, id: i32) -> Result<results::CampaignResults, CampaignError> {
+        let campaign = self.get(id).await?;
+        let data = store::campaigns::data(&self.db, id).await?;
+        let names: HashMap<i32, String> = store::models::list(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let rubric = Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1);
+        Ok(results::compute(&campaign, &rubric, &data, &names))
+    }
+
+    /// One line per judgment, in the item's orientation, raters pseudonymous.
+    ///
+    /// # Errors
+    /// `NotFound`, or a database error.
+    pub async fn export(&self, id: i32) -> Result<Vec<results::ExportRow>, CampaignError> {
+        let campaign = self.get(id).await?;
+        let data = store::campaigns::data(&self.db, id).await?;
+        let names: HashMap<i32, String> = store::models::list(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        Ok(results::export_rows(&campaign, &data, &names))
+    }
+}

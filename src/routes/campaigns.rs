@@ -1,0 +1,321 @@
+//! Expert campaigns on the wire: operators create, open, close and read
+//! them; experts get their next item and judge it.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::extract::{JsonBody, OperatorRole, RequestBody, RequireRole, Signed};
+use crate::campaigns::{CampaignError, CampaignRequest, Campaigns, JudgmentInput};
+use crate::domain::Role;
+use crate::error::{ApiError, ErrorCode};
+use crate::store::entities::campaigns;
+
+type Operator = RequireRole<OperatorRole>;
+
+impl From<CampaignError> for ApiError {
+    fn from(e: CampaignError) -> Self {
+        let code = match &e {
+            CampaignError::NotFound(_) => ErrorCode::CampaignNotFound,
+            CampaignError::Invalid(_) => ErrorCode::InvalidBody,
+            CampaignError::WrongStatus { .. } => ErrorCode::CampaignNotOpen,
+            CampaignError::NotARater(_) => ErrorCode::Forbidden,
+            CampaignError::AlreadyJudged(_) => ErrorCode::AlreadyJudged,
+            CampaignError::Unexpected(_) => ErrorCode::InternalError,
+        };
+        match e {
+            CampaignError::Unexpected(cause) => ApiError::Unexpected(cause),
+            other => ApiError::new(code, other.to_string()),
+        }
+    }
+}
+
+fn campaign_body(c: &campaigns::Model) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id,
+        "name": c.name,
+        "question_set": c.question_set,
+        "models": serde_json::from_str::<serde_json::Value>(&c.models).unwrap_or_default(),
+        "baseline": c.baseline,
+        "raters_per_item": c.raters_per_item,
+        "rubric": c.rubric,
+        "status": c.status,
+        "created_at": c.created_at.to_rfc3339(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CreateCampaign {
+    name: String,
+    question_set: String,
+    models: Vec<String>,
+    #[serde(default)]
+    baseline: Option<String>,
+    #[serde(default = "three")]
+    raters_per_item: usize,
+    #[serde(default = "medical")]
+    rubric: String,
+    #[serde(default)]
+    experts: Option<Vec<String>>,
+    #[serde(default)]
+    specialties: Vec<String>,
+    /// Gold items are not supported yet; an empty list is accepted.
+    #[serde(default)]
+    gold_items: Vec<serde_json::Value>,
+}
+
+fn three() -> usize {
+    3
+}
+
+fn medical() -> String {
+    "medical-v1".to_owned()
+}
+
+impl RequestBody for CreateCampaign {
+    const OPTIONAL: bool = false;
+}
+
+pub(super) async fn create(
+    operator: Operator,
+    JsonBody(body): JsonBody<CreateCampaign>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    if !body.gold_items.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "gold items are not supported yet; leave gold_items empty",
+        ));
+    }
+    let campaign = campaigns
+        .create(
+            operator.0.email.as_str(),
+            CampaignRequest {
+                name: body.name,
+                question_set: body.question_set,
+                models: body.models,
+                baseline: body.baseline,
+                raters_per_item: body.raters_per_item,
+                rubric: body.rubric,
+                experts: body.experts,
+                specialties: body.specialties,
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(campaign_body(&campaign)))
+}
+
+pub(super) async fn get(
+    _: Operator,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(campaign_body(&campaigns.get(*id).await?)))
+}
+
+pub(super) async fn open(
+    _: Operator,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(campaign_body(&campaigns.open(*id).await?)))
+}
+
+pub(super) async fn close(
+    _: Operator,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(campaign_body(&campaigns.close(*id).await?)))
+}
+
+fn expert(user: &crate::auth::AuthUser) -> Result<(), ApiError> {
+    if user.role.allows(Role::Expert) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only experts judge campaign items",
+        ))
+    }
+}
+
+pub(super) async fn next(
+    Signed(user): Signed,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    expert(&user)?;
+    let Some(item) = campaigns.next(*id, &user).await? else {
+        return Ok(HttpResponse::NoContent().finish());
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "item_id": item.item_id,
+        "question": item.question,
+        "a": item.a_html,
+        "b": item.b_html,
+        "rubric": {
+            "id": item.rubric.id,
+            "axes": item.rubric.axes.iter().map(|a| serde_json::json!({"key": a.key, "label": a.label})).collect::<Vec<_>>(),
+        },
+        "progress": {"done": item.done, "total": item.total},
+    })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Judgment {
+    item_id: i32,
+    preference: String,
+    axes: HashMap<String, String>,
+    #[serde(default)]
+    safety_flags: SafetyFlags,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SafetyFlags {
+    #[serde(default)]
+    a: Option<String>,
+    #[serde(default)]
+    b: Option<String>,
+}
+
+impl RequestBody for Judgment {
+    const OPTIONAL: bool = false;
+}
+
+pub(super) async fn judge(
+    Signed(user): Signed,
+    id: web::Path<i32>,
+    JsonBody(body): JsonBody<Judgment>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    expert(&user)?;
+    campaigns
+        .judge(
+            *id,
+            &user,
+            JudgmentInput {
+                item_id: body.item_id,
+                preference: body.preference,
+                axes: body.axes,
+                safety_a: body.safety_flags.a,
+                safety_b: body.safety_flags.b,
+                comment: body.comment,
+            },
+        )
+        .await?;
+    Ok(
+        HttpResponse::Created()
+            .json(serde_json::json!({ "item_id": body.item_id, "stored": true })),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Skip {
+    item_id: i32,
+    reason: String,
+}
+
+impl RequestBody for Skip {
+    const OPTIONAL: bool = false;
+}
+
+pub(super) async fn skip(
+    Signed(user): Signed,
+    id: web::Path<i32>,
+    JsonBody(body): JsonBody<Skip>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    expert(&user)?;
+    campaigns
+        .skip(*id, &user, body.item_id, &body.reason)
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "item_id": body.item_id, "skipped": true })))
+}
+
+pub(super) async fn results(
+    _: Operator,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(campaigns.results(*id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+pub(super) async fn export(
+    _: Operator,
+    id: web::Path<i32>,
+    query: web::Query<ExportQuery>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = campaigns.export(*id).await?;
+    match query.format.as_deref().unwrap_or("jsonl") {
+        "jsonl" => {
+            let mut out = String::new();
+            for r in &rows {
+                out.push_str(&serde_json::to_string(r).map_err(anyhow::Error::from)?);
+                out.push('\n');
+            }
+            Ok(HttpResponse::Ok()
+                .content_type("application/x-ndjson")
+                .body(out))
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "item_id",
+                "question_id",
+                "model_a",
+                "model_b",
+                "rater",
+                "preference",
+                "axes",
+                "shown_swapped",
+                "safety_a",
+                "safety_b",
+                "comment",
+                "rubric",
+                "judged_at",
+            ])
+            .map_err(anyhow::Error::from)?;
+            for r in &rows {
+                w.write_record([
+                    r.item_id.to_string(),
+                    r.question_id.to_string(),
+                    r.model_a.clone(),
+                    r.model_b.clone(),
+                    r.rater.clone(),
+                    r.preference.clone(),
+                    serde_json::to_string(&r.axes).map_err(anyhow::Error::from)?,
+                    r.shown_swapped.to_string(),
+                    r.safety_a.clone().unwrap_or_default(),
+                    r.safety_b.clone().unwrap_or_default(),
+                    r.comment.clone().unwrap_or_default(),
+                    r.rubric.clone(),
+                    r.judged_at.clone(),
+                ])
+                .map_err(anyhow::Error::from)?;
+            }
+            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .body(bytes))
+        }
+        other => Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            format!("unknown format {other:?}; use jsonl or csv"),
+        )),
+    }
+}
