@@ -8,6 +8,7 @@ mod answers_generate;
 mod auth;
 mod battles;
 mod browser;
+mod campaigns;
 mod demo;
 mod durability;
 mod errors;
