@@ -3,6 +3,7 @@
 
 mod answers;
 mod bench;
+mod campaign;
 mod ratings;
 mod user;
 
@@ -56,6 +57,9 @@ pub enum Command {
     Answers(answers::AnswersCommand),
     /// Compute a leaderboard from an LMSYS clean-battle file (JSON array or JSON lines).
     Ratings(RatingsArgs),
+    /// Expert campaigns: results.
+    #[command(subcommand)]
+    Campaign(campaign::CampaignCommand),
     /// Manage user accounts (the first admin is made here).
     #[command(subcommand)]
     User(user::UserCommand),
@@ -140,6 +144,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("{} model(s)", models.len());
             Ok(())
+        }
+        Command::Campaign(command) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            campaign::run(command, &db).await
         }
         Command::User(command) => {
             let settings = cli.settings(None)?;
