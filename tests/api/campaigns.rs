@@ -300,6 +300,29 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
         .expect("text");
     assert_eq!(csv.lines().count() as f64, n + 1.0);
 
+    // The same table from the command line.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goldarena"))
+        .args([
+            "campaign",
+            "results",
+            &id.to_string(),
+            "--format",
+            "markdown",
+        ])
+        .args(["--database", &app.database_url])
+        .output()
+        .expect("run goldarena campaign results");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("| demo-thorough | demo-terse |") && table.contains("| 66.7 |"),
+        "{table}"
+    );
+
     let res = post(
         &operator,
         &app,
