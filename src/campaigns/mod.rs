@@ -506,7 +506,39 @@ impl Campaigns {
             .map(|m| (m.id, m.name))
             .collect();
         let rubric = Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1);
-        Ok(results::compute(&campaign, &rubric, &data, &names))
+        let mut out = results::compute(&campaign, &rubric, &data, &names);
+        out.expert_vs_crowd = Some(results::ExpertVsCrowd::compare(
+            &out.leaderboard,
+            &self.crowd_strengths(&names).await?,
+        ));
+        Ok(out)
+    }
+
+    /// The crowd's Bradley-Terry strengths by model name, from the arena's
+    /// overall pair counts.
+    async fn crowd_strengths(
+        &self,
+        names: &HashMap<i32, String>,
+    ) -> anyhow::Result<HashMap<String, f64>> {
+        use crate::domain::Scope;
+        use crate::rating::{BtConfig, Comparisons, fit};
+        let counts = store::counts::pair_counts(&self.db, &Scope::Overall).await?;
+        let name = |id: i32| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("model-{id}"))
+        };
+        let rows: Vec<(String, String, Verdict, u64)> = counts
+            .iter()
+            .map(|c| (name(c.model_a), name(c.model_b), c.verdict, c.count))
+            .collect();
+        let comparisons = Comparisons::from_counts(
+            rows.iter()
+                .map(|(a, b, v, n)| (a.as_str(), b.as_str(), *v, *n)),
+        );
+        let beta = fit(&comparisons, &BtConfig::default(), None).beta;
+        Ok(comparisons.models().iter().cloned().zip(beta).collect())
     }
 
     /// One line per judgment, in the item's orientation, raters pseudonymous.
