@@ -1,5 +1,6 @@
 //! The real-browser tests: Debian's Chromium driven by Playwright
-//! (`tests/e2e/*.test.mjs`) against the real server on loopback.
+//! (`tests/e2e/*.test.mjs`) against the real server on loopback. Every test
+//! here is named `..._in_a_real_browser`: CI counts them (`.ci/run`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,8 +8,11 @@ use std::process::{Command, Stdio};
 
 use std::time::Duration;
 
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
 use crate::fake_openai::{FakeOpenAi, Script};
-use crate::helpers::{Backend, require, spawn_app, spawn_live};
+use crate::helpers::{Backend, TestApp, require, spawn_app, spawn_app_with, spawn_live};
 
 fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM_PATH")
@@ -25,7 +29,8 @@ fn node_available() -> bool {
 fn browser_ready(e2e: &Path) -> bool {
     let ready = chromium().exists()
         && node_available()
-        && e2e.join("node_modules/playwright-core").exists();
+        && e2e.join("node_modules/playwright-core").exists()
+        && e2e.join("node_modules/axe-core").exists();
     require(
         ready,
         "the browser test (chromium, node, and `npm ci` in tests/e2e)",
@@ -56,6 +61,16 @@ async fn run_node_test(e2e: &Path, file: &str, address: &str, env: &[(&str, &str
 
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e")
+}
+
+/// Not a browser test: node alone checks that every interface string has
+/// its Chinese and Arabic translation (`tests/e2e/i18n.test.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_interface_string_is_translated() {
+    if !require(node_available(), "node, for tests/e2e/i18n.test.mjs") {
+        return;
+    }
+    run_node_test(&e2e_dir(), "i18n.test.mjs", "http://127.0.0.1:9", &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,4 +215,251 @@ async fn operator_page_logs_in_deactivates_a_model_and_voids_a_battle_in_a_real_
             .await
             >= 2
     );
+}
+
+/// An answer that names no model (a vote on an answer that names its model
+/// is not counted) and contains the word "streamed", written slowly enough
+/// to be seen streaming.
+fn plain_answer() -> Script {
+    Script::answer(
+        "One model has streamed this answer.\n\nFirst, rest well and drink water every day.\n\n\
+         Second, keep a short diary of what you eat.\n\nThird, walk a little after each meal.\n\n\
+         More reading: [a source](https://example.org/source) for later.",
+    )
+    .slow(Duration::from_millis(100), Duration::from_millis(20))
+}
+
+/// The same answer, but every request fails with a server error.
+fn failing(mut script: Script) -> Script {
+    script.always_fail = Some(500);
+    script
+}
+
+/// Waits until the fake server has received `n` requests for `model`.
+async fn requests_reach(fake: &FakeOpenAi, model: &str, n: usize) {
+    while fake.requests_for(model).len() < n {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_turn_is_tried_again_speed_waits_for_the_reveal_and_a_void_keeps_the_prompt_in_a_real_browser()
+ {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let fake = FakeOpenAi::start(&[("steady", plain_answer()), ("flaky", plain_answer())]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["steady", "flaky"], |s| {
+        // One request per answer: the fake's request count is the answer count.
+        s.live.max_retries = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    // "flaky" answers turn 1, fails turn 2, answers the retry of turn 2,
+    // then fails the first turn of the next battle. Each script is set as
+    // soon as the request before it has arrived (a request reads its script
+    // when it arrives, so the change only reaches the next one).
+    let plan = [
+        failing(plain_answer()),
+        plain_answer(),
+        failing(plain_answer()),
+    ];
+    let switcher = async {
+        for (seen, script) in plan.into_iter().enumerate() {
+            requests_reach(&fake, "flaky", seen + 1).await;
+            fake.set_script("flaky", script);
+        }
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        () = run_node_test(&e2e, "failures.test.mjs", &app.address, &[]) => {}
+        () = switcher => {}
+    }
+    // One vote (on the battle whose failed turn was tried again), one void battle.
+    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM battles WHERE status = 'void'")
+            .await,
+        1
+    );
+    assert_eq!(fake.requests_for("flaky").len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_mode_leaves_out_a_resting_model_and_an_empty_stopped_answer_is_flagged_before_the_vote_in_a_real_browser()
+ {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let quick = Script::answer("One model has streamed this answer at once.");
+    // Silent for five seconds (under the first-token timeout, ten here):
+    // long enough to be stopped before its first word.
+    let sleepy = Script::answer("Another model has streamed this answer, slowly.")
+        .slow(Duration::from_millis(5_000), Duration::from_millis(100));
+    let fake = FakeOpenAi::start(&[
+        ("quick", quick),
+        ("sleepy", sleepy),
+        ("down", failing(plain_answer())),
+    ])
+    .await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["quick", "sleepy", "down"], |s| {
+        s.live.max_retries = 0;
+        s.live.first_token_timeout_ms = 10_000;
+        // One failure benches a model, for longer than the test runs.
+        s.live.breaker_failures = 1;
+        s.live.breaker_cooldown_secs = 600;
+    })
+    .await
+    else {
+        return;
+    };
+    // "down" fails once, in a named battle against it: it now rests.
+    let battle = app
+        .new_battle(
+            r#"{"prompt":"Are you there?","mode":"named","model_a":"down","model_b":"quick"}"#,
+        )
+        .await;
+    let id = battle["id"].as_str().expect("battle id").to_owned();
+    let events = app.stream(&id).await;
+    assert!(
+        events.iter().any(|(name, _)| name == "void"),
+        "the battle against a failing model was not void: {events:?}"
+    );
+    let arena: Value = app
+        .get("/api/v1/arena")
+        .await
+        .json()
+        .await
+        .expect("arena json");
+    let down = arena["live"]["choices"]
+        .as_array()
+        .and_then(|c| c.iter().find(|m| m["name"] == "down"))
+        .unwrap_or_else(|| panic!("the arena does not list \"down\": {arena}"));
+    assert_eq!(down["available"], false, "\"down\" is not resting: {arena}");
+
+    run_node_test(&e2e, "named.test.mjs", &app.address, &[]).await;
+
+    // The page's vote, on an answer stopped before its first word, is not counted.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM votes WHERE NOT counted")
+            .await,
+        1
+    );
+    assert_eq!(
+        fake.requests_for("down").len(),
+        1,
+        "a resting model was asked again"
+    );
+}
+
+/// Lets only `models` of the demo set play, then votes `verdicts` on
+/// question-bank battles (drawn between active models only).
+async fn play(app: &TestApp, models: &[&str], verdicts: &[&str]) {
+    let names: Vec<String> = models.iter().map(|m| format!("'{m}'")).collect();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE models SET active = (name IN ({}))",
+            names.join(", ")
+        ))
+        .await
+        .expect("choose the active models");
+    for verdict in verdicts {
+        let battle = app.new_battle("{}").await;
+        let id = battle["id"].as_str().expect("battle id");
+        let res = app.vote(id, verdict).await;
+        assert_eq!(res.status(), 200, "vote");
+        let body: Value = res.json().await.expect("vote json");
+        assert_eq!(
+            body["counted"], true,
+            "a seeding vote was not counted: {body}"
+        );
+        for side in ["model_a", "model_b"] {
+            let model = body[side].as_str().unwrap_or_default();
+            assert!(
+                models.contains(&model),
+                "{model} played, not one of {models:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaderboard_shows_groups_apart_and_preliminary_models_and_fits_a_phone_in_a_real_browser()
+{
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let min_votes = 3;
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| s.leaderboard.min_votes = min_votes).await
+    else {
+        return;
+    };
+    // The main group: terse and thorough, 4 battles each (ties among them,
+    // so neither won or lost everything), and bilingual with 1 battle.
+    play(
+        &app,
+        &["demo-terse", "demo-thorough"],
+        &["tie", "model_a", "model_b", "tie"],
+    )
+    .await;
+    play(&app, &["demo-terse", "demo-bilingual"], &["tie"]).await;
+    // A second group that never met the first, with fewer battles.
+    play(
+        &app,
+        &["demo-sloppy", "demo-markdown"],
+        &["tie", "model_a", "model_b"],
+    )
+    .await;
+    app.db
+        .execute_unprepared("UPDATE models SET active = 1")
+        .await
+        .expect("activate every model");
+    let board = app.leaderboard_after(8).await;
+    let groups = serde_json::json!({
+        "ranked": ["demo-terse", "demo-thorough"],
+        "preliminary": ["demo-bilingual"],
+        "not_comparable": ["demo-sloppy", "demo-markdown"],
+    });
+    // The server arranged the board as the page will be checked against.
+    for (status, models) in groups.as_object().expect("groups") {
+        for model in models.as_array().expect("models") {
+            let row = board["rows"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|r| &r["model"] == model))
+                .unwrap_or_else(|| panic!("no row for {model}: {board}"));
+            assert_eq!(&row["status"], status, "{model}: {row}");
+        }
+    }
+    run_node_test(
+        &e2e,
+        "leaderboard.test.mjs",
+        &app.address,
+        &[
+            ("GOLDARENA_E2E_MIN_VOTES", &min_votes.to_string()),
+            ("GOLDARENA_E2E_GROUPS", &groups.to_string()),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voter_pages_pass_axe_in_english_chinese_and_arabic_and_read_right_to_left_in_a_real_browser()
+ {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let fake = FakeOpenAi::start(&[("left", plain_answer()), ("right", plain_answer())]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["left", "right"], |_| {}).await else {
+        return;
+    };
+    run_node_test(&e2e, "a11y.test.mjs", &app.address, &[]).await;
+    // Every language voted once on its battle, then the dark theme, the
+    // right-to-left and the sticky-bar checks played theirs.
+    assert!(app.count("SELECT COUNT(*) FROM votes").await >= 5);
 }

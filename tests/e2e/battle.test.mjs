@@ -19,6 +19,7 @@ import {
   assertBaseUrl,
   assertEnvironment,
   assertNoScriptRan,
+  checkA11y,
   isCreateBattle,
   isVote,
   launchBrowser,
@@ -111,6 +112,17 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     assert.ok(a && b, 'the panes have no layout box');
     assert.ok(b.x >= a.x + a.width - 1, `at 1280px pane B (x=${b.x}) is not right of pane A (x=${a.x}, w=${a.width})`);
     assert.ok(Math.abs(a.y - b.y) < 2, `at 1280px the panes are not side by side (top ${a.y} vs ${b.y})`);
+
+    // The content carries the battle's language; an English browser gets an English page.
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    const marks = await page.locator('#prompt .markdown, #panes .answer-content').evaluateAll((els) =>
+      els.map((el) => ({ lang: el.getAttribute('lang'), dir: el.getAttribute('dir') })),
+    );
+    for (const m of marks) assert.equal(m.dir, 'auto', 'content without dir="auto"');
+    if (firstBattle.language === 'eng') {
+      for (const m of marks) assert.equal(m.lang, 'en', `content of an English battle has lang="${m.lang}"`);
+    }
+    await checkA11y(page, 'question-bank battle');
   });
 
   test('the leaderboard API gives the vote total', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -150,10 +162,12 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     assert.notEqual(nameA, nameB);
 
     assert.ok(await page.locator('#new-round').isVisible(), '#new-round is not visible after voting');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'new-round', 'focus did not move to "New round"');
     assert.ok((await text(page, '#result')).length > 0, '#result is empty after voting');
     for (const verdict of VERDICT_BUTTONS) {
       assert.ok(await verdictButton(page, verdict).isDisabled(), `vote button ${verdict} is still enabled`);
     }
+    await checkA11y(page, 'question-bank battle, revealed');
     await screenshot(page, 'battle-voted.png');
   });
 
@@ -173,44 +187,68 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
         const nav = await lbPage.goto(`${BASE_URL}/leaderboard`);
         assert.equal(nav && nav.status(), 200, 'GET /leaderboard failed');
         await waitForState(lbPage, 'ready');
-        await lbPage.locator('#leaderboard tbody tr[data-model]').first().waitFor();
+        await lbPage.locator('.lb-table tbody tr[data-model]').first().waitFor();
         total = Number((await text(lbPage, '#total-votes')).replace(/[^\d]/g, ''));
         if (total === totalBefore + 1 || Date.now() > deadline) break;
         await sleep(500);
       }
       assert.equal(total, totalBefore + 1, '#total-votes did not go up by one');
 
+      // Every row of every table: the ranked one, the preliminary models and
+      // those not comparable yet.
       const rows = await lbPage.evaluate(() =>
-        Array.from(document.querySelectorAll('#leaderboard tbody tr[data-model]'), (tr) => {
+        Array.from(document.querySelectorAll('.lb-table tbody tr[data-model]'), (tr) => {
           const cell = (cls) => {
             const td = tr.querySelector(`td.${cls}`);
             return td ? td.textContent.trim() : null;
           };
           return {
             model: tr.dataset.model,
+            status: tr.dataset.status,
+            table: tr.closest('table').id,
             rank: cell('rank'),
             name: cell('model'),
             rating: cell('rating'),
             ci: cell('ci'),
-            votes: cell('votes'),
+            battles: cell('battles'),
           };
         }),
       );
+      const tableOf = { ranked: 'leaderboard', preliminary: 'preliminary', not_comparable: 'not-comparable' };
       for (const row of rows) {
-        for (const key of ['rank', 'name', 'rating', 'ci', 'votes']) {
+        assert.equal(row.table, tableOf[row.status], `row ${row.model} (${row.status}) is in #${row.table}`);
+        for (const key of ['name', 'rating', 'battles']) {
           assert.ok(row[key] !== null && row[key] !== '', `row ${row.model} has no "${key}" cell`);
         }
-        // A model with a single battle won (or lost) everything: its rating is tagged provisional.
-        assert.match(row.rating, /^-?\d+(provisional)?$/, `row ${row.model}: rating ${row.rating} is not a whole number`);
-        assert.match(row.ci, /^(—|\+\d+ \/ -\d+)$/, `row ${row.model}: odd CI ${row.ci}`);
+        if (row.status === 'ranked') {
+          assert.match(row.rank, /^\d+$/, `row ${row.model}: rank ${row.rank}`);
+          assert.match(row.rating, /^-?[\d,]+$/, `row ${row.model}: rating ${row.rating} is not a whole number`);
+          assert.match(row.ci, /^\[-?[\d,]+, -?[\d,]+\]$/, `row ${row.model}: odd CI ${row.ci}`);
+        } else {
+          // Not ranked: no rank, and "—" with the reason instead of a rating.
+          assert.equal(row.rank, null, `row ${row.model} has a rank`);
+          assert.ok(row.rating.startsWith('—'), `row ${row.model}: rating ${row.rating} is not "—"`);
+        }
       }
       const winner = rows.find((r) => r.model === voteResult.model_a);
       const loser = rows.find((r) => r.model === voteResult.model_b);
       assert.ok(winner, `no leaderboard row for the winner ${voteResult.model_a}`);
       assert.ok(loser, `no leaderboard row for the loser ${voteResult.model_b}`);
-      assert.ok(Number(winner.votes) >= 1, `the winner has ${winner.votes} votes`);
-      assert.ok(Number(loser.votes) >= 1, `the loser has ${loser.votes} votes`);
+      assert.ok(Number(winner.battles) >= 1, `the winner has ${winner.battles} battles`);
+      assert.ok(Number(loser.battles) >= 1, `the loser has ${loser.battles} battles`);
       assert.ok(winner.name.includes(voteResult.model_a_display), `the winner's row shows ${winner.name}`);
+      // Each model is in the table of its standing on the server.
+      const api = await (await lbPage.request.get(`${BASE_URL}/api/v1/leaderboard`)).json();
+      for (const row of rows) {
+        const served = api.rows.find((r) => r.model === row.model);
+        if (served && typeof served.status === 'string') {
+          assert.equal(row.status, served.status, `row ${row.model} is shown as ${row.status}, served as ${served.status}`);
+        }
+      }
+      if (typeof api.min_votes === 'number' && api.min_votes > 1 && api.total_votes === 1) {
+        assert.equal(winner.status, 'preliminary', `the winner of a single battle is ${winner.status}`);
+      }
+      await checkA11y(lbPage, 'leaderboard');
       await screenshot(lbPage, 'leaderboard.png');
     } finally {
       await lbPage.close();
@@ -231,6 +269,8 @@ describe('GoldArena frontend', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     await waitForState(page, 'ready');
     await assertAnonymousBattleShown(page);
     assert.equal(await text(page, '#result'), '', '#result still shows the last vote');
+    // Focus moved on purpose to the new battle, not back to the page body.
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'prompt', 'focus did not move to the new battle');
   });
 
   test('the panes stack on a phone-sized screen', { timeout: TEST_TIMEOUT_MS }, async () => {

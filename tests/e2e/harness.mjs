@@ -8,10 +8,17 @@
 // playwright-core.
 //
 // Optional: GOLDARENA_E2E_SCREENSHOT_DIR, a folder for screenshots.
+//
+// Accessibility: checkA11y() runs axe-core (a devDependency of this folder,
+// never shipped with the app) in a page and fails on any serious or
+// critical finding. axe is evaluated through the DevTools protocol
+// (page.evaluate of its source), which the page's strict CSP does not
+// govern, so the page is checked exactly as voters get it.
 
 import assert from 'node:assert/strict';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, readFileSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -58,6 +65,85 @@ export async function newContext(browser, options = { viewport: DESKTOP_VIEWPORT
   const context = await browser.newContext(options);
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   return context;
+}
+
+/** The interface languages of the voter pages, as BCP 47 tags for a browser's `locale`. */
+export const UI_LOCALES = ['en', 'zh-CN', 'ar'];
+
+/**
+ * A new browser context whose browser speaks `locale` (navigator.languages
+ * and the Accept-Language header), desktop-sized unless `options` say
+ * otherwise.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} locale
+ * @param {object} [options] more context options (viewport, colorScheme, ...)
+ */
+export function localeContext(browser, locale, options = {}) {
+  return newContext(browser, { viewport: DESKTOP_VIEWPORT, ...options, locale });
+}
+
+/** The phone viewport of the 360 px checks. */
+export const PHONE_360 = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+let axeSource = null;
+
+/** axe-core's browser bundle, read once from node_modules. */
+function axeBundle() {
+  if (axeSource === null) {
+    const require = createRequire(import.meta.url);
+    axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  return axeSource;
+}
+
+/** The axe rules run: WCAG 2.0 to 2.2, levels A and AA, and axe's best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/**
+ * Run axe-core in `page` as it is now and return its serious and critical
+ * findings, one line each ("[label] rule (impact): target: summary").
+ * @param {import('playwright-core').Page} page
+ * @param {string} label where the page is, for the messages
+ */
+export async function axeFindings(page, label) {
+  const present = await page.evaluate(() => typeof window.axe === 'object' && window.axe !== null);
+  if (!present) await page.evaluate(axeBundle());
+  const violations = await page.evaluate(
+    (tags) =>
+      window.axe
+        .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+        .then((r) =>
+          r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            nodes: v.nodes.map((n) => ({
+              impact: n.impact,
+              target: n.target.join(' '),
+              summary: (n.failureSummary || '').replace(/\s+/g, ' ').trim(),
+            })),
+          })),
+        ),
+    AXE_TAGS,
+  );
+  const found = [];
+  for (const v of violations) {
+    for (const n of v.nodes) {
+      const impact = n.impact || v.impact;
+      if (impact === 'serious' || impact === 'critical') {
+        found.push(`[${label}] ${v.id} (${impact}): ${n.target}: ${n.summary.slice(0, 300)}`);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Fail when axe-core finds anything serious or critical in `page`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} label
+ */
+export async function checkA11y(page, label) {
+  assert.deepEqual(await axeFindings(page, label), [], `axe-core found serious or critical problems on ${label}`);
 }
 
 /** Matches the response to the POST that creates a battle. */
@@ -127,6 +213,24 @@ export async function waitForState(page, wanted, timeout = STEP_TIMEOUT_MS) {
     const message = await page.locator('#error').innerText().catch(() => '');
     assert.fail(`expected body[data-state="${wanted}"] but the page is in state "${state}": ${message.trim()}`);
   }
+}
+
+/** The `lang` and `dir` of the page's <html>. */
+export function htmlLangDir(page) {
+  return page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }));
+}
+
+/**
+ * The page's width is its window's: nothing makes it scroll sideways.
+ * @param {import('playwright-core').Page} page
+ * @param {string} when
+ */
+export async function assertNoSidewaysScroll(page, when) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client + 1, `the page scrolls sideways ${when} (scrollWidth ${scroll} > ${client})`);
 }
 
 /** The trimmed visible text of `selector`. */

@@ -107,6 +107,13 @@ async function assertHidden(page, selector, when) {
   assert.equal(await page.locator(selector).isVisible(), false, `${selector} is visible ${when}`);
 }
 
+/** Nothing visible states an answer's speed or length ("850 ms", "4.2 s", "40 tokens"). */
+async function assertNoSpeedShown(page, when) {
+  const shown = await page.evaluate(() => document.body.innerText);
+  const match = shown.match(/\b\d+(?:[.,]\d+)?\s?(?:ms|s|sec)\b|\btokens?\b|first token/i);
+  assert.equal(match, null, `the page shows speed or length ${when}: ${match && JSON.stringify(match[0])}`);
+}
+
 /** Take focus out of any text box, so that 1-4 are vote shortcuts. */
 async function blur(page) {
   await page.evaluate(() => {
@@ -197,6 +204,8 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     await assertVisible(page, '#followup-form', 'once both answers are done');
     await assertVisible(page, '#regenerate', 'once both answers are done');
     await assertHidden(page, '#new-round', 'before the vote');
+    // Speed and length would give a model away: not before the vote.
+    await assertNoSpeedShown(page, 'before the vote');
     await screenshot(page, 'live-ready.png');
   });
 
@@ -265,6 +274,12 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
         );
       }
     }
+    // Now, and only now, each answer's speed and length.
+    assert.ok(voteResult.stats && voteResult.stats.a && voteResult.stats.b, `the vote's answer has no stats: ${JSON.stringify(voteResult)}`);
+    for (const side of ['a', 'b']) {
+      await assertVisible(page, `#stats-${side}`, 'after the reveal');
+      assert.match(await text(page, `#stats-${side}`), /tokens?|\bs\b|ms/, `#stats-${side} shows no speed or length`);
+    }
     await assertVoteButtons(page, false, 'after the vote');
     await assertHidden(page, '#followup-form', 'after the vote');
     await assertHidden(page, '#regenerate', 'after the vote');
@@ -277,6 +292,7 @@ describe('GoldArena live battles', { timeout: 10 * TEST_TIMEOUT_MS }, () => {
     await waitForState(page, 'prompt');
     assert.equal(await page.locator('#prompt-input').inputValue(), '', 'the prompt box was not emptied');
     await assertAnonymous(page);
+    await assertHidden(page, '#stats-a', 'in a new round');
 
     // Enter sends.
     await page.locator('#prompt-input').fill('Count slowly to one hundred.');

@@ -138,8 +138,10 @@ export function enterFailed(reason) {
   }
   if (state() === 'voted') return;
   ui.turnFailedText.textContent = t('failed.text');
-  ui.turnFailedDetail.textContent = detail;
-  ui.turnFailedDetail.hidden = detail === '';
+  // The server's sentence, unless it only says the same as ours.
+  const same = detail.toLowerCase().startsWith(t('failed.text').toLowerCase());
+  ui.turnFailedDetail.textContent = same ? '' : detail;
+  ui.turnFailedDetail.hidden = same || detail === '';
   ui.retryTurn.hidden = false;
   ui.newRound.hidden = false;
   setState('failed');

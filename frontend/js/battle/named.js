@@ -11,7 +11,7 @@
 
 import { getArena } from '../api.js';
 import { arena, SIDES, ui } from './state.js';
-import { t, tn } from '../i18n/index.js';
+import { isolate, t, tn } from '../i18n/index.js';
 
 let named = false; // whether setupNamed() ran (the arena has live models)
 let afterChange = () => {}; // refreshes the send button (see setupNamed)
@@ -108,7 +108,7 @@ function fillSelects() {
       if (c.available) {
         option.textContent = c.displayName;
       } else {
-        option.textContent = t('named.unavailableOption', { name: c.displayName });
+        option.textContent = t('named.unavailableOption', { name: isolate(c.displayName) });
         option.disabled = true;
         option.dataset.unavailable = 'true';
       }

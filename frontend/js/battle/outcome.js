@@ -7,7 +7,7 @@ import { answerMeta, page, SIDES, ui } from './state.js';
 import { displayName } from './named.js';
 import { clearAnnouncement } from './announce.js';
 import { clearFailed } from './controls.js';
-import { formatNumber, t, tn } from '../i18n/index.js';
+import { formatNumber, isolate, t, tn } from '../i18n/index.js';
 
 /** The words of each verdict, as its button says it. */
 export const VERDICTS = {
@@ -55,7 +55,7 @@ export function resetRound() {
 
 /** Name the model of one pane: "Model A: <display name>", with its slug when it differs. */
 function showModelName(side, slug, display) {
-  side.name.textContent = t('side.named', { letter: side.letter, name: display });
+  side.name.textContent = t('side.named', { letter: side.letter, name: isolate(display) });
   side.slug.textContent = slug;
   side.slug.hidden = !slug || slug === display;
 }
@@ -132,19 +132,19 @@ export function reveal(res, verdict) {
     win.pane.classList.add('is-winner');
     lose.pane.classList.add('is-loser');
     badge(win, t('reveal.badgeWinner'));
-    line = t('reveal.preferred', { letter: win.letter, winner: winName, loser: loseName });
+    line = t('reveal.preferred', { letter: win.letter, winner: isolate(winName), loser: isolate(loseName) });
   } else if (v === 'tie') {
     a.pane.classList.add('is-tie');
     b.pane.classList.add('is-tie');
     badge(a, t('reveal.badgeTie'));
     badge(b, t('reveal.badgeTie'));
-    line = t('reveal.tie', { a: names.a, b: names.b });
+    line = t('reveal.tie', { a: isolate(names.a), b: isolate(names.b) });
   } else {
     a.pane.classList.add('is-bad');
     b.pane.classList.add('is-bad');
     badge(a, t('reveal.badgeBad'));
     badge(b, t('reveal.badgeBad'));
-    line = t('reveal.bothBad', { a: names.a, b: names.b });
+    line = t('reveal.bothBad', { a: isolate(names.a), b: isolate(names.b) });
   }
   if (res.counted !== false) line += ` ${t('reveal.thanks')}`;
   ui.result.textContent = line;
@@ -155,7 +155,7 @@ export function reveal(res, verdict) {
     // server's words); the code alone is not for voters.
     const detail = typeof res.not_counted_detail === 'string' ? res.not_counted_detail.trim() : '';
     ui.notCounted.textContent = detail
-      ? t('reveal.notCountedBecause', { reason: /[.!?。！？]$/.test(detail) ? detail : `${detail}.` })
+      ? t('reveal.notCountedBecause', { reason: isolate(/[.!?。！？]$/.test(detail) ? detail : `${detail}.`) })
       : t('reveal.notCounted');
     ui.notCounted.hidden = false;
   }

@@ -237,6 +237,7 @@ export default {
   'lb.reason.fewBattles.other': 'fewer than {count} battles so far',
   'lb.reason.preliminary': 'has won or lost every battle so far',
   'lb.reason.notComparable': 'no battles against the ranked models yet',
+  'lb.sortBy': 'Sort by:',
   'lb.empty': 'No models.',
   'lb.noneRated': 'No models have been rated yet.',
   'lb.noneRanked': 'No model is ranked yet: the models below need more battles first.',

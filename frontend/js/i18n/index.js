@@ -126,6 +126,17 @@ export function t(key, params) {
   return fill(lookup(key), params);
 }
 
+/**
+ * `text` between Unicode directional isolates (FSI … PDI), for a name put
+ * into a sentence: a Latin model name inside an Arabic sentence (or the
+ * reverse) then keeps its own direction and does not reorder the
+ * punctuation around it.
+ * @param {string} text
+ */
+export function isolate(text) {
+  return `\u2068${text}\u2069`;
+}
+
 const pluralRules = new Map();
 
 /**

@@ -213,6 +213,7 @@ export default {
   'lb.reason.fewBattles.other': '对战不足 {count} 场',
   'lb.reason.preliminary': '到目前为止全胜或全负',
   'lb.reason.notComparable': '尚未与已排名的模型对战',
+  'lb.sortBy': '排序：',
   'lb.empty': '没有模型。',
   'lb.noneRated': '还没有模型获得评分。',
   'lb.noneRanked': '还没有模型获得排名：下面的模型需要更多对战。',

@@ -25,7 +25,7 @@ const span = (cls, text) => {
 
 /** The model's display name (laid out by its own script) and, when it differs, its slug. */
 function modelCell(row) {
-  const frag = document.createDocumentFragment();
+  const frag = span('lb-model', '');
   const slug = typeof row.model === 'string' ? row.model : '';
   const name = span('model-name', textOf(row.display_name) || slug);
   name.dir = 'auto';
@@ -42,13 +42,13 @@ function modelCell(row) {
 
 /** "—" and why, for a model that is not ranked: never a number. */
 function noRatingCell(row, ctx) {
-  const frag = document.createDocumentFragment();
+  const wrap = span('lb-no-rating', '');
   const dash = span('lb-dash', '—');
   dash.setAttribute('aria-hidden', 'true');
-  frag.append(dash, span('visually-hidden', t('lb.noRating')));
+  wrap.append(dash, span('visually-hidden', t('lb.noRating')));
   const reason = reasonText(row, ctx.minVotes);
-  if (reason) frag.append(span('lb-reason', reason));
-  return frag;
+  if (reason) wrap.append(span('lb-reason', reason));
+  return wrap;
 }
 
 function optionalText(v) {

@@ -28,6 +28,8 @@ export function boardTable(table, columns, initial) {
 
   const thead = document.createElement('thead');
   const headRow = document.createElement('tr');
+  // The phone layout shows the sort buttons as a row of chips after this label.
+  headRow.dataset.label = t('lb.sortBy');
   const headers = columns.map((col) => {
     const th = document.createElement('th');
     th.scope = 'col';
