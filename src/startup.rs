@@ -72,6 +72,8 @@ impl Application {
         let policy = RefreshPolicy {
             bootstrap_rounds: settings.leaderboard_bootstrap_rounds,
             min_votes: settings.leaderboard.min_votes,
+            ci: crate::rating::CiMethod::parse(&settings.leaderboard.ci)
+                .map_err(anyhow::Error::msg)?,
             seed: settings.leaderboard_seed,
             debounce: Duration::from_millis(settings.leaderboard_debounce_ms),
             poll: Duration::from_secs(settings.leaderboard_poll_secs.max(1)),

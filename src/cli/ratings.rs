@@ -41,6 +41,10 @@ pub struct RatingsArgs {
     /// Bootstrap rounds for the 95% intervals (0: none).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub bootstrap: usize,
+    /// How the Bradley-Terry intervals are computed: `bootstrap` (FastChat)
+    /// or `sandwich` (arena-rank's robust estimator; no resampling).
+    #[arg(long, value_name = "METHOD", default_value = "bootstrap", value_parser = crate::rating::CiMethod::parse)]
+    pub ci: crate::rating::CiMethod,
     /// Seed of the bootstrap; the same seed gives the same table on any machine.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
@@ -132,6 +136,7 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
         bootstrap_rounds: args.bootstrap,
         seed: args.seed,
         anchor: args.anchor.clone(),
+        ci: args.ci,
         ..TableOptions::default()
     };
     let bar = ProgressBar::new(args.bootstrap as u64).with_style(
@@ -206,6 +211,7 @@ fn peak_rss_mb() -> Option<f64> {
 #[derive(Serialize)]
 struct JsonTable<'a> {
     method: &'static str,
+    ci_method: &'static str,
     battles: u64,
     bootstrap_rounds: usize,
     seed: u64,
@@ -279,6 +285,7 @@ pub fn render(
         Format::Json => {
             let body = JsonTable {
                 method: table.method.as_str(),
+                ci_method: table.ci_method.as_str(),
                 battles: table.battles,
                 bootstrap_rounds: table.bootstrap_rounds,
                 seed: table.seed,
@@ -353,9 +360,10 @@ pub fn render(
             }
             let _ = writeln!(
                 out,
-                "{} battles, method {}, {} bootstrap rounds, seed {}",
+                "{} battles, method {}, {} intervals, {} bootstrap rounds, seed {}",
                 table.battles,
                 table.method.as_str(),
+                table.ci_method.as_str(),
                 table.bootstrap_rounds,
                 table.seed
             );

@@ -21,11 +21,17 @@ pub struct LeaderboardSettings {
     /// Battles a model needs before it gets a rank; below, it is listed as
     /// preliminary.
     pub min_votes: u64,
+    /// The intervals: `sandwich` (robust, no resampling) or `bootstrap`
+    /// (`leaderboard_bootstrap_rounds` rounds).
+    pub ci: String,
 }
 
 impl Default for LeaderboardSettings {
     fn default() -> Self {
-        Self { min_votes: 30 }
+        Self {
+            min_votes: 30,
+            ci: "sandwich".to_owned(),
+        }
     }
 }
 pub use integrity::IntegritySettings;

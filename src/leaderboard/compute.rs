@@ -101,6 +101,7 @@ pub async fn compute(
     let options = TableOptions {
         bootstrap_rounds: policy.bootstrap_rounds,
         seed: policy.seed,
+        ci: policy.ci,
         ..TableOptions::default()
     };
     // The fit and the bootstrap are CPU work: keep them off the async threads.
@@ -150,6 +151,7 @@ pub async fn compute(
         .collect();
     Ok(Leaderboard {
         method: "bt",
+        ci_method: table.ci_method.as_str(),
         min_votes: policy.min_votes,
         total_votes: table.battles,
         bootstrap_rounds: table.bootstrap_rounds,

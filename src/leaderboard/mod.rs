@@ -78,6 +78,8 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leaderboard {
     pub method: &'static str,
+    /// `sandwich` or `bootstrap`.
+    pub ci_method: &'static str,
     /// Battles a model needs before it is ranked.
     pub min_votes: u64,
     pub total_votes: u64,

@@ -22,6 +22,7 @@ pub struct RefreshPolicy {
     pub bootstrap_rounds: usize,
     /// Battles a model needs before it is ranked.
     pub min_votes: u64,
+    pub ci: crate::rating::CiMethod,
     pub seed: u64,
     /// Wait this long after a vote before recomputing.
     pub debounce: Duration,

@@ -15,6 +15,7 @@ pub mod elo;
 pub mod matrices;
 pub mod proportion;
 pub mod rank;
+pub mod sandwich;
 pub mod synthetic;
 pub mod table;
 
@@ -23,5 +24,6 @@ pub use comparisons::{Comparisons, ComparisonsBuilder, PairCount};
 pub use elo::{EloConfig, OnlineElo, online_elo};
 pub use rank::rank_upper_bound;
 pub use table::{
-    Method, RatingRow, RatingTable, TableError, TableOptions, bradley_terry_table, elo_table,
+    CiMethod, Method, RatingRow, RatingTable, TableError, TableOptions, bradley_terry_table,
+    elo_table,
 };

@@ -1,13 +1,48 @@
 //! Rating tables: the full-data rating, the bootstrap interval and the rank of
 //! every model, for Bradley-Terry and for online Elo.
 
-use super::bootstrap::{Gauge, quantile, replicates};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::bootstrap::{Gauge, quantile, replicates, well_sampled};
 use super::bradley_terry::{BtConfig, determined, fit};
 use super::comparisons::Comparisons;
 use super::elo::{EloConfig, online_elo};
 use super::rank::rank_upper_bound;
+use super::sandwich::{Centre, covariance, standard_errors};
 use rand::RngExt;
 use rayon::prelude::*;
+
+/// How the 95% intervals are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CiMethod {
+    /// Percentiles of a seeded bootstrap over the battles (FastChat).
+    #[default]
+    Bootstrap,
+    /// The robust sandwich estimator with the normal quantile (arena-rank).
+    Sandwich,
+}
+
+impl CiMethod {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bootstrap => "bootstrap",
+            Self::Sandwich => "sandwich",
+        }
+    }
+
+    /// # Errors
+    /// Names the accepted methods.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "bootstrap" => Ok(Self::Bootstrap),
+            "sandwich" => Ok(Self::Sandwich),
+            other => Err(format!(
+                "unknown interval method {other:?}; use sandwich or bootstrap"
+            )),
+        }
+    }
+}
 
 /// Which method produced a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +83,7 @@ pub struct RatingRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatingTable {
     pub method: Method,
+    pub ci_method: CiMethod,
     pub battles: u64,
     pub bootstrap_rounds: usize,
     pub seed: u64,
@@ -63,6 +99,8 @@ pub struct TableOptions {
     pub anchor: Option<(String, f64)>,
     pub bt: BtConfig,
     pub elo: EloConfig,
+    /// Bradley-Terry only; Elo always bootstraps.
+    pub ci: CiMethod,
 }
 
 impl Default for TableOptions {
@@ -73,6 +111,7 @@ impl Default for TableOptions {
             anchor: None,
             bt: BtConfig::default(),
             elo: EloConfig::default(),
+            ci: CiMethod::Bootstrap,
         }
     }
 }
@@ -90,6 +129,8 @@ struct Estimates<'a> {
     models: &'a [String],
     ratings: Vec<f64>,
     samples: Vec<Vec<f64>>,
+    /// Intervals given directly (sandwich), instead of from `samples`.
+    intervals: Option<Vec<(f64, f64)>>,
     votes: Vec<u64>,
     provisional: Vec<bool>,
     battles: u64,
@@ -101,17 +142,25 @@ fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
         models,
         ratings,
         mut samples,
+        intervals: given,
         votes,
         provisional,
         battles,
     } = e;
-    let intervals: Vec<(f64, f64)> = (0..models.len())
-        .map(|i| {
-            let lo = quantile(&mut samples[i], 0.025).unwrap_or(ratings[i]);
-            let hi = quantile(&mut samples[i], 0.975).unwrap_or(ratings[i]);
-            (lo, hi)
-        })
-        .collect();
+    let ci_method = if given.is_some() {
+        CiMethod::Sandwich
+    } else {
+        CiMethod::Bootstrap
+    };
+    let intervals: Vec<(f64, f64)> = given.unwrap_or_else(|| {
+        (0..models.len())
+            .map(|i| {
+                let lo = quantile(&mut samples[i], 0.025).unwrap_or(ratings[i]);
+                let hi = quantile(&mut samples[i], 0.975).unwrap_or(ratings[i]);
+                (lo, hi)
+            })
+            .collect()
+    });
     let mut rows: Vec<RatingRow> = (0..models.len())
         .filter(|&i| votes[i] > 0)
         .map(|i| RatingRow {
@@ -136,8 +185,13 @@ fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
     });
     RatingTable {
         method,
+        ci_method,
         battles,
-        bootstrap_rounds: options.bootstrap_rounds,
+        bootstrap_rounds: if ci_method == CiMethod::Sandwich {
+            0
+        } else {
+            options.bootstrap_rounds
+        },
         seed: options.seed,
         rows,
     }
@@ -174,6 +228,37 @@ pub fn bradley_terry_table(
         }
         None => Gauge::WellSampled,
     };
+    let provisional: Vec<bool> = determined(c).iter().map(|d| !d).collect();
+    if options.ci == CiMethod::Sandwich {
+        let centre = match gauge {
+            Gauge::Anchor { index, .. } => Centre::Anchor(index),
+            Gauge::WellSampled => Centre::Chosen(well_sampled(&votes)),
+        };
+        let ratings = cfg.to_ratings(&full);
+        let z = Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975));
+        let se = covariance(c, &full, 0.0, &centre).map(|cov| standard_errors(&cov));
+        let intervals = (0..full.len())
+            .map(|i| {
+                let half = se
+                    .as_ref()
+                    .map_or(f64::INFINITY, |s| z * cfg.points_per_nat() * s[i]);
+                (ratings[i] - half, ratings[i] + half)
+            })
+            .collect();
+        return Ok(assemble(
+            Estimates {
+                method: Method::BradleyTerry,
+                models: c.models(),
+                ratings,
+                samples: Vec::new(),
+                intervals: Some(intervals),
+                votes,
+                provisional,
+                battles: c.battles(),
+            },
+            options,
+        ));
+    }
     let reps = replicates(
         c,
         &full,
@@ -190,13 +275,13 @@ pub fn bradley_terry_table(
                 .collect()
         })
         .collect();
-    let provisional = determined(c).iter().map(|d| !d).collect();
     Ok(assemble(
         Estimates {
             method: Method::BradleyTerry,
             models: c.models(),
             ratings: cfg.to_ratings(&full),
             samples,
+            intervals: None,
             votes,
             provisional,
             battles: c.battles(),
@@ -272,6 +357,7 @@ pub fn elo_table(
             models,
             ratings,
             samples,
+            intervals: None,
             provisional: vec![false; m],
             votes,
             battles: n as u64,

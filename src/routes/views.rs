@@ -162,6 +162,8 @@ impl From<VoteOutcome> for VoteBody {
 #[derive(Serialize)]
 pub(super) struct LeaderboardBody<'a> {
     method: &'static str,
+    /// How the intervals were computed: `sandwich` or `bootstrap`.
+    ci_method: &'static str,
     /// Battles a model needs before it is ranked.
     min_votes: u64,
     /// Whether the vote-integrity rules decided which votes count.
@@ -224,6 +226,7 @@ impl<'a> LeaderboardBody<'a> {
     pub(super) fn new(b: &'a Leaderboard, integrity: bool, show_deprecated: bool) -> Self {
         Self {
             method: b.method,
+            ci_method: b.ci_method,
             min_votes: b.min_votes,
             integrity,
             total_votes: b.total_votes,

@@ -80,7 +80,9 @@ async fn leaderboard_moves_with_the_votes(backend: Backend) {
     }
     let board = app.leaderboard_after(total).await;
     assert_eq!(board["method"], "bt");
-    assert_eq!(board["bootstrap_rounds"], 200);
+    // The server's default intervals are the sandwich: no resampling.
+    assert_eq!(board["ci_method"], "sandwich");
+    assert_eq!(board["bootstrap_rounds"], 0);
     let rows = board["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), appearances.len());
     let f = |r: &Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);

@@ -185,3 +185,37 @@ fn a_sparse_model_does_not_move_the_others() {
         );
     }
 }
+
+#[test]
+fn sandwich_intervals_cover_about_95_percent_of_the_time() {
+    let simulations = 400;
+    let models = 6;
+    let mut covered = 0usize;
+    let mut total = 0usize;
+    for s in 0..simulations {
+        let mut rng = StdRng::seed_from_u64(50_000 + s);
+        let true_ratings = truth(models, 150.0, &mut rng);
+        let c = simulate(&true_ratings, 1_500, &mut rng);
+        let table = bradley_terry_table(
+            &c,
+            &TableOptions {
+                ci: goldarena::rating::CiMethod::Sandwich,
+                ..TableOptions::default()
+            },
+            &|| {},
+        )
+        .expect("table");
+        assert_eq!(table.ci_method, goldarena::rating::CiMethod::Sandwich);
+        for (i, truth) in true_ratings.iter().enumerate() {
+            let row = rating_of(&table, i);
+            total += 1;
+            if row.ci_lower <= *truth && *truth <= row.ci_upper {
+                covered += 1;
+            }
+        }
+    }
+    let rate = covered as f64 / total as f64;
+    eprintln!("sandwich coverage: {covered}/{total} = {rate:.3}");
+    // 2,400 intervals: the binomial standard error at 95% is 0.44 points; allow 3.5 of them.
+    assert!((0.9346..=0.9654).contains(&rate), "coverage {rate}");
+}
