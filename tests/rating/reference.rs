@@ -79,3 +79,54 @@ fn a_small_hand_made_set_matches_the_chatbot_arena_reference() {
         1e-2,
     );
 }
+
+/// arena-rank 0.1.1's `compute_ratings_and_cis(ci_method="sandwich")` on the
+/// PandaLM human votes, from `tests/reference/arena_rank_sandwich.py`: each
+/// model's rating and the half-width of its 95% interval. arena-rank adds a
+/// ridge of 1e-5 x battles to the Hessian, which moves the widths by about
+/// 0.002 points; GoldArena needs none.
+#[test]
+fn pandalm_sandwich_intervals_match_arena_rank() {
+    use goldarena::rating::{CiMethod, TableOptions, bradley_terry_table};
+    let Some(battles) = pandalm_battles() else {
+        return;
+    };
+    let table = bradley_terry_table(
+        &comparisons_of(&battles),
+        &TableOptions {
+            ci: CiMethod::Sandwich,
+            ..TableOptions::default()
+        },
+        &|| {},
+    )
+    .expect("table");
+    let reference = [
+        ("bloom-7b", 997.768844, 14.932259),
+        ("cerebras-gpt-6.7B", 903.647828, 16.165185),
+        ("llama-7b", 1120.805477, 16.040646),
+        ("opt-7b", 962.768619, 15.404606),
+        ("pythia-6.9b", 1015.009232, 15.191662),
+    ];
+    assert_eq!(table.rows.len(), reference.len());
+    for (model, rating, half) in reference {
+        let row = table
+            .rows
+            .iter()
+            .find(|r| r.model == model)
+            .expect("model in the table");
+        assert!(
+            (row.rating - rating).abs() < 1e-3,
+            "{model}: rating {} vs {rating}",
+            row.rating
+        );
+        let (up, down) = (row.ci_upper - row.rating, row.rating - row.ci_lower);
+        assert!(
+            (up - half).abs() < 0.01,
+            "{model}: upper half-width {up} vs {half}"
+        );
+        assert!(
+            (down - half).abs() < 0.01,
+            "{model}: lower half-width {down} vs {half}"
+        );
+    }
+}
