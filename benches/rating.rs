@@ -5,7 +5,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use goldarena::rating::bootstrap::{replicate_rng, resample};
 use goldarena::rating::bradley_terry::{Curvature, fit_near};
 use goldarena::rating::synthetic::SyntheticArena;
-use goldarena::rating::{BtConfig, Comparisons, TableOptions, bradley_terry_table, fit};
+use goldarena::rating::{BtConfig, CiMethod, Comparisons, TableOptions, bradley_terry_table, fit};
 
 fn arena_counts(models: usize, battles: usize) -> Comparisons {
     SyntheticArena::new(models, 400.0, 0.2, 42).counts(battles)
@@ -56,6 +56,20 @@ fn kernels(c: &mut Criterion) {
             b.iter(|| bradley_terry_table(data, &options, &|| {}));
         },
     );
+    for models in [100usize, 200] {
+        let data = arena_counts(models, 1_000_000);
+        group.bench_with_input(
+            BenchmarkId::new("pair_counts_to_table_sandwich", models),
+            &data,
+            |b, data| {
+                let options = TableOptions {
+                    ci: CiMethod::Sandwich,
+                    ..TableOptions::default()
+                };
+                b.iter(|| bradley_terry_table(data, &options, &|| {}));
+            },
+        );
+    }
     group.finish();
 }
 
