@@ -16,6 +16,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         ("/", "index.html"),
         ("/leaderboard", "leaderboard.html"),
         ("/operator", "operator.html"),
+        ("/expert", "expert.html"),
     ] {
         cfg.route(
             path,

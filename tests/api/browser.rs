@@ -463,3 +463,104 @@ async fn voter_pages_pass_axe_in_english_chinese_and_arabic_and_read_right_to_le
     // right-to-left and the sticky-bar checks played theirs.
     assert!(app.count("SELECT COUNT(*) FROM votes").await >= 5);
 }
+
+const EXPERT_EMAIL: &str = "doc@example.org";
+
+/// Adds an account with `role` and the test password, as the CLI does.
+async fn add_account(app: &TestApp, email: &str, role: goldarena::domain::Role) {
+    goldarena::auth::users::add(
+        &app.db,
+        &goldarena::auth::Actor::cli(),
+        goldarena::auth::users::NewAccount {
+            email: goldarena::domain::Email::parse(email).expect("email"),
+            role,
+            name: None,
+            specialties: vec!["general".into()],
+            languages: vec!["en".into(), "zh-CN".into()],
+            credential: None,
+            password: goldarena::domain::Password::parse(OPERATOR_PASSWORD).expect("password"),
+        },
+    )
+    .await
+    .expect("add the account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expert_judges_a_campaign_with_the_keyboard_and_resumes_in_a_real_browser() {
+    use goldarena::domain::Role;
+
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    add_account(&app, OPERATOR_EMAIL, Role::Operator).await;
+    add_account(&app, EXPERT_EMAIL, Role::Expert).await;
+    let operator = crate::helpers::http();
+    let res = operator
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}))
+        .send()
+        .await
+        .expect("log the operator in");
+    assert_eq!(res.status(), 200, "operator login");
+
+    // One expert judges every item: thorough against the terse baseline, one
+    // item per question of the demo set.
+    let res = operator
+        .post(app.url("/api/v1/campaigns"))
+        .json(&serde_json::json!({
+            "name": "e2e",
+            "question_set": "demo",
+            "models": ["demo-thorough"],
+            "baseline": "demo-terse",
+            "raters_per_item": 1,
+            "rubric": "medical-v1",
+            "experts": [EXPERT_EMAIL],
+        }))
+        .send()
+        .await
+        .expect("create the campaign");
+    assert_eq!(res.status(), 201, "create the campaign");
+    let campaign: Value = res.json().await.expect("campaign json");
+    let id = campaign["id"].as_i64().expect("campaign id").to_string();
+    let res = operator
+        .post(app.url(&format!("/api/v1/campaigns/{id}/open")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("open the campaign");
+    assert_eq!(res.status(), 200, "open the campaign");
+    let items = app.count("SELECT COUNT(*) FROM campaign_items").await;
+    assert!(items >= 6, "too few items for the browser test: {items}");
+
+    run_node_test(
+        &e2e,
+        "expert.test.mjs",
+        &app.address,
+        &[
+            ("GOLDARENA_E2E_EXPERT_EMAIL", EXPERT_EMAIL),
+            ("GOLDARENA_E2E_EXPERT_PASSWORD", OPERATOR_PASSWORD),
+            ("GOLDARENA_E2E_CAMPAIGN_ID", &id),
+            ("GOLDARENA_E2E_CAMPAIGN_ITEMS", &items.to_string()),
+        ],
+    )
+    .await;
+
+    // Every item was judged in the browser, one of them with a safety flag.
+    assert_eq!(app.count("SELECT COUNT(*) FROM judgments").await, items);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM judgments WHERE safety_a IS NOT NULL OR safety_b IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assignments WHERE status <> 'done'")
+            .await,
+        0
+    );
+}
