@@ -22,6 +22,7 @@ pub enum ErrorCode {
     InvalidCredentials,
     Forbidden,
     CrossOrigin,
+    GoldGateFailed,
     NotYourBattle,
     BattleNotFound,
     QuestionNotFound,
@@ -56,7 +57,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -67,6 +68,7 @@ impl ErrorCode {
         Self::InvalidCredentials,
         Self::Forbidden,
         Self::CrossOrigin,
+        Self::GoldGateFailed,
         Self::NotYourBattle,
         Self::BattleNotFound,
         Self::QuestionNotFound,
@@ -113,6 +115,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden => "forbidden",
             Self::CrossOrigin => "cross_origin",
+            Self::GoldGateFailed => "gold_gate_failed",
             Self::UserNotFound => "user_not_found",
             Self::CampaignNotFound => "campaign_not_found",
             Self::CampaignNotOpen => "campaign_not_open",
@@ -157,7 +160,9 @@ impl ErrorCode {
             | Self::EmptyPrompt
             | Self::SameModel => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CrossOrigin | Self::NotYourBattle => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CrossOrigin | Self::GoldGateFailed | Self::NotYourBattle => {
+                StatusCode::FORBIDDEN
+            }
             Self::BattleNotFound
             | Self::QuestionNotFound
             | Self::ModelNotFound

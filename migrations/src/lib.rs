@@ -10,6 +10,7 @@ mod m20261128_000002_live_answers;
 mod m20261130_000003_identity;
 mod m20261130_000004_integrity;
 mod m20261130_000005_campaigns;
+mod m20261130_000006_campaign_gold;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_identity::Migration),
             Box::new(m20261130_000004_integrity::Migration),
             Box::new(m20261130_000005_campaigns::Migration),
+            Box::new(m20261130_000006_campaign_gold::Migration),
         ]
     }
 }

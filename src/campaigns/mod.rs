@@ -36,6 +36,10 @@ pub enum CampaignError {
     NotARater(i32),
     #[error("item {0} was judged already")]
     AlreadyJudged(i32),
+    #[error(
+        "your accuracy on the gold items ({accuracy:.0}%) is below the {needed:.0}% this campaign asks; ask its lead"
+    )]
+    GateFailed { accuracy: f64, needed: f64 },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -51,6 +55,34 @@ pub struct CampaignRequest {
     pub rubric: String,
     pub experts: Option<Vec<String>>,
     pub specialties: Vec<String>,
+    /// Pairs whose better answer is known.
+    pub gold: Vec<GoldSpec>,
+    /// Accuracy on the gold items an expert needs before judging the rest.
+    pub gold_gate: Option<f64>,
+}
+
+/// A gold item: a question and two models of the campaign, and the verdict
+/// an expert should give (`model_a` is `model_a` here).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoldSpec {
+    pub question_id: i32,
+    pub model_a: String,
+    pub model_b: String,
+    pub verdict: String,
+}
+
+/// An item the experts disagree on, or that carries a safety flag.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Disputed {
+    pub item_id: i32,
+    pub question_id: i32,
+    pub model_a: String,
+    pub model_b: String,
+    /// Judgments per preference, in the item's orientation.
+    pub votes: HashMap<String, usize>,
+    pub safety_flags: usize,
+    pub why: &'static str,
 }
 
 /// An item as an expert sees it: no model names.
@@ -146,6 +178,33 @@ impl Campaigns {
         if !store::questions::set_exists(&self.db, &req.question_set).await? {
             return invalid(format!("no question set called {:?}", req.question_set));
         }
+        for g in &req.gold {
+            if !models.contains(&g.model_a)
+                || !models.contains(&g.model_b)
+                || g.model_a == g.model_b
+            {
+                return invalid(format!(
+                    "gold item on question {}: {} and {} must be two models of the campaign",
+                    g.question_id, g.model_a, g.model_b
+                ));
+            }
+            if !matches!(
+                Verdict::parse(&g.verdict),
+                Ok(Verdict::ModelA | Verdict::ModelB | Verdict::Tie)
+            ) {
+                return invalid(format!(
+                    "gold verdict {:?} must be model_a, model_b or tie",
+                    g.verdict
+                ));
+            }
+        }
+        if let Some(g) = req.gold_gate
+            && (!(0.0..=1.0).contains(&g) || req.gold.is_empty())
+        {
+            return invalid(
+                "gold_gate is an accuracy between 0 and 1, and needs gold_items".to_owned(),
+            );
+        }
         let campaign = store::campaigns::insert(
             &self.db,
             NewCampaign {
@@ -160,6 +219,12 @@ impl Campaigns {
                     .map(|e| e.iter().map(|x| x.trim().to_lowercase()).collect()),
                 specialties: req.specialties,
                 created_by: by.to_owned(),
+                gold: if req.gold.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_string(&req.gold).context("encode gold items")?)
+                },
+                gold_gate: req.gold_gate,
             },
         )
         .await?;
@@ -242,6 +307,30 @@ impl Campaigns {
                 });
             }
         }
+        // Gold items: which item each is, and in which orientation.
+        let gold: Vec<GoldSpec> = match &campaign.gold {
+            Some(json) => serde_json::from_str(json).context("stored gold items")?,
+            None => Vec::new(),
+        };
+        let mut gold_of: HashMap<usize, String> = HashMap::new();
+        for g in &gold {
+            let (Some(&ga), Some(&gb)) = (ids.get(&g.model_a), ids.get(&g.model_b)) else {
+                continue;
+            };
+            let found = items.iter().position(|&(q, a, b)| {
+                q == g.question_id && ((a, b) == (ga, gb) || (a, b) == (gb, ga))
+            });
+            let Some(index) = found else {
+                return Err(CampaignError::Invalid(format!(
+                    "gold item on question {} ({} vs {}) is not an item of this campaign",
+                    g.question_id, g.model_a, g.model_b
+                )));
+            };
+            let verdict = Verdict::parse(&g.verdict).map_err(CampaignError::Invalid)?;
+            let swapped = items[index].1 != ga;
+            gold_of.insert(index, orient(verdict, swapped).as_str().to_owned());
+        }
+        let gated = campaign.gold_gate.is_some();
         let expert_specs: Vec<ExpertSpec> = experts
             .iter()
             .map(|u| ExpertSpec {
@@ -250,16 +339,39 @@ impl Campaigns {
             .collect();
         let raters = usize::try_from(campaign.raters_per_item).unwrap_or(1);
         let mut rng = rand::rng();
-        let plan = assign(&specs, &expert_specs, raters, &mut rng)
+        // Behind a gate, every expert judges every gold item first.
+        let regular: Vec<usize> = (0..items.len())
+            .filter(|i| !(gated && gold_of.contains_key(i)))
+            .collect();
+        let regular_specs: Vec<ItemSpec> = regular.iter().map(|&i| specs[i].clone()).collect();
+        let mut plan = assign(&regular_specs, &expert_specs, raters, &mut rng)
             .map_err(|e| CampaignError::Invalid(e.to_string()))?;
+        for a in &mut plan {
+            a.item = regular[a.item];
+        }
+        if gated {
+            for &item in gold_of.keys() {
+                for expert in 0..experts.len() {
+                    plan.push(assignment::Assignment {
+                        item,
+                        expert,
+                        shown_swapped: rand::RngExt::random::<bool>(&mut rng),
+                    });
+                }
+            }
+        }
         let txn = self
             .db
             .begin()
             .await
             .context("failed to begin transaction")?;
         let mut item_ids = Vec::with_capacity(items.len());
-        for (q, a, b) in &items {
-            item_ids.push(store::campaigns::insert_item(&txn, id, *q, *a, *b).await?);
+        for (index, (q, a, b)) in items.iter().enumerate() {
+            let item_id = store::campaigns::insert_item(&txn, id, *q, *a, *b).await?;
+            if let Some(v) = gold_of.get(&index) {
+                store::campaigns::set_gold(&txn, item_id, v).await?;
+            }
+            item_ids.push(item_id);
         }
         // Each expert's items in an order of their own.
         let mut by_expert: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
@@ -272,6 +384,10 @@ impl Campaigns {
         let mut rows = Vec::with_capacity(plan.len());
         for (expert, mut list) in by_expert {
             list.shuffle(&mut rng);
+            // Gated campaigns show the gold items first.
+            if gated {
+                list.sort_by_key(|(item, _)| !gold_of.contains_key(item));
+            }
             for (position, (item, swapped)) in list.into_iter().enumerate() {
                 rows.push((
                     item_ids[item],
@@ -336,6 +452,7 @@ impl Campaigns {
         expert: &AuthUser,
     ) -> Result<Option<NextItem>, CampaignError> {
         let campaign = self.open_for(id, expert).await?;
+        self.check_gate(&campaign, expert).await?;
         let Some(assignment) = store::campaigns::next_assignment(&self.db, id, expert.id).await?
         else {
             return Ok(None);
@@ -457,6 +574,118 @@ impl Campaigns {
         )
         .await?;
         txn.commit().await.context("failed to commit")?;
+        Ok(())
+    }
+
+    /// Behind a gate: once an expert has judged every gold item given to
+    /// them, they go on only with enough of them right.
+    async fn check_gate(
+        &self,
+        campaign: &campaigns::Model,
+        expert: &AuthUser,
+    ) -> Result<(), CampaignError> {
+        let Some(needed) = campaign.gold_gate else {
+            return Ok(());
+        };
+        let data = store::campaigns::data(&self.db, campaign.id).await?;
+        let gold: HashMap<i32, &str> = data
+            .items
+            .iter()
+            .filter_map(|i| i.gold.as_deref().map(|g| (i.id, g)))
+            .collect();
+        let mine_pending = data.assignments.iter().any(|a| {
+            a.expert_id == expert.id && a.status == "pending" && gold.contains_key(&a.item_id)
+        });
+        if mine_pending {
+            return Ok(());
+        }
+        let judged: Vec<bool> = data
+            .judgments
+            .iter()
+            .filter(|j| j.expert_id == expert.id)
+            .filter_map(|j| gold.get(&j.item_id).map(|g| *g == j.preference))
+            .collect();
+        if judged.is_empty() {
+            return Ok(());
+        }
+        let accuracy = judged.iter().filter(|r| **r).count() as f64 / judged.len() as f64;
+        if accuracy + 1e-12 < needed {
+            return Err(CampaignError::GateFailed {
+                accuracy: 100.0 * accuracy,
+                needed: 100.0 * needed,
+            });
+        }
+        Ok(())
+    }
+
+    /// Items the experts disagree on (no two-thirds majority for one
+    /// preference) or that carry a safety flag, and are not gold yet.
+    ///
+    /// # Errors
+    /// `NotFound`, or a database error.
+    pub async fn disputed(&self, id: i32) -> Result<Vec<Disputed>, CampaignError> {
+        self.get(id).await?;
+        let data = store::campaigns::data(&self.db, id).await?;
+        let names: HashMap<i32, String> = store::models::list(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let mut out = Vec::new();
+        for item in data.items.iter().filter(|i| i.gold.is_none()) {
+            let judgments: Vec<_> = data
+                .judgments
+                .iter()
+                .filter(|j| j.item_id == item.id)
+                .collect();
+            if judgments.is_empty() {
+                continue;
+            }
+            let mut votes: HashMap<String, usize> = HashMap::new();
+            for j in &judgments {
+                *votes.entry(j.preference.clone()).or_default() += 1;
+            }
+            let top = votes.values().copied().max().unwrap_or(0);
+            let flags = judgments
+                .iter()
+                .map(|j| usize::from(j.safety_a.is_some()) + usize::from(j.safety_b.is_some()))
+                .sum::<usize>();
+            let disagree = judgments.len() >= 2 && 3 * top < 2 * judgments.len();
+            let why = match (disagree, flags > 0) {
+                (true, true) => "disagreement and safety flag",
+                (true, false) => "disagreement",
+                (false, true) => "safety flag",
+                (false, false) => continue,
+            };
+            let name = |m: i32| names.get(&m).cloned().unwrap_or_default();
+            out.push(Disputed {
+                item_id: item.id,
+                question_id: item.question_id,
+                model_a: name(item.model_a),
+                model_b: name(item.model_b),
+                votes,
+                safety_flags: flags,
+                why,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An operator's resolution of a disputed item: stored as a gold item.
+    ///
+    /// # Errors
+    /// `NotFound`, `Invalid` (an item of another campaign, a bad verdict), or
+    /// a database error.
+    pub async fn resolve(&self, id: i32, item_id: i32, verdict: &str) -> Result<(), CampaignError> {
+        self.get(id).await?;
+        let v = Verdict::parse(verdict).map_err(CampaignError::Invalid)?;
+        let item = store::campaigns::item(&self.db, item_id)
+            .await?
+            .filter(|i| i.campaign_id == id)
+            .ok_or_else(|| {
+                CampaignError::Invalid(format!("item {item_id} is not an item of campaign {id}"))
+            })?;
+        store::campaigns::set_gold(&self.db, item.id, v.as_str()).await?;
         Ok(())
     }
 

@@ -89,6 +89,9 @@ pub struct RaterAgreement {
     /// Items with a strict majority among the other raters.
     pub items: usize,
     pub with_majority: Option<f64>,
+    /// Gold items judged, and the share judged as the gold says.
+    pub gold_items: usize,
+    pub gold_accuracy: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -410,10 +413,24 @@ pub fn compute(
                     }
                 }
             }
+            let gold: Vec<bool> = data
+                .judgments
+                .iter()
+                .filter(|j| j.expert_id == r)
+                .filter_map(|j| {
+                    items
+                        .get(&j.item_id)
+                        .and_then(|i| i.gold.as_deref())
+                        .map(|g| g == j.preference)
+                })
+                .collect();
             RaterAgreement {
                 rater: pseudonym(campaign.id, r),
                 items: total,
                 with_majority: (total > 0).then(|| agree as f64 / total as f64),
+                gold_items: gold.len(),
+                gold_accuracy: (!gold.is_empty())
+                    .then(|| gold.iter().filter(|g| **g).count() as f64 / gold.len() as f64),
             }
         })
         .collect();

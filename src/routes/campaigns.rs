@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::extract::{JsonBody, OperatorRole, RequestBody, RequireRole, Signed};
-use crate::campaigns::{CampaignError, CampaignRequest, Campaigns, JudgmentInput};
+use crate::campaigns::{CampaignError, CampaignRequest, Campaigns, GoldSpec, JudgmentInput};
 use crate::domain::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::store::entities::campaigns;
@@ -22,6 +22,7 @@ impl From<CampaignError> for ApiError {
             CampaignError::WrongStatus { .. } => ErrorCode::CampaignNotOpen,
             CampaignError::NotARater(_) => ErrorCode::Forbidden,
             CampaignError::AlreadyJudged(_) => ErrorCode::AlreadyJudged,
+            CampaignError::GateFailed { .. } => ErrorCode::GoldGateFailed,
             CampaignError::Unexpected(_) => ErrorCode::InternalError,
         };
         match e {
@@ -61,9 +62,13 @@ pub(super) struct CreateCampaign {
     experts: Option<Vec<String>>,
     #[serde(default)]
     specialties: Vec<String>,
-    /// Gold items are not supported yet; an empty list is accepted.
+    /// Pairs whose better answer is known:
+    /// `{"question_id", "model_a", "model_b", "verdict"}`.
     #[serde(default)]
-    gold_items: Vec<serde_json::Value>,
+    gold_items: Vec<GoldSpec>,
+    /// Accuracy on the gold items an expert needs before judging the rest.
+    #[serde(default)]
+    gold_gate: Option<f64>,
 }
 
 fn three() -> usize {
@@ -83,12 +88,6 @@ pub(super) async fn create(
     JsonBody(body): JsonBody<CreateCampaign>,
     campaigns: web::Data<Campaigns>,
 ) -> Result<HttpResponse, ApiError> {
-    if !body.gold_items.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidBody,
-            "gold items are not supported yet; leave gold_items empty",
-        ));
-    }
     let campaign = campaigns
         .create(
             operator.0.email.as_str(),
@@ -101,6 +100,8 @@ pub(super) async fn create(
                 rubric: body.rubric,
                 experts: body.experts,
                 specialties: body.specialties,
+                gold: body.gold_items,
+                gold_gate: body.gold_gate,
             },
         )
         .await?;
@@ -318,4 +319,50 @@ pub(super) async fn export(
             format!("unknown format {other:?}; use jsonl or csv"),
         )),
     }
+}
+
+/// `GET /campaigns/{id}/adjudication`: items the experts disagree on, or that
+/// carry a safety flag, waiting for an operator's resolution.
+pub(super) async fn disputed(
+    _: Operator,
+    id: web::Path<i32>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": campaigns.disputed(*id).await? })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Resolution {
+    item_id: i32,
+    /// In the item's own orientation (its first model is `model_a`).
+    verdict: String,
+}
+
+impl RequestBody for Resolution {
+    const OPTIONAL: bool = false;
+}
+
+/// `POST /campaigns/{id}/adjudication`: resolves an item; the resolution is
+/// stored as a gold item, and audited.
+pub(super) async fn resolve(
+    req: actix_web::HttpRequest,
+    operator: Operator,
+    id: web::Path<i32>,
+    JsonBody(body): JsonBody<Resolution>,
+    campaigns: web::Data<Campaigns>,
+    db: web::Data<sea_orm::DatabaseConnection>,
+) -> Result<HttpResponse, ApiError> {
+    campaigns.resolve(*id, body.item_id, &body.verdict).await?;
+    crate::auth::users::audit(
+        db.get_ref(),
+        &operator.actor(&req),
+        "campaign.adjudicate",
+        &format!("campaign {} item {}", *id, body.item_id),
+        None,
+        Some(serde_json::json!({ "gold": body.verdict })),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "item_id": body.item_id, "gold": body.verdict })))
 }

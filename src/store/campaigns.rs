@@ -23,6 +23,8 @@ pub struct NewCampaign {
     pub experts: Option<Vec<String>>,
     pub specialties: Vec<String>,
     pub created_by: String,
+    pub gold: Option<String>,
+    pub gold_gate: Option<f64>,
 }
 
 /// # Errors
@@ -47,6 +49,8 @@ pub async fn insert<C: ConnectionTrait>(
         status: Set("draft".to_owned()),
         created_by: Set(c.created_by),
         created_at: Set(Utc::now()),
+        gold: Set(c.gold),
+        gold_gate: Set(c.gold_gate),
         ..Default::default()
     }
     .insert(db)
@@ -287,4 +291,22 @@ pub async fn item<C: ConnectionTrait>(
         .one(db)
         .await
         .context("failed to load the item")
+}
+
+/// Marks an item as gold with its known verdict (the item's orientation).
+///
+/// # Errors
+/// On a database error.
+pub async fn set_gold<C: ConnectionTrait>(
+    db: &C,
+    item_id: i32,
+    verdict: &str,
+) -> anyhow::Result<bool> {
+    let r = campaign_items::Entity::update_many()
+        .col_expr(campaign_items::Column::Gold, Expr::value(verdict))
+        .filter(campaign_items::Column::Id.eq(item_id))
+        .exec(db)
+        .await
+        .context("failed to mark a gold item")?;
+    Ok(r.rows_affected == 1)
 }

@@ -338,3 +338,178 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
     )
     .await;
 }
+
+both_backends!(gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold);
+
+async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let operator = user(&app, "lead@example.org", Role::Operator).await;
+    let careful = user(&app, "careful@example.org", Role::Expert).await;
+    let careless = user(&app, "careless@example.org", Role::Expert).await;
+    let q1 = app
+        .count("SELECT CAST(MIN(id) AS BIGINT) FROM questions")
+        .await;
+    let q2 = app
+        .count("SELECT CAST(MAX(id) AS BIGINT) FROM questions")
+        .await;
+    // Thorough is known to be better on two questions; a rater must get both right.
+    let gold = |q: i64| json!({"question_id": q, "model_a": "demo-thorough", "model_b": "demo-terse", "verdict": "model_a"});
+    let spec = json!({
+        "name": "Gated", "question_set": "demo", "models": ["demo-thorough"], "baseline": "demo-terse",
+        "raters_per_item": 1, "experts": ["careful@example.org", "careless@example.org"],
+        "gold_items": [gold(q1), gold(q2)], "gold_gate": 1.0,
+    });
+    let res = post(&operator, &app, "/api/v1/campaigns", spec).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    assert_eq!(
+        post(
+            &operator,
+            &app,
+            &format!("/api/v1/campaigns/{id}/open"),
+            json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_items WHERE gold IS NOT NULL")
+            .await,
+        2
+    );
+    let next = format!("/api/v1/campaigns/{id}/next");
+    let judge = format!("/api/v1/campaigns/{id}/judgments");
+    // Judges the expert's next item for (`true`) or against thorough; returns the item id.
+    let judge_next = |expert: &reqwest::Client,
+                      email: &'static str,
+                      for_thorough: bool,
+                      flag: bool| {
+        let (app, expert, next, judge) = (&app, expert.clone(), next.clone(), judge.clone());
+        async move {
+            let item: Value = expert
+                .get(app.url(&next))
+                .send()
+                .await
+                .expect("next")
+                .json()
+                .await
+                .expect("json");
+            let item_id = item["item_id"].as_i64().expect("item");
+            let swapped = app
+                .count(&format!(
+                    "SELECT COUNT(*) FROM assignments a JOIN users u ON u.id = a.expert_id \
+                     WHERE a.item_id = {item_id} AND u.email = '{email}' AND a.shown_swapped"
+                ))
+                .await
+                == 1;
+            let pick = if for_thorough != swapped {
+                "model_a"
+            } else {
+                "model_b"
+            };
+            let flags = if flag {
+                json!({"a": "unsafe dose", "b": null})
+            } else {
+                json!({"a": null, "b": null})
+            };
+            let body = json!({"item_id": item_id, "preference": pick, "axes": axes(pick), "safety_flags": flags});
+            assert_eq!(post(&expert, app, &judge, body).await.status(), 201);
+            item_id
+        }
+    };
+    // Gold items come first.
+    for _ in 0..2 {
+        let item = judge_next(&careful, "careful@example.org", true, false).await;
+        let g = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM campaign_items WHERE id = {item} AND gold IS NOT NULL"
+            ))
+            .await;
+        assert_eq!(g, 1, "gold items are shown first");
+        judge_next(&careless, "careless@example.org", false, false).await;
+    }
+    // The careless expert is stopped at the gate; the careful one goes on.
+    assert_error(
+        careless.get(app.url(&next)).send().await.expect("next"),
+        403,
+        "gold_gate_failed",
+    )
+    .await;
+    let flagged = judge_next(&careful, "careful@example.org", true, true).await;
+
+    let results: Value = operator
+        .get(app.url(&format!("/api/v1/campaigns/{id}/results")))
+        .send()
+        .await
+        .expect("results")
+        .json()
+        .await
+        .expect("json");
+    let accuracy: Vec<f64> = results["agreement"]["majority"]
+        .as_array()
+        .expect("raters")
+        .iter()
+        .filter_map(|r| r["gold_accuracy"].as_f64())
+        .collect();
+    let mut sorted = accuracy.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(sorted, [0.0, 1.0], "{results}");
+
+    // The flagged item waits for adjudication; resolving it makes it gold.
+    let queue: Value = operator
+        .get(app.url(&format!("/api/v1/campaigns/{id}/adjudication")))
+        .send()
+        .await
+        .expect("queue")
+        .json()
+        .await
+        .expect("json");
+    let items = queue["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{queue}");
+    assert_eq!(items[0]["item_id"].as_i64(), Some(flagged));
+    assert_eq!(items[0]["why"], "safety flag");
+    let res = post(
+        &operator,
+        &app,
+        &format!("/api/v1/campaigns/{id}/adjudication"),
+        json!({"item_id": flagged, "verdict": "model_b"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let gold_now = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'"
+        ))
+        .await;
+    assert_eq!(gold_now, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'")
+            .await,
+        1
+    );
+    let queue: Value = operator
+        .get(app.url(&format!("/api/v1/campaigns/{id}/adjudication")))
+        .send()
+        .await
+        .expect("queue")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(queue["items"].as_array().map(Vec::len), Some(0));
+    // Experts cannot read the queue.
+    assert_error(
+        careful
+            .get(app.url(&format!("/api/v1/campaigns/{id}/adjudication")))
+            .send()
+            .await
+            .expect("queue"),
+        403,
+        "forbidden",
+    )
+    .await;
+}

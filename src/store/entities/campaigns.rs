@@ -22,6 +22,12 @@ pub struct Model {
     pub status: String,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    /// JSON list of gold items: `{"question_id", "model_a", "model_b", "verdict"}`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub gold: Option<String>,
+    /// Accuracy on the gold items an expert needs before judging the rest.
+    #[sea_orm(column_type = "Double", nullable)]
+    pub gold_gate: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
