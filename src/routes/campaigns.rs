@@ -10,6 +10,7 @@ use super::extract::{JsonBody, OperatorRole, RequestBody, RequireRole, Signed};
 use crate::campaigns::{CampaignError, CampaignRequest, Campaigns, GoldSpec, JudgmentInput};
 use crate::domain::Role;
 use crate::error::{ApiError, ErrorCode};
+use crate::export::campaign as export;
 use crate::store::entities::campaigns;
 
 type Operator = RequireRole<OperatorRole>;
@@ -261,64 +262,30 @@ pub(super) async fn export(
     query: web::Query<ExportQuery>,
     campaigns: web::Data<Campaigns>,
 ) -> Result<HttpResponse, ApiError> {
+    let format = export::Format::parse(query.format.as_deref().unwrap_or("jsonl"))
+        .map_err(|m| ApiError::new(ErrorCode::InvalidBody, m))?;
     let rows = campaigns.export(*id).await?;
-    match query.format.as_deref().unwrap_or("jsonl") {
-        "jsonl" => {
-            let mut out = String::new();
-            for r in &rows {
-                out.push_str(&serde_json::to_string(r).map_err(anyhow::Error::from)?);
-                out.push('\n');
-            }
-            Ok(HttpResponse::Ok()
-                .content_type("application/x-ndjson")
-                .body(out))
-        }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record([
-                "item_id",
-                "question_id",
-                "model_a",
-                "model_b",
-                "rater",
-                "preference",
-                "axes",
-                "shown_swapped",
-                "safety_a",
-                "safety_b",
-                "comment",
-                "rubric",
-                "judged_at",
-            ])
-            .map_err(anyhow::Error::from)?;
-            for r in &rows {
-                w.write_record([
-                    r.item_id.to_string(),
-                    r.question_id.to_string(),
-                    r.model_a.clone(),
-                    r.model_b.clone(),
-                    r.rater.clone(),
-                    r.preference.clone(),
-                    serde_json::to_string(&r.axes).map_err(anyhow::Error::from)?,
-                    r.shown_swapped.to_string(),
-                    r.safety_a.clone().unwrap_or_default(),
-                    r.safety_b.clone().unwrap_or_default(),
-                    r.comment.clone().unwrap_or_default(),
-                    r.rubric.clone(),
-                    r.judged_at.clone(),
-                ])
-                .map_err(anyhow::Error::from)?;
-            }
-            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .body(bytes))
-        }
-        other => Err(ApiError::new(
-            ErrorCode::InvalidBody,
-            format!("unknown format {other:?}; use jsonl or csv"),
-        )),
-    }
+    let body = export::encode(&rows, format)?;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header(("X-Content-SHA256", crate::export::sha256_hex(&body)))
+        .body(body))
+}
+
+/// `GET /campaigns/{id}/export/manifest?format=`: the manifest of the export
+/// in that format, as it stands now (its SHA-256 matches a download made
+/// before any further judgment).
+pub(super) async fn export_manifest(
+    _: Operator,
+    id: web::Path<i32>,
+    query: web::Query<ExportQuery>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export::Format::parse(query.format.as_deref().unwrap_or("jsonl"))
+        .map_err(|m| ApiError::new(ErrorCode::InvalidBody, m))?;
+    let rows = campaigns.export(*id).await?;
+    let body = export::encode(&rows, format)?;
+    Ok(HttpResponse::Ok().json(export::manifest(*id, &rows, format, &body)))
 }
 
 /// `GET /campaigns/{id}/adjudication`: items the experts disagree on, or that

@@ -103,6 +103,7 @@ api! {
     "/campaigns/{id}/skip" { POST => campaigns::skip, EXPERT }
     "/campaigns/{id}/results" { GET => campaigns::results, OPERATOR }
     "/campaigns/{id}/export" { GET => campaigns::export, OPERATOR }
+    "/campaigns/{id}/export/manifest" { GET => campaigns::export_manifest, OPERATOR }
     "/campaigns/{id}/adjudication" { GET => campaigns::disputed, OPERATOR; POST => campaigns::resolve, OPERATOR }
 }
 

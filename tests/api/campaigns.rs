@@ -290,6 +290,27 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
             .all(|l| l["preference"] == "model_a" || l["preference"] == "tie")
     );
     assert!(!jsonl.contains("@example.org"));
+    let manifest: Value = operator
+        .get(app.url(&format!(
+            "/api/v1/campaigns/{id}/export/manifest?format=jsonl"
+        )))
+        .send()
+        .await
+        .expect("manifest")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        manifest["sha256"],
+        goldarena::export::sha256_hex(jsonl.as_bytes())
+    );
+    assert_eq!(manifest["judgments"].as_f64(), Some(n));
+    assert_eq!(manifest["raters"], 3);
+    assert!(
+        manifest["recompute"]
+            .as_str()
+            .is_some_and(|r| r.contains("campaign results"))
+    );
     let csv = operator
         .get(app.url(&format!("/api/v1/campaigns/{id}/export?format=csv")))
         .send()
