@@ -543,3 +543,116 @@ pub fn export_rows(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::{RngExt, SeedableRng};
+
+    use super::*;
+    use crate::store::entities::{assignments, campaign_items, judgments};
+
+    fn campaign() -> campaigns::Model {
+        campaigns::Model {
+            id: 1,
+            name: "sim".into(),
+            question_set: "sim".into(),
+            models: "[]".into(),
+            baseline: None,
+            raters_per_item: 3,
+            rubric: "medical-v1".into(),
+            experts: None,
+            specialties: "[]".into(),
+            status: "open".into(),
+            created_by: "test".into(),
+            created_at: chrono::Utc::now(),
+            gold: None,
+            gold_gate: None,
+        }
+    }
+
+    /// Raters who judge by a known Bradley-Terry model: the expert board's
+    /// intervals cover the true ratings about as often as they should.
+    #[test]
+    fn the_expert_board_recovers_known_ratings() {
+        let truth = [1120.0, 1040.0, 960.0, 880.0];
+        let names: HashMap<i32, String> = (0..4).map(|i| (i, format!("m{i}"))).collect();
+        let rubric = Rubric::medical_v1();
+        let (mut covered, mut total) = (0usize, 0usize);
+        for seed in 0..20u64 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut items = Vec::new();
+            let mut assigned = Vec::new();
+            let mut judged = Vec::new();
+            let mut next_id = 1;
+            for q in 0..60 {
+                for a in 0..4 {
+                    for b in a + 1..4 {
+                        let item = next_id;
+                        next_id += 1;
+                        items.push(campaign_items::Model {
+                            id: item,
+                            campaign_id: 1,
+                            question_id: q,
+                            model_a: a,
+                            model_b: b,
+                            gold: None,
+                        });
+                        for rater in 0..3 {
+                            let p = 1.0
+                                / (1.0
+                                    + 10f64.powf((truth[b as usize] - truth[a as usize]) / 400.0));
+                            let pref = if rng.random::<f64>() < p {
+                                "model_a"
+                            } else {
+                                "model_b"
+                            };
+                            let assignment = item * 10 + rater;
+                            assigned.push(assignments::Model {
+                                id: assignment,
+                                campaign_id: 1,
+                                item_id: item,
+                                expert_id: rater,
+                                shown_swapped: false,
+                                position: 0,
+                                status: "done".into(),
+                                skip_reason: None,
+                                assigned_at: chrono::Utc::now(),
+                            });
+                            judged.push(judgments::Model {
+                                id: assignment,
+                                assignment_id: assignment,
+                                campaign_id: 1,
+                                item_id: item,
+                                expert_id: rater,
+                                preference: pref.into(),
+                                axes: "{}".into(),
+                                safety_a: None,
+                                safety_b: None,
+                                comment: None,
+                                rubric_version: "medical-v1".into(),
+                                created_at: chrono::Utc::now(),
+                            });
+                        }
+                    }
+                }
+            }
+            let data = CampaignData {
+                items,
+                assignments: assigned,
+                judgments: judged,
+            };
+            let results = compute(&campaign(), &rubric, &data, &names);
+            // The board is centred on its models' mean, as the truth is (1000).
+            for row in &results.leaderboard.rows {
+                let i: usize = row.model[1..].parse().expect("index");
+                total += 1;
+                if row.ci_lower <= truth[i] && truth[i] <= row.ci_upper {
+                    covered += 1;
+                }
+            }
+            assert_eq!(results.progress.judged, 1080);
+        }
+        let rate = covered as f64 / total as f64;
+        assert!(rate >= 0.85, "coverage {covered}/{total}");
+    }
+}
