@@ -1,5 +1,7 @@
 //! The cached leaderboard and the signal that it is stale.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sea_orm::DatabaseConnection;
@@ -7,11 +9,17 @@ use tokio::sync::{Mutex, Notify};
 
 use super::compute::{EloTracker, compute};
 use super::{Leaderboard, RefreshPolicy};
+use crate::domain::Scope;
 
 /// The latest leaderboard, what the online Elo has seen so far, and the
 /// wake-up the refresher waits for.
 pub struct LeaderboardCache {
     current: RwLock<Option<Arc<Leaderboard>>>,
+    /// Boards per category or language, computed when first asked for and
+    /// kept until a counted vote makes them stale (`generation`).
+    scoped: RwLock<HashMap<String, (u64, Arc<Leaderboard>)>>,
+    generation: AtomicU64,
+    policy: RwLock<Option<RefreshPolicy>>,
     elo: Mutex<EloTracker>,
     pub(super) stale: Notify,
 }
@@ -20,6 +28,9 @@ impl Default for LeaderboardCache {
     fn default() -> Self {
         Self {
             current: RwLock::new(None),
+            scoped: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            policy: RwLock::new(None),
             elo: Mutex::new(EloTracker::default()),
             stale: Notify::new(),
         }
@@ -41,7 +52,45 @@ impl LeaderboardCache {
 
     /// Marks the leaderboard stale; the refresher recomputes it soon.
     pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
         self.stale.notify_one();
+    }
+
+    /// The board of one category or language, from its own pair counts:
+    /// cached until the next counted vote. `None` before the first overall
+    /// board (the policy is not known yet).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn scoped(
+        &self,
+        db: &DatabaseConnection,
+        scope: &Scope,
+    ) -> anyhow::Result<Option<Arc<Leaderboard>>> {
+        let key = scope.key();
+        let generation = self.generation.load(Ordering::Relaxed);
+        if let Ok(map) = self.scoped.read()
+            && let Some((g, board)) = map.get(&key)
+            && *g == generation
+        {
+            return Ok(Some(Arc::clone(board)));
+        }
+        let Some(policy) = self.policy.read().ok().and_then(|p| *p) else {
+            return Ok(None);
+        };
+        let board = {
+            let mut elo = self.elo.lock().await;
+            Arc::new(compute(db, &policy, &mut elo, scope).await?)
+        };
+        if let Ok(mut map) = self.scoped.write() {
+            // Scopes are few (categories and languages of the bank), but a
+            // client may name any: keep the map from growing without bound.
+            if map.len() > 256 {
+                map.clear();
+            }
+            map.insert(key, (generation, Arc::clone(&board)));
+        }
+        Ok(Some(board))
     }
 
     /// Computes the leaderboard now and stores it.
@@ -53,8 +102,11 @@ impl LeaderboardCache {
         db: &DatabaseConnection,
         policy: &RefreshPolicy,
     ) -> anyhow::Result<()> {
+        if let Ok(mut p) = self.policy.write() {
+            *p = Some(*policy);
+        }
         let mut elo = self.elo.lock().await;
-        let board = compute(db, policy, &mut elo).await?;
+        let board = compute(db, policy, &mut elo, &Scope::Overall).await?;
         self.set(board);
         Ok(())
     }

@@ -65,10 +65,14 @@ pub async fn compute(
     db: &DatabaseConnection,
     policy: &RefreshPolicy,
     elo: &mut EloTracker,
+    scope: &Scope,
 ) -> anyhow::Result<Leaderboard> {
-    let counts = store::counts::pair_counts(db, &Scope::Overall).await?;
-    elo.catch_up(db, counts.iter().map(|c| c.count).sum())
-        .await?;
+    let counts = store::counts::pair_counts(db, scope).await?;
+    // The online Elo is the overall one; a scoped board shows it for reference.
+    if *scope == Scope::Overall {
+        elo.catch_up(db, counts.iter().map(|c| c.count).sum())
+            .await?;
+    }
     let mut ids: Vec<i32> = counts.iter().flat_map(|c| [c.model_a, c.model_b]).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -151,6 +155,7 @@ pub async fn compute(
         .collect();
     Ok(Leaderboard {
         method: "bt",
+        scope: scope.key(),
         ci_method: table.ci_method.as_str(),
         min_votes: policy.min_votes,
         total_votes: table.battles,

@@ -78,6 +78,8 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leaderboard {
     pub method: &'static str,
+    /// `overall`, `category:medical`, `language:cmn`, ...
+    pub scope: String,
     /// `sandwich` or `bootstrap`.
     pub ci_method: &'static str,
     /// Battles a model needs before it is ranked.

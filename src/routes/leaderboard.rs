@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::views::LeaderboardBody;
+use crate::domain::Scope;
 use crate::error::{ApiError, ErrorCode};
 use crate::integrity::Integrity;
 use crate::leaderboard::LeaderboardCache;
@@ -13,6 +14,10 @@ use crate::leaderboard::LeaderboardCache;
 pub(super) struct BoardQuery {
     #[serde(default)]
     show_deprecated: bool,
+    /// A category's board (`?category=medical`), from its own counts.
+    category: Option<String>,
+    /// A language's board (`?language=cmn`).
+    language: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -20,8 +25,24 @@ pub(super) async fn get(
     cache: web::Data<LeaderboardCache>,
     integrity: web::Data<Integrity>,
     query: web::Query<BoardQuery>,
+    db: web::Data<sea_orm::DatabaseConnection>,
 ) -> Result<HttpResponse, ApiError> {
-    let board = cache.get().ok_or_else(|| {
+    let scope = match (&query.category, &query.language) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "choose one scope: category or language",
+            ));
+        }
+        (Some(c), None) => Some(Scope::Category(c.clone())),
+        (None, Some(l)) => Some(Scope::Language(l.clone())),
+        (None, None) => None,
+    };
+    let board = match scope {
+        Some(scope) => cache.scoped(db.get_ref(), &scope).await?,
+        None => cache.get(),
+    };
+    let board = board.ok_or_else(|| {
         ApiError::new(
             ErrorCode::LeaderboardNotReady,
             "the leaderboard is being computed; try again in a moment",

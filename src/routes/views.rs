@@ -162,6 +162,8 @@ impl From<VoteOutcome> for VoteBody {
 #[derive(Serialize)]
 pub(super) struct LeaderboardBody<'a> {
     method: &'static str,
+    /// `overall`, `category:medical`, `language:cmn`, ...
+    scope: &'a str,
     /// How the intervals were computed: `sandwich` or `bootstrap`.
     ci_method: &'static str,
     /// Battles a model needs before it is ranked.
@@ -226,6 +228,7 @@ impl<'a> LeaderboardBody<'a> {
     pub(super) fn new(b: &'a Leaderboard, integrity: bool, show_deprecated: bool) -> Self {
         Self {
             method: b.method,
+            scope: &b.scope,
             ci_method: b.ci_method,
             min_votes: b.min_votes,
             integrity,

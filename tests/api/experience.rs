@@ -291,3 +291,53 @@ async fn named_mode_marks_and_refuses_a_resting_model() {
         201
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_category_or_language_board_comes_from_its_own_counts() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    for _ in 0..12 {
+        let b = app.new_battle("{}").await;
+        assert_eq!(
+            app.vote(b["id"].as_str().expect("id"), "model_a")
+                .await
+                .status(),
+            200
+        );
+    }
+    app.leaderboard_after(12).await;
+    let category = app
+        .count("SELECT CAST(COUNT(*) AS BIGINT) FROM battles b JOIN questions q ON q.id = b.question_id WHERE q.category = 'medical'")
+        .await;
+    let board: Value = app
+        .get("/api/v1/leaderboard?category=medical")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["scope"], "category:medical");
+    assert_eq!(board["total_votes"].as_i64(), Some(category), "{board}");
+    let overall: Value = app
+        .get("/api/v1/leaderboard")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(overall["scope"], "overall");
+    assert_eq!(overall["total_votes"], 12);
+    let nothing: Value = app
+        .get("/api/v1/leaderboard?language=xx")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(nothing["total_votes"], 0);
+    assert_error(
+        app.get("/api/v1/leaderboard?category=medical&language=en")
+            .await,
+        400,
+        "invalid_body",
+    )
+    .await;
+}
