@@ -17,6 +17,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         ("/leaderboard", "leaderboard.html"),
         ("/operator", "operator.html"),
         ("/expert", "expert.html"),
+        ("/results", "results.html"),
     ] {
         cfg.route(
             path,

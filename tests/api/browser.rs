@@ -564,3 +564,158 @@ async fn expert_judges_a_campaign_with_the_keyboard_and_resumes_in_a_real_browse
         0
     );
 }
+
+const EXPERT_2_EMAIL: &str = "doc2@example.org";
+
+/// Has the expert behind `client` (`email`) judge every item assigned to it
+/// in campaign `id`. Both experts of the results test agree on each item (so
+/// that only the flagged item waits for adjudication): thorough is preferred
+/// on items of even id, a tie is called on the others. Preferences are sent
+/// as the expert was shown the item. With `flag_first`, the first item
+/// judged carries a safety concern on the answer shown as A.
+async fn judge_all(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    id: &str,
+    flag_first: bool,
+) {
+    let mut judged = 0;
+    loop {
+        let res = client
+            .get(app.url(&format!("/api/v1/campaigns/{id}/next")))
+            .send()
+            .await
+            .expect("next item");
+        if res.status() == 204 {
+            break;
+        }
+        assert_eq!(res.status(), 200, "next item");
+        let item: Value = res.json().await.expect("item json");
+        let item_id = item["item_id"].as_i64().expect("item id");
+        let swapped = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM assignments a JOIN users u ON u.id = a.expert_id \
+                 WHERE a.item_id = {item_id} AND u.email = '{email}' AND a.shown_swapped"
+            ))
+            .await
+            == 1;
+        let verdict = if item_id % 2 == 1 {
+            "tie"
+        } else if swapped {
+            "model_b"
+        } else {
+            "model_a"
+        };
+        let axes: serde_json::Map<String, Value> = item["rubric"]["axes"]
+            .as_array()
+            .map(|axes| {
+                axes.iter()
+                    .filter_map(|a| a["key"].as_str())
+                    .map(|k| (k.to_owned(), Value::from(verdict)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let flags = if flag_first && judged == 0 {
+            serde_json::json!({"a": "recommends a double dose", "b": null})
+        } else {
+            serde_json::json!({"a": null, "b": null})
+        };
+        let res = client
+            .post(app.url(&format!("/api/v1/campaigns/{id}/judgments")))
+            .json(&serde_json::json!({
+                "item_id": item_id, "preference": verdict, "axes": axes,
+                "safety_flags": flags, "comment": null,
+            }))
+            .send()
+            .await
+            .expect("judge");
+        assert_eq!(res.status(), 201, "judge item {item_id}");
+        judged += 1;
+    }
+    assert!(judged > 0, "{email} had nothing to judge");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaign_results_show_the_tables_and_resolve_a_dispute_in_a_real_browser() {
+    use goldarena::domain::Role;
+
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    add_account(&app, OPERATOR_EMAIL, Role::Operator).await;
+    add_account(&app, EXPERT_EMAIL, Role::Expert).await;
+    add_account(&app, EXPERT_2_EMAIL, Role::Expert).await;
+    let login = |email: &'static str| {
+        let app = &app;
+        async move {
+            let client = crate::helpers::http();
+            let res = client
+                .post(app.url("/api/v1/auth/login"))
+                .json(&serde_json::json!({"email": email, "password": OPERATOR_PASSWORD}))
+                .send()
+                .await
+                .expect("log in");
+            assert_eq!(res.status(), 200, "login of {email}");
+            client
+        }
+    };
+    let operator = login(OPERATOR_EMAIL).await;
+
+    let res = operator
+        .post(app.url("/api/v1/campaigns"))
+        .json(&serde_json::json!({
+            "name": "r",
+            "question_set": "demo",
+            "models": ["demo-thorough"],
+            "baseline": "demo-terse",
+            "raters_per_item": 2,
+            "experts": [EXPERT_EMAIL, EXPERT_2_EMAIL],
+        }))
+        .send()
+        .await
+        .expect("create the campaign");
+    assert_eq!(res.status(), 201, "create the campaign");
+    let campaign: Value = res.json().await.expect("campaign json");
+    let id = campaign["id"].as_i64().expect("campaign id").to_string();
+    let res = operator
+        .post(app.url(&format!("/api/v1/campaigns/{id}/open")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("open the campaign");
+    assert_eq!(res.status(), 200, "open the campaign");
+
+    let first = login(EXPERT_EMAIL).await;
+    judge_all(&app, &first, EXPERT_EMAIL, &id, true).await;
+    let second = login(EXPERT_2_EMAIL).await;
+    judge_all(&app, &second, EXPERT_2_EMAIL, &id, false).await;
+
+    run_node_test(
+        &e2e,
+        "results.test.mjs",
+        &app.address,
+        &[
+            ("GOLDARENA_E2E_OPERATOR_EMAIL", OPERATOR_EMAIL),
+            ("GOLDARENA_E2E_OPERATOR_PASSWORD", OPERATOR_PASSWORD),
+            ("GOLDARENA_E2E_CAMPAIGN_ID", &id),
+        ],
+    )
+    .await;
+
+    // The flagged item was resolved in the browser: gold, and audited.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_items WHERE gold IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'")
+            .await,
+        1
+    );
+}
