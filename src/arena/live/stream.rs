@@ -137,6 +137,17 @@ impl Arena {
                     .zip(latest)
                     .find_map(|(side, m)| m.filter(|m| failed(m)).map(|m| (side, m.turn)));
                 if let Some((side, turn)) = failure {
+                    // The battle was read before the messages: a first-turn
+                    // failure may have voided it in between. Look again.
+                    let now = store::battles::find(&self.db, battle_id)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("battle {battle_id} disappeared"))?;
+                    if now.status == BattleStatus::Void {
+                        let reason = now.void_reason.unwrap_or_default();
+                        send(tx, StreamEvent::Void { reason }).await;
+                        send(tx, end(now.status)).await;
+                        return Ok(());
+                    }
                     let reason = FAILED_TURN_REASON.to_owned();
                     send(tx, StreamEvent::Failed { side, turn, reason }).await;
                 }
