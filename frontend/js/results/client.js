@@ -4,49 +4,10 @@
 // login; a request refused with 401 asks POST /api/v1/auth/refresh for a new
 // session once, then is tried again.
 
-import { ApiError, get, post } from '../api.js';
+import { get, post } from '../api.js';
+import { getMe, login, logout, seg, withSession } from '../session.js';
 
-const seg = (s) => encodeURIComponent(String(s));
-
-let refreshing = null;
-
-function refreshSession() {
-  if (!refreshing) {
-    refreshing = post('/auth/refresh', {}).finally(() => {
-      refreshing = null;
-    });
-  }
-  return refreshing;
-}
-
-async function withSession(call) {
-  try {
-    return await call();
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) throw err;
-    try {
-      await refreshSession();
-    } catch {
-      throw err;
-    }
-    return call();
-  }
-}
-
-/** POST /api/v1/auth/login -> {access_token, ..., user}. */
-export function login(email, password) {
-  return post('/auth/login', { email, password });
-}
-
-/** POST /api/v1/auth/logout */
-export function logout() {
-  return post('/auth/logout', {});
-}
-
-/** GET /api/v1/me -> {email, role, ...}, or 401. */
-export function getMe() {
-  return withSession(() => get('/me'));
-}
+export { getMe, login, logout };
 
 /** GET /api/v1/campaigns/{id}/results -> CampaignResults. */
 export function getResults(id) {
