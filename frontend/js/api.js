@@ -249,3 +249,18 @@ export function clearError(box) {
   box.replaceChildren();
   box.hidden = true;
 }
+
+/**
+ * A button for an error box that runs `action`: "try again", "reconnect".
+ * @param {string} label
+ * @param {() => void} action
+ * @returns {HTMLButtonElement}
+ */
+export function retryButton(label, action) {
+  const btn = document.createElement('button');
+  btn.type = 'button';
+  btn.className = 'btn btn-small alert-action';
+  btn.textContent = label;
+  btn.addEventListener('click', action);
+  return btn;
+}

@@ -170,12 +170,5 @@ export function clearFailed() {
   ui.retryTurn.hidden = false;
 }
 
-export function retryButton(label, action) {
-  const btn = document.createElement('button');
-  btn.type = 'button';
-  btn.className = 'btn btn-small alert-action';
-  btn.textContent = label;
-  btn.addEventListener('click', action);
-  return btn;
-}
+export { retryButton } from '../api.js';
 

@@ -21,7 +21,7 @@
 //   keys.js       the keyboard shortcuts
 // This file wires them to the page, logs in and out, and starts it.
 
-import { ApiError, clearError } from '../api.js';
+import { ApiError, clearError, retryButton } from '../api.js';
 import { has, startPage, t } from '../i18n/index.js';
 import { getMe, login, logout, nextItem, sendJudgment, skipItem } from './client.js';
 import { SIDES, announce, focusOn, session, setState, showProblem, state, ui } from './state.js';
@@ -74,16 +74,6 @@ function showUser(user) {
   ui.userEmail.textContent = user && typeof user.email === 'string' ? user.email : '';
   const role = user && typeof user.role === 'string' ? user.role : '';
   ui.userRole.textContent = role && has(`expert.role.${role}`) ? t(`expert.role.${role}`) : role;
-}
-
-/** A button for the #error box that runs `fn`. */
-function retryButton(fn) {
-  const btn = document.createElement('button');
-  btn.type = 'button';
-  btn.className = 'btn btn-small alert-action';
-  btn.textContent = t('common.tryAgain');
-  btn.addEventListener('click', fn);
-  return btn;
 }
 
 // ------------------------------------------------------------------ login
@@ -253,7 +243,7 @@ function failed(err, title, retry) {
     return;
   }
   showProblem(ui.error, title, err);
-  ui.error.append(' ', retryButton(retry));
+  ui.error.append(' ', retryButton(t('common.tryAgain'), retry));
   // An item stays on screen (and can be sent again) when only the send failed.
   setState(session.item !== null && !ui.workspace.hidden ? 'ready' : 'error');
   if (session.item !== null) updateCompleteness();
@@ -385,7 +375,7 @@ async function start() {
     }
     showView('none');
     showProblem(ui.error, t('expert.sessionFailed'), err);
-    ui.error.append(' ', retryButton(() => start()));
+    ui.error.append(' ', retryButton(t('common.tryAgain'), () => start()));
     setState('error');
     return;
   }

@@ -16,7 +16,7 @@
 //   audit.js    the audit log and its "Load more"
 // This file wires them to the page, logs in and out, and starts it.
 
-import { ApiError, clearError, showError } from '../api.js';
+import { ApiError, clearError, retryButton, showError } from '../api.js';
 import { getMe, login, logout } from './client.js';
 import { onSessionEnded, session, setState, ui } from './state.js';
 import { loadModels, onModelChanged, resetModels, setupModels } from './models.js';
@@ -43,16 +43,6 @@ function showUser(user) {
   ui.session.hidden = !user;
   ui.userEmail.textContent = user && typeof user.email === 'string' ? user.email : '';
   ui.userRole.textContent = user && typeof user.role === 'string' ? user.role : '';
-}
-
-/** A button for the #error box that runs `fn`. */
-function retryButton(label, fn) {
-  const btn = document.createElement('button');
-  btn.type = 'button';
-  btn.className = 'btn btn-small alert-action';
-  btn.textContent = label;
-  btn.addEventListener('click', fn);
-  return btn;
 }
 
 /** Forget everything the last session showed. */

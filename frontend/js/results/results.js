@@ -13,7 +13,7 @@
 //
 // Modules: client.js (the endpoints), render.js (the tables).
 
-import { ApiError, clearError, showError } from '../api.js';
+import { ApiError, clearError, retryButton, showError } from '../api.js';
 import { has, startPage, t } from '../i18n/index.js';
 import { exportUrl, getMe, getQueue, getResults, login, logout, resolveItem } from './client.js';
 import { renderQueue, renderResults, verdictName } from './render.js';
@@ -96,15 +96,6 @@ function showUser(user) {
   ui.userEmail.textContent = user && typeof user.email === 'string' ? user.email : '';
   const role = user && typeof user.role === 'string' ? user.role : '';
   ui.userRole.textContent = role && has(`expert.role.${role}`) ? t(`expert.role.${role}`) : role;
-}
-
-function retryButton(fn) {
-  const btn = document.createElement('button');
-  btn.type = 'button';
-  btn.className = 'btn btn-small alert-action';
-  btn.textContent = t('common.tryAgain');
-  btn.addEventListener('click', fn);
-  return btn;
 }
 
 // ------------------------------------------------------------------ login
@@ -194,7 +185,7 @@ function failed(err, title, retry) {
   }
   showView('none');
   showError(ui.error, title, err);
-  ui.error.append(' ', retryButton(retry));
+  ui.error.append(' ', retryButton(t('common.tryAgain'), retry));
   setState('error');
 }
 
@@ -302,7 +293,7 @@ async function start() {
     }
     showView('none');
     showError(ui.error, t('results.sessionFailed'), err);
-    ui.error.append(' ', retryButton(() => start()));
+    ui.error.append(' ', retryButton(t('common.tryAgain'), () => start()));
     setState('error');
     return;
   }
