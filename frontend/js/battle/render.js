@@ -13,6 +13,7 @@
 import { answerMeta, SIDES, ui } from './state.js';
 import { contentLang } from './lang.js';
 import { has, languageName, t, tn } from '../i18n/index.js';
+import { prepareContent } from '../content.js';
 
 export function isLive(b) {
   return b !== null && typeof b === 'object' && b.live === true;
@@ -33,18 +34,6 @@ export function placeholder(text) {
   p.className = 'placeholder';
   p.textContent = text;
   return p;
-}
-
-/** Wrap tables so that wide ones scroll inside the pane, not the page. */
-function wrapTables(root) {
-  for (const table of root.querySelectorAll('table')) {
-    const parent = table.parentElement;
-    if (parent && parent.classList.contains('table-scroll')) continue;
-    const wrap = document.createElement('div');
-    wrap.className = 'table-scroll';
-    table.replaceWith(wrap);
-    wrap.append(table);
-  }
 }
 
 /**
@@ -74,7 +63,7 @@ export function contentBlock(html, raw, lang = '') {
   if (typeof html === 'string') {
     div.className = 'markdown';
     div.innerHTML = html; // sanitised by the server (ammonia)
-    wrapTables(div);
+    prepareContent(div);
   } else {
     div.className = 'markdown raw';
     div.textContent = typeof raw === 'string' ? raw : '';

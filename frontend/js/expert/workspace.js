@@ -12,6 +12,7 @@
 
 import { t, tn } from '../i18n/index.js';
 import { SIDES, session, ui } from './state.js';
+import { prepareContent } from '../content.js';
 
 /** The verdicts of an axis, in the order shown. */
 const AXIS_VERDICTS = [
@@ -34,18 +35,6 @@ const PREFERENCE_KEYS = {
 /** @param {string} value */
 export function preferenceLabel(value) {
   return t(PREFERENCE_KEYS[value] || 'verdict.tie');
-}
-
-/** Wrap tables so that wide ones scroll inside the pane, not the page. */
-function wrapTables(root) {
-  for (const table of root.querySelectorAll('table')) {
-    const parent = table.parentElement;
-    if (parent && parent.classList.contains('table-scroll')) continue;
-    const wrap = document.createElement('div');
-    wrap.className = 'table-scroll';
-    table.replaceWith(wrap);
-    wrap.append(table);
-  }
 }
 
 /**
@@ -104,7 +93,7 @@ function renderAnswer(side, html) {
     div.className = 'markdown';
     markContent(div);
     div.innerHTML = html; // sanitised by the server (ammonia)
-    wrapTables(div);
+    prepareContent(div);
   }
   ui.body[side].replaceChildren(div);
 }
