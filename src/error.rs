@@ -42,6 +42,7 @@ pub enum ErrorCode {
     EmailTaken,
     CampaignNotOpen,
     AlreadyJudged,
+    RubricExists,
     PayloadTooLarge,
     PromptTooLong,
     UnsupportedMediaType,
@@ -57,7 +58,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -88,6 +89,7 @@ impl ErrorCode {
         Self::EmailTaken,
         Self::CampaignNotOpen,
         Self::AlreadyJudged,
+        Self::RubricExists,
         Self::PayloadTooLarge,
         Self::PromptTooLong,
         Self::UnsupportedMediaType,
@@ -120,6 +122,7 @@ impl ErrorCode {
             Self::CampaignNotFound => "campaign_not_found",
             Self::CampaignNotOpen => "campaign_not_open",
             Self::AlreadyJudged => "already_judged",
+            Self::RubricExists => "rubric_exists",
             Self::EmailTaken => "email_taken",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited => "rate_limited",
@@ -180,7 +183,8 @@ impl ErrorCode {
             | Self::NotLive
             | Self::EmailTaken
             | Self::CampaignNotOpen
-            | Self::AlreadyJudged => StatusCode::CONFLICT,
+            | Self::AlreadyJudged
+            | Self::RubricExists => StatusCode::CONFLICT,
             Self::PayloadTooLarge | Self::PromptTooLong => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::QuestionNotPlayable => StatusCode::UNPROCESSABLE_ENTITY,

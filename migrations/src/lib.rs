@@ -11,6 +11,7 @@ mod m20261130_000003_identity;
 mod m20261130_000004_integrity;
 mod m20261130_000005_campaigns;
 mod m20261130_000006_campaign_gold;
+mod m20261201_000007_rubrics;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_integrity::Migration),
             Box::new(m20261130_000005_campaigns::Migration),
             Box::new(m20261130_000006_campaign_gold::Migration),
+            Box::new(m20261201_000007_rubrics::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 //! agreement side by side.
 
 pub mod assignment;
+pub mod crowd;
 pub mod results;
 pub mod rubric;
 
@@ -19,7 +20,7 @@ use crate::domain::Verdict;
 use crate::markdown::to_safe_html;
 use crate::store;
 use crate::store::campaigns::NewCampaign;
-use crate::store::entities::{campaigns, judgments};
+use crate::store::entities::{campaign_items, campaigns, judgments};
 use assignment::{ExpertSpec, ItemSpec, assign};
 pub use rubric::Rubric;
 
@@ -40,6 +41,10 @@ pub enum CampaignError {
         "your accuracy on the gold items ({accuracy:.0}%) is below the {needed:.0}% this campaign asks; ask its lead"
     )]
     GateFailed { accuracy: f64, needed: f64 },
+    #[error(
+        "a different rubric is stored as {0:?}: rubrics never change, so give this one a new id (e.g. a higher version)"
+    )]
+    RubricExists(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -147,10 +152,12 @@ impl Campaigns {
         if req.name.trim().is_empty() {
             return invalid("a campaign needs a name".to_owned());
         }
-        if Rubric::builtin(&req.rubric).is_none() {
+        if self.find_rubric(&req.rubric).await?.is_none() {
+            let known: Vec<String> = self.rubrics().await?.into_iter().map(|r| r.id).collect();
             return invalid(format!(
-                "unknown rubric {:?}; use \"medical-v1\"",
-                req.rubric
+                "unknown rubric {:?}; known: {}",
+                req.rubric,
+                known.join(", ")
             ));
         }
         if req.raters_per_item == 0 || req.raters_per_item > 20 {
@@ -229,6 +236,77 @@ impl Campaigns {
         )
         .await?;
         Ok(campaign)
+    }
+
+    /// A rubric by id: a built-in one, or one an operator stored.
+    ///
+    /// # Errors
+    /// On a database error, or a stored rubric that no longer parses.
+    pub async fn find_rubric(&self, id: &str) -> anyhow::Result<Option<Rubric>> {
+        if let Some(r) = Rubric::builtin(id) {
+            return Ok(Some(r));
+        }
+        store::rubrics::find(&self.db, id)
+            .await?
+            .map(|r| Rubric::from_toml(&r.definition).map_err(anyhow::Error::msg))
+            .transpose()
+    }
+
+    /// The rubric of a campaign (checked when the campaign was created).
+    async fn rubric(&self, id: &str) -> Result<Rubric, CampaignError> {
+        self.find_rubric(id)
+            .await?
+            .ok_or_else(|| CampaignError::Unexpected(anyhow::anyhow!("rubric {id:?} is gone")))
+    }
+
+    /// Every rubric a campaign may use: the built-in ones, then the stored ones.
+    ///
+    /// # Errors
+    /// On a database error, or a stored rubric that no longer parses.
+    pub async fn rubrics(&self) -> anyhow::Result<Vec<Rubric>> {
+        let mut out: Vec<Rubric> = rubric::BUILTIN
+            .iter()
+            .filter_map(|id| Rubric::builtin(id))
+            .collect();
+        for stored in store::rubrics::list(&self.db).await? {
+            out.push(Rubric::from_toml(&stored.definition).map_err(anyhow::Error::msg)?);
+        }
+        Ok(out)
+    }
+
+    /// Stores a custom rubric given as TOML. Returns it, and whether it is
+    /// new: adding the same rubric again changes nothing.
+    ///
+    /// # Errors
+    /// `Invalid` for a rubric that does not parse or breaks a rule,
+    /// `RubricExists` for another rubric under the same id (built-in or
+    /// stored), or a database error.
+    pub async fn add_rubric(
+        &self,
+        actor: &crate::auth::Actor,
+        toml: &str,
+    ) -> Result<(Rubric, bool), CampaignError> {
+        let rubric = Rubric::from_toml(toml).map_err(CampaignError::Invalid)?;
+        match self.find_rubric(&rubric.id).await? {
+            Some(same) if same == rubric && Rubric::builtin(&rubric.id).is_none() => {
+                return Ok((rubric, false));
+            }
+            Some(_) => return Err(CampaignError::RubricExists(rubric.id)),
+            None => {}
+        }
+        let txn = self.db.begin().await.context("begin")?;
+        store::rubrics::insert(&txn, &rubric.id, toml, &actor.name).await?;
+        crate::auth::users::audit(
+            &txn,
+            actor,
+            "rubric.add",
+            &format!("rubric {}", rubric.id),
+            None,
+            Some(serde_json::json!({ "axes": rubric.axes.iter().map(|a| &a.key).collect::<Vec<_>>() })),
+        )
+        .await?;
+        txn.commit().await.context("commit")?;
+        Ok((rubric, true))
     }
 
     /// # Errors
@@ -485,7 +563,7 @@ impl Campaigns {
             question: question.turns,
             a_html,
             b_html,
-            rubric: Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1),
+            rubric: self.rubric(&campaign.rubric).await?,
             done: mine.iter().filter(|a| a.status != "pending").count(),
             total: mine.len(),
         }))
@@ -504,7 +582,7 @@ impl Campaigns {
         input: JudgmentInput,
     ) -> Result<(), CampaignError> {
         let campaign = self.open_for(id, expert).await?;
-        let rubric = Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1);
+        let rubric = self.rubric(&campaign.rubric).await?;
         let assignment = store::campaigns::assignment(&self.db, id, input.item_id, expert.id)
             .await?
             .ok_or(CampaignError::NotARater(id))?;
@@ -734,11 +812,21 @@ impl Campaigns {
             .into_iter()
             .map(|m| (m.id, m.name))
             .collect();
-        let rubric = Rubric::builtin(&campaign.rubric).unwrap_or_else(Rubric::medical_v1);
+        let rubric = self.rubric(&campaign.rubric).await?;
         let mut out = results::compute(&campaign, &rubric, &data, &names);
-        out.expert_vs_crowd = Some(results::ExpertVsCrowd::compare(
+        let items: HashMap<i32, &campaign_items::Model> =
+            data.items.iter().map(|i| (i.id, i)).collect();
+        let judged: Vec<(&campaign_items::Model, Verdict)> = data
+            .judgments
+            .iter()
+            .filter_map(|j| Some((*items.get(&j.item_id)?, Verdict::parse(&j.preference).ok()?)))
+            .collect();
+        out.expert_vs_crowd = Some(crowd::ExpertVsCrowd::compare(
             &out.leaderboard,
             &self.crowd_strengths(&names).await?,
+            &judged,
+            &store::campaigns::crowd_votes(&self.db, id).await?,
+            &names,
         ));
         Ok(out)
     }

@@ -111,43 +111,6 @@ pub struct Progress {
     pub per_rater: BTreeMap<String, (usize, usize)>,
 }
 
-/// The expert ranking against the crowd's, on the models both rated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExpertVsCrowd {
-    pub models: Vec<String>,
-    pub kendall_tau: Option<Correlation>,
-    pub spearman_rho: Option<Correlation>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Correlation {
-    pub value: f64,
-    pub p_value: f64,
-}
-
-impl ExpertVsCrowd {
-    /// Compares the expert board with the crowd's strengths by model name.
-    #[must_use]
-    pub fn compare(expert: &Board, crowd: &HashMap<String, f64>) -> Self {
-        let common: Vec<(&BoardRow, f64)> = expert
-            .rows
-            .iter()
-            .filter_map(|r| crowd.get(&r.model).map(|c| (r, *c)))
-            .collect();
-        let x: Vec<f64> = common.iter().map(|(r, _)| r.rating).collect();
-        let y: Vec<f64> = common.iter().map(|(_, c)| *c).collect();
-        let conv = |c: crate::rating::proportion::Correlation| Correlation {
-            value: c.value,
-            p_value: c.p_value,
-        };
-        Self {
-            models: common.iter().map(|(r, _)| r.model.clone()).collect(),
-            kendall_tau: crate::rating::proportion::kendall(&x, &y).map(conv),
-            spearman_rho: crate::rating::proportion::spearman(&x, &y).map(conv),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CampaignResults {
     pub campaign: i32,
@@ -161,7 +124,7 @@ pub struct CampaignResults {
     pub agreement: Agreements,
     pub progress: Progress,
     /// Filled in by the service, which reads the crowd's counts.
-    pub expert_vs_crowd: Option<ExpertVsCrowd>,
+    pub expert_vs_crowd: Option<super::crowd::ExpertVsCrowd>,
 }
 
 /// One judgment as exported.

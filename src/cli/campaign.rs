@@ -118,6 +118,28 @@ pub async fn run(command: &CampaignCommand, db: &DatabaseConnection) -> anyhow::
                 )),
                 a.items
             );
+            if let Some(crowd) = &results.expert_vs_crowd {
+                let pct_or =
+                    |x: Option<f64>| x.map_or("n/a".to_owned(), |v| format!("{}%", pct(v)));
+                println!(
+                    "Experts and the crowd on the same questions: agreement {} with ties, {} without, over {} questions",
+                    pct_or(crowd.agreement.with_ties),
+                    pct_or(crowd.agreement.without_ties),
+                    crowd.agreement.questions
+                );
+                for p in &crowd.pairs {
+                    println!(
+                        "  {} vs {}: {} with ties, {} without ({} questions, {} judgments, {} crowd votes)",
+                        p.model_a,
+                        p.model_b,
+                        pct_or(p.agreement.with_ties),
+                        pct_or(p.agreement.without_ties),
+                        p.agreement.questions,
+                        p.agreement.expert_judgments,
+                        p.agreement.crowd_votes
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ mod answers;
 mod bench;
 mod campaign;
 mod ratings;
+mod rubric;
 mod user;
 
 pub use ratings::{Format, Matrices, MethodArg, RatingsArgs, render};
@@ -60,6 +61,9 @@ pub enum Command {
     /// Expert campaigns: results.
     #[command(subcommand)]
     Campaign(campaign::CampaignCommand),
+    /// Custom rubrics for expert campaigns.
+    #[command(subcommand)]
+    Rubric(rubric::RubricCommand),
     /// Manage user accounts (the first admin is made here).
     #[command(subcommand)]
     User(user::UserCommand),
@@ -150,6 +154,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::connect(&settings.database_url, 1).await?;
             store::migrate(&db).await?;
             campaign::run(command, &db).await
+        }
+        Command::Rubric(command) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            rubric::run(command, &db).await
         }
         Command::User(command) => {
             let settings = cli.settings(None)?;

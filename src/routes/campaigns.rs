@@ -23,6 +23,7 @@ impl From<CampaignError> for ApiError {
             CampaignError::WrongStatus { .. } => ErrorCode::CampaignNotOpen,
             CampaignError::NotARater(_) => ErrorCode::Forbidden,
             CampaignError::AlreadyJudged(_) => ErrorCode::AlreadyJudged,
+            CampaignError::RubricExists(_) => ErrorCode::RubricExists,
             CampaignError::GateFailed { .. } => ErrorCode::GoldGateFailed,
             CampaignError::Unexpected(_) => ErrorCode::InternalError,
         };
@@ -160,7 +161,7 @@ pub(super) async fn next(
         "b": item.b_html,
         "rubric": {
             "id": item.rubric.id,
-            "axes": item.rubric.axes.iter().map(|a| serde_json::json!({"key": a.key, "label": a.label})).collect::<Vec<_>>(),
+            "axes": item.rubric.axes,
         },
         "progress": {"done": item.done, "total": item.total},
     })))
@@ -308,6 +309,45 @@ pub(super) struct Resolution {
 
 impl RequestBody for Resolution {
     const OPTIONAL: bool = false;
+}
+
+/// `GET /rubrics`: the rubrics a campaign may use, built-in first.
+pub(super) async fn rubrics(
+    _: Operator,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    let rubrics = campaigns.rubrics().await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "rubrics": rubrics })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewRubric {
+    /// The rubric as TOML (`id`, `[[axes]] key, label, labels`).
+    toml: String,
+}
+
+impl RequestBody for NewRubric {
+    const OPTIONAL: bool = false;
+}
+
+/// `POST /rubrics {"toml"}`: stores a custom rubric; 201 when new, 200 when
+/// the same rubric is there already, 409 `rubric_exists` for a different one.
+pub(super) async fn add_rubric(
+    req: actix_web::HttpRequest,
+    operator: Operator,
+    JsonBody(body): JsonBody<NewRubric>,
+    campaigns: web::Data<Campaigns>,
+) -> Result<HttpResponse, ApiError> {
+    let (rubric, created) = campaigns
+        .add_rubric(&operator.actor(&req), &body.toml)
+        .await?;
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(rubric))
 }
 
 /// `POST /campaigns/{id}/adjudication`: resolves an item; the resolution is

@@ -95,6 +95,7 @@ api! {
     "/admin/users" { GET => admin::list_users, ADMIN; POST => admin::add_user, ADMIN }
     "/admin/users/{email}" { PATCH => admin::patch_user, ADMIN }
     "/campaigns" { POST => campaigns::create, OPERATOR }
+    "/rubrics" { GET => campaigns::rubrics, OPERATOR; POST => campaigns::add_rubric, OPERATOR }
     "/campaigns/{id}" { GET => campaigns::get, OPERATOR }
     "/campaigns/{id}/open" { POST => campaigns::open, OPERATOR }
     "/campaigns/{id}/close" { POST => campaigns::close, OPERATOR }

@@ -310,3 +310,58 @@ pub async fn set_gold<C: ConnectionTrait>(
         .context("failed to mark a gold item")?;
     Ok(r.rows_affected == 1)
 }
+
+/// A counted crowd vote on a question of a campaign, as the battle had it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrowdVote {
+    pub question_id: i32,
+    pub model_a: i32,
+    pub model_b: i32,
+    pub verdict: crate::domain::Verdict,
+}
+
+/// The counted crowd votes on question-bank battles over the questions that
+/// campaign `campaign_id` has items for.
+///
+/// # Errors
+/// On a database error.
+pub async fn crowd_votes<C: ConnectionTrait>(
+    db: &C,
+    campaign_id: i32,
+) -> anyhow::Result<Vec<CrowdVote>> {
+    use super::entities::{battles, votes};
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let questions = Query::select()
+        .column(campaign_items::Column::QuestionId)
+        .from(campaign_items::Entity)
+        .and_where(Expr::col(campaign_items::Column::CampaignId).eq(campaign_id))
+        .to_owned();
+    let stmt = Query::select()
+        .column((battles::Entity, battles::Column::QuestionId))
+        .column((battles::Entity, battles::Column::ModelA))
+        .column((battles::Entity, battles::Column::ModelB))
+        .column((votes::Entity, votes::Column::Verdict))
+        .from(votes::Entity)
+        .inner_join(
+            battles::Entity,
+            Expr::col((battles::Entity, battles::Column::Id))
+                .equals((votes::Entity, votes::Column::BattleId)),
+        )
+        .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        .and_where(Expr::col((battles::Entity, battles::Column::QuestionId)).in_subquery(questions))
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to load the crowd's votes on the campaign's questions")?;
+    rows.iter()
+        .map(|r| {
+            Ok(CrowdVote {
+                question_id: r.try_get_by_index(0).context("bad question_id")?,
+                model_a: r.try_get_by_index(1).context("bad model_a")?,
+                model_b: r.try_get_by_index(2).context("bad model_b")?,
+                verdict: r.try_get_by_index(3).context("bad verdict")?,
+            })
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod integrity;
 pub mod models;
 pub mod questions;
+pub mod rubrics;
 pub mod text;
 pub mod users;
 pub mod votes;

@@ -4,13 +4,14 @@
 
 use goldarena::auth::Actor;
 use goldarena::auth::users::{self as accounts, NewAccount};
-use goldarena::domain::{Email, Password, Role};
+use goldarena::domain::{BattleMode, Email, Password, Role, Scope, Verdict};
 use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, assert_error, http, spawn_app};
 
 both_backends!(a_campaign_over_the_demo_set_gives_the_hand_computed_results);
+both_backends!(a_custom_rubric_is_stored_once_and_campaigns_judge_with_it);
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -53,6 +54,71 @@ async fn post(
         .send()
         .await
         .expect("request")
+}
+
+/// Stores a counted crowd vote on a question-bank battle of `question`
+/// between the models named `a` (shown first) and `b`.
+async fn crowd_vote(app: &TestApp, question: i64, a: &str, b: &str, verdict: Verdict) {
+    use goldarena::store::{battles, votes};
+    let id = |name: &str| {
+        let name = name.to_owned();
+        async move {
+            i32::try_from(
+                app.count(&format!(
+                    "SELECT CAST(id AS BIGINT) FROM models WHERE name = '{name}'"
+                ))
+                .await,
+            )
+            .expect("model id")
+        }
+    };
+    let battle = uuid::Uuid::new_v4();
+    let (model_a, model_b) = (id(a).await, id(b).await);
+    battles::insert(
+        &app.db,
+        battles::NewBattle {
+            id: battle,
+            mode: BattleMode::Anonymous,
+            model_a,
+            model_b,
+            voter_id: None,
+            ip_hash: None,
+            question_chosen: false,
+            prompt_key: None,
+            language: None,
+            category: None,
+            question_id: Some(i32::try_from(question).expect("question id")),
+            messages: Vec::new(),
+        },
+    )
+    .await
+    .expect("store the crowd's battle");
+    votes::record(
+        &app.db,
+        votes::RecordVote {
+            battle_id: battle,
+            model_a,
+            model_b,
+            verdict,
+            voter_id: None,
+            counted: true,
+            not_counted: None,
+            scopes: vec![Scope::Overall],
+        },
+    )
+    .await
+    .expect("store the crowd's vote");
+}
+
+async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json")
 }
 
 fn axes(verdict: &str) -> Value {
@@ -227,14 +293,29 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
         );
     }
 
-    let results: Value = operator
-        .get(app.url(&format!("/api/v1/campaigns/{id}/results")))
-        .send()
-        .await
-        .expect("results")
-        .json()
-        .await
-        .expect("json");
+    // The crowd on the same questions: on the first, one voter prefers
+    // thorough (shown second) and one terse; on the second, one tie; on a
+    // question outside the campaign's pair (terse against itself is not a
+    // pair), nothing. Experts: 2 x thorough and 1 tie on each item.
+    let first = app
+        .count("SELECT CAST(MIN(question_id) AS BIGINT) FROM campaign_items")
+        .await;
+    let second = app
+        .count("SELECT CAST(MAX(question_id) AS BIGINT) FROM campaign_items")
+        .await;
+    crowd_vote(&app, first, "demo-terse", "demo-thorough", Verdict::ModelB).await;
+    crowd_vote(&app, first, "demo-terse", "demo-thorough", Verdict::ModelA).await;
+    crowd_vote(
+        &app,
+        second,
+        "demo-thorough",
+        "demo-terse",
+        Verdict::TieBothBad,
+    )
+    .await;
+
+    let results: Value =
+        get_json(&operator, &app, &format!("/api/v1/campaigns/{id}/results")).await;
     // By hand: 3 judgments per item, 2 for thorough and 1 tie.
     let n = items as f64 * 3.0;
     let wtl = &results["win_tie_lose"][0];
@@ -264,6 +345,27 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
     // only if it was not shown swapped; either way it is one of the two).
     assert_eq!(results["flagged"].as_array().map(Vec::len), Some(1));
     assert_eq!(results["progress"]["judged"].as_f64(), Some(n));
+    // Experts and crowd, by hand. First question: experts {thorough x2,
+    // tie}, crowd {thorough, terse}: with ties 2 of 3 x 2 pairs agree (1/3);
+    // without ties 2 of 2 x 2 (1/2). Second: experts as before, crowd {tie}:
+    // with ties 1 of 3 (1/3); no decisive crowd vote. Means over questions:
+    // 1/3 with ties (2 questions), 1/2 without (1 question).
+    let crowd = &results["expert_vs_crowd"]["agreement"];
+    assert_eq!(crowd["questions"], 2, "{crowd}");
+    assert_eq!(crowd["expert_judgments"], 6);
+    assert_eq!(crowd["crowd_votes"], 3);
+    assert!((crowd["with_ties"].as_f64().expect("with ties") - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(crowd["questions_without_ties"], 1);
+    assert!((crowd["without_ties"].as_f64().expect("without ties") - 0.5).abs() < 1e-12);
+    let pairs = results["expert_vs_crowd"]["pairs"]
+        .as_array()
+        .expect("pairs");
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(
+        (&pairs[0]["model_a"], &pairs[0]["model_b"]),
+        (&json!("demo-terse"), &json!("demo-thorough"))
+    );
+    assert_eq!(pairs[0]["with_ties"], crowd["with_ties"]);
 
     // Exports: one judgment per line, in the item's orientation, raters pseudonymous.
     let jsonl = operator
@@ -290,16 +392,12 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
             .all(|l| l["preference"] == "model_a" || l["preference"] == "tie")
     );
     assert!(!jsonl.contains("@example.org"));
-    let manifest: Value = operator
-        .get(app.url(&format!(
-            "/api/v1/campaigns/{id}/export/manifest?format=jsonl"
-        )))
-        .send()
-        .await
-        .expect("manifest")
-        .json()
-        .await
-        .expect("json");
+    let manifest: Value = get_json(
+        &operator,
+        &app,
+        &format!("/api/v1/campaigns/{id}/export/manifest?format=jsonl"),
+    )
+    .await;
     assert_eq!(
         manifest["sha256"],
         goldarena::export::sha256_hex(jsonl.as_bytes())
@@ -412,14 +510,7 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
                       flag: bool| {
         let (app, expert, next, judge) = (&app, expert.clone(), next.clone(), judge.clone());
         async move {
-            let item: Value = expert
-                .get(app.url(&next))
-                .send()
-                .await
-                .expect("next")
-                .json()
-                .await
-                .expect("json");
+            let item: Value = get_json(&expert, app, &next).await;
             let item_id = item["item_id"].as_i64().expect("item");
             let swapped = app
                 .count(&format!(
@@ -463,14 +554,8 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
     .await;
     let flagged = judge_next(&careful, "careful@example.org", true, true).await;
 
-    let results: Value = operator
-        .get(app.url(&format!("/api/v1/campaigns/{id}/results")))
-        .send()
-        .await
-        .expect("results")
-        .json()
-        .await
-        .expect("json");
+    let results: Value =
+        get_json(&operator, &app, &format!("/api/v1/campaigns/{id}/results")).await;
     let accuracy: Vec<f64> = results["agreement"]["majority"]
         .as_array()
         .expect("raters")
@@ -482,14 +567,12 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
     assert_eq!(sorted, [0.0, 1.0], "{results}");
 
     // The flagged item waits for adjudication; resolving it makes it gold.
-    let queue: Value = operator
-        .get(app.url(&format!("/api/v1/campaigns/{id}/adjudication")))
-        .send()
-        .await
-        .expect("queue")
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = get_json(
+        &operator,
+        &app,
+        &format!("/api/v1/campaigns/{id}/adjudication"),
+    )
+    .await;
     let items = queue["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "{queue}");
     assert_eq!(items[0]["item_id"].as_i64(), Some(flagged));
@@ -513,14 +596,12 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
             .await,
         1
     );
-    let queue: Value = operator
-        .get(app.url(&format!("/api/v1/campaigns/{id}/adjudication")))
-        .send()
-        .await
-        .expect("queue")
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = get_json(
+        &operator,
+        &app,
+        &format!("/api/v1/campaigns/{id}/adjudication"),
+    )
+    .await;
     assert_eq!(queue["items"].as_array().map(Vec::len), Some(0));
     // Experts cannot read the queue.
     assert_error(
@@ -533,4 +614,178 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
         "forbidden",
     )
     .await;
+}
+
+async fn a_custom_rubric_is_stored_once_and_campaigns_judge_with_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let operator = user(&app, "lead@example.org", Role::Operator).await;
+    let expert = user(&app, "pharm@example.org", Role::Expert).await;
+    let toml = "id = \"pharmacy-v1\"\n\
+        [[axes]]\nkey = \"dosage\"\nlabel = \"Correct dosage\"\nlabels = { \"zh-CN\" = \"剂量正确\" }\n\
+        [[axes]]\nkey = \"interactions\"\nlabel = \"Drug interactions named\"\n";
+
+    // Only an operator stores one; a broken one gets 400 and stores nothing.
+    assert_error(
+        post(&expert, &app, "/api/v1/rubrics", json!({"toml": toml})).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let broken = "id = \"pharmacy-v1\"\n[[axes]]\nkey = \"dosage\"\n";
+    assert_error(
+        post(&operator, &app, "/api/v1/rubrics", json!({"toml": broken})).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    assert_error(
+        post(&operator, &app, "/api/v1/rubrics", json!({"rubric": toml})).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM rubrics").await, 0);
+
+    let res = post(&operator, &app, "/api/v1/rubrics", json!({"toml": toml})).await;
+    assert_eq!(res.status(), 201);
+    let stored: Value = res.json().await.expect("json");
+    assert_eq!(stored["id"], "pharmacy-v1");
+    assert_eq!(stored["axes"][0]["labels"]["zh-CN"], "剂量正确");
+    // The same again changes nothing; a changed one under the same id, or a
+    // built-in id, is refused: rubrics never change.
+    assert_eq!(
+        post(&operator, &app, "/api/v1/rubrics", json!({"toml": toml}))
+            .await
+            .status(),
+        200
+    );
+    let changed = toml.replace("Correct dosage", "Dosage");
+    assert_error(
+        post(&operator, &app, "/api/v1/rubrics", json!({"toml": changed})).await,
+        409,
+        "rubric_exists",
+    )
+    .await;
+    let builtin = toml.replace("pharmacy-v1", "medical-v1");
+    assert_error(
+        post(&operator, &app, "/api/v1/rubrics", json!({"toml": builtin})).await,
+        409,
+        "rubric_exists",
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM rubrics").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'rubric.add'")
+            .await,
+        1
+    );
+    let list: Value = get_json(&operator, &app, "/api/v1/rubrics").await;
+    let ids: Vec<&str> = list["rubrics"]
+        .as_array()
+        .expect("rubrics")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["medical-v1", "pharmacy-v1"]);
+
+    // A campaign with an unknown rubric is refused; with the custom one, the
+    // expert sees its axes and judges on them.
+    let spec = |rubric: &str| {
+        json!({
+            "name": "Pharmacy", "question_set": "demo", "models": ["demo-thorough"],
+            "baseline": "demo-terse", "raters_per_item": 1, "rubric": rubric,
+            "experts": ["pharm@example.org"],
+        })
+    };
+    let refused = assert_error(
+        post(&operator, &app, "/api/v1/campaigns", spec("pharmacy-v9")).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    assert!(refused.to_string().contains("pharmacy-v1"), "{refused}");
+    let res = post(&operator, &app, "/api/v1/campaigns", spec("pharmacy-v1")).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    assert_eq!(
+        post(
+            &operator,
+            &app,
+            &format!("/api/v1/campaigns/{id}/open"),
+            json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    let item: Value = get_json(&expert, &app, &format!("/api/v1/campaigns/{id}/next")).await;
+    assert_eq!(item["rubric"]["id"], "pharmacy-v1");
+    assert_eq!(item["rubric"]["axes"][1]["key"], "interactions");
+    assert_eq!(item["rubric"]["axes"][0]["labels"]["zh-CN"], "剂量正确");
+    let judge = format!("/api/v1/campaigns/{id}/judgments");
+    let item_id = item["item_id"].as_i64().expect("item");
+    // The medical axes are not this rubric's.
+    let wrong = json!({"item_id": item_id, "preference": "model_a", "axes": axes("model_a")});
+    assert_error(
+        post(&expert, &app, &judge, wrong).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    let body = json!({
+        "item_id": item_id, "preference": "model_a",
+        "axes": {"dosage": "model_a", "interactions": "tie"},
+    });
+    assert_eq!(post(&expert, &app, &judge, body).await.status(), 201);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM judgments WHERE rubric_version = 'pharmacy-v1'")
+            .await,
+        1
+    );
+    let results: Value =
+        get_json(&operator, &app, &format!("/api/v1/campaigns/{id}/results")).await;
+    assert_eq!(results["rubric"], "pharmacy-v1");
+    let axes: Vec<&String> = results["axes"].as_object().expect("axes").keys().collect();
+    assert_eq!(axes, ["dosage", "interactions"]);
+
+    // The command line lists it, and adds a file the same way.
+    let file = app.dir.path().join("ethics.toml");
+    std::fs::write(
+        &file,
+        "id = \"ethics-v1\"\n[[axes]]\nkey = \"consent\"\nlabel = \"Consent\"\n",
+    )
+    .expect("write rubric");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_goldarena"))
+            .args(args)
+            .args(["--database", &app.database_url])
+            .output()
+            .expect("run goldarena rubric")
+    };
+    let out = run(&["rubric", "add", file.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["rubric", "list"]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("ethics-v1")
+            && listed.contains("pharmacy-v1")
+            && listed.contains("medical-v1"),
+        "{listed}"
+    );
+    std::fs::write(
+        &file,
+        "id = \"ethics-v1\"\n[[axes]]\nkey = \"consent\"\nlabel = \"Informed consent\"\n",
+    )
+    .expect("write rubric");
+    let out = run(&["rubric", "add", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ethics-v1"));
 }

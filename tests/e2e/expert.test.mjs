@@ -457,6 +457,7 @@ describe('GoldArena expert page', { timeout: 20 * TEST_TIMEOUT_MS }, () => {
     await waitForState(page, 'ready');
     assert.deepEqual(await htmlLangDir(page), { lang: 'ar', dir: 'rtl' });
     assert.equal(await text(page, '#submit'), 'إرسال التقييم');
+    assert.equal(await page.getByRole('radiogroup', { name: 'الدقة الطبية والاتفاق مع الإجماع', exact: true }).count(), 1);
     // Answer A comes first: on the right.
     const a = await page.locator('#pane-a').boundingBox();
     const b = await page.locator('#pane-b').boundingBox();
@@ -476,6 +477,9 @@ describe('GoldArena expert page', { timeout: 20 * TEST_TIMEOUT_MS }, () => {
     assert.equal(await text(page, '#submit'), '提交评判');
     assert.equal(await text(page, '#progress-label'), `进度：已完成 ${judged} / ${total}`);
     assert.equal(await page.locator('#axes').getByRole('radio', { name: 'A 更好', exact: true }).count(), AXES.length);
+    // The rubric's own Chinese labels name the axes.
+    assert.equal(await page.getByRole('radiogroup', { name: '医学准确性（与共识一致）', exact: true }).count(), 1);
+    assert.equal(await page.getByRole('radiogroup', { name: '与问题的相关性', exact: true }).count(), 1);
     assert.equal(await page.getByLabel('回答 B 存在安全隐患', { exact: true }).count(), 1);
     assert.equal((await page.locator('#user-role').textContent()).trim(), '专家');
     await checkA11y(page, 'item (desktop, zh-CN)');

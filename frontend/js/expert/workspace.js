@@ -10,7 +10,7 @@
 // verdict, and every ticked safety concern has a reason; until then Submit
 // is disabled and the page lists what is still to do.
 
-import { t, tn } from '../i18n/index.js';
+import { locale, t, tn } from '../i18n/index.js';
 import { SIDES, session, ui } from './state.js';
 import { prepareContent } from '../content.js';
 
@@ -98,6 +98,18 @@ function renderAnswer(side, html) {
   ui.body[side].replaceChildren(div);
 }
 
+/**
+ * An axis's label in the interface language: the rubric's own translation
+ * (`labels["zh-CN"]`) when it has one, else its label, else its key.
+ */
+function axisLabel(axis) {
+  const own = axis.labels && typeof axis.labels === 'object' ? axis.labels[locale()] : undefined;
+  for (const label of [own, axis.label]) {
+    if (typeof label === 'string' && label.trim()) return label;
+  }
+  return axis.key;
+}
+
 /** The rubric's axes, each a radio group: A better / Tie / B better. */
 function renderAxes(rubric) {
   const axes = rubric && Array.isArray(rubric.axes) ? rubric.axes : [];
@@ -115,7 +127,7 @@ function renderAxes(rubric) {
       label.id = labelId;
       label.className = 'ex-axis-label';
       label.dir = 'auto';
-      label.textContent = typeof axis.label === 'string' && axis.label.trim() ? axis.label : axis.key;
+      label.textContent = axisLabel(axis);
 
       const choices = document.createElement('div');
       choices.className = 'ex-choices ex-choices-3';

@@ -267,7 +267,23 @@ export function renderResults(ui, r) {
       [t('results.crowd.models'), models.length ? models.map(String).join(', ') : NONE],
       [t('results.crowd.kendall'), corr(crowd.kendall_tau)],
       [t('results.crowd.spearman'), corr(crowd.spearman_rho)],
+      [t('results.crowd.agreement'), crowdAgreement(crowd.agreement)],
     ]);
+    fill(
+      ui.crowdPairs,
+      list(crowd.pairs).map((p) =>
+        row([
+          cell(plain(p.model_a), { head: true, ltr: true }),
+          cell(plain(p.model_b), { ltr: true }),
+          cell(count(p.questions), { numeric: true }),
+          cell(count(p.expert_judgments), { numeric: true }),
+          cell(count(p.crowd_votes), { numeric: true }),
+          cell(pct(p.with_ties), { numeric: true }),
+          cell(pct(p.without_ties), { numeric: true }),
+        ]),
+      ),
+      7,
+    );
   }
 
   const progress = obj(r.progress) || {};
@@ -290,6 +306,17 @@ export function renderResults(ui, r) {
     }),
     3,
   );
+}
+
+/** The overall expert-crowd agreement, in words. */
+function crowdAgreement(a) {
+  const v = obj(a);
+  if (!v || !isNum(v.with_ties)) return NONE;
+  return t('results.crowd.agreementValue', {
+    withTies: pct(v.with_ties),
+    withoutTies: pct(v.without_ties),
+    questions: count(v.questions),
+  });
 }
 
 function metricName(m) {

@@ -57,6 +57,7 @@ const ui = {
   raters: /** @type {HTMLTableElement} */ ($('raters')),
   crowdSection: $('crowd-section'),
   crowd: $('crowd'),
+  crowdPairs: /** @type {HTMLTableElement} */ ($('crowd-pairs')),
   progress: $('progress'),
   perRater: /** @type {HTMLTableElement} */ ($('per-rater')),
   queue: /** @type {HTMLTableElement} */ ($('queue')),

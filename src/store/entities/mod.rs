@@ -15,6 +15,7 @@ pub mod prompt_counts;
 pub mod question_sets;
 pub mod questions;
 pub mod refresh_tokens;
+pub mod rubrics;
 pub mod users;
 pub mod voter_flags;
 pub mod votes;
