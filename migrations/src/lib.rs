@@ -12,6 +12,7 @@ mod m20261130_000004_integrity;
 mod m20261130_000005_campaigns;
 mod m20261130_000006_campaign_gold;
 mod m20261201_000007_rubrics;
+mod m20261201_000008_vote_style;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_campaigns::Migration),
             Box::new(m20261130_000006_campaign_gold::Migration),
             Box::new(m20261201_000007_rubrics::Migration),
+            Box::new(m20261201_000008_vote_style::Migration),
         ]
     }
 }

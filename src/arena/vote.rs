@@ -11,8 +11,8 @@ use super::live::generation::AnswerStats;
 use super::view::{latest_turn_failed, reveal, shown_answers};
 use super::{Arena, ArenaError, Revealed};
 use crate::domain::{
-    BattleMode, BattleStatus, FinishReason, NotCounted, Scope, Side, Verdict, VoterId,
-    find_identity_word,
+    BattleMode, BattleStatus, FinishReason, NotCounted, Scope, Side, StyleFeatures, Verdict,
+    VoterId, find_identity_word,
 };
 use crate::integrity::VoteFacts;
 use crate::store;
@@ -32,6 +32,21 @@ pub struct VoteOutcome {
     /// How each answer of the latest turn was generated (live battles only),
     /// shown only now: speed and length must not sway the vote.
     pub stats: Option<[Option<AnswerStats>; 2]>,
+}
+
+/// The style features of each side's shown answers, over every turn.
+fn style_of(messages: &[messages::Model]) -> [StyleFeatures; 2] {
+    let shown = shown_answers(messages);
+    let mut turns: Vec<(&(i32, Side), &&messages::Model)> = shown.iter().collect();
+    turns.sort_by_key(|(k, _)| k.0);
+    [Side::A, Side::B].map(|side| {
+        StyleFeatures::of_turns(
+            turns
+                .iter()
+                .filter(|(k, _)| k.1 == side)
+                .map(|(_, m)| m.content.as_str()),
+        )
+    })
 }
 
 impl Arena {
@@ -120,6 +135,7 @@ impl Arena {
                 counted,
                 not_counted: not_counted.clone(),
                 scopes,
+                style: Some(style_of(&messages)),
             },
         )
         .await

@@ -12,6 +12,7 @@ mod prompt;
 mod role;
 mod scope;
 mod side;
+mod style;
 mod verdict;
 mod voter_id;
 
@@ -27,5 +28,6 @@ pub use prompt::{Prompt, PromptError};
 pub use role::Role;
 pub use scope::Scope;
 pub use side::Side;
+pub use style::{StyleFeatures, estimate_tokens};
 pub use verdict::Verdict;
 pub use voter_id::VoterId;

@@ -11,6 +11,7 @@ pub mod agreement;
 pub mod bootstrap;
 pub mod bradley_terry;
 pub mod comparisons;
+pub mod contextual;
 pub mod elo;
 pub mod matrices;
 pub mod proportion;

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, Tr
 use uuid::Uuid;
 
 use super::entities::{battles, messages, pair_counts, votes};
-use crate::domain::{BattleStatus, NotCounted, Scope, Verdict, VoterId};
+use crate::domain::{BattleStatus, NotCounted, Scope, StyleFeatures, Verdict, VoterId};
 
 /// A vote to record. `counted` and `scopes` are the caller's decision: a vote that
 /// is not counted is stored with its reason and touches no pair count. The
@@ -22,6 +22,8 @@ pub struct RecordVote {
     pub counted: bool,
     pub not_counted: Option<(NotCounted, String)>,
     pub scopes: Vec<Scope>,
+    /// The style features of answers A and B, when known.
+    pub style: Option<[StyleFeatures; 2]>,
 }
 
 /// Why a vote was not recorded.
@@ -82,6 +84,14 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
             .map(|(r, _)| r.as_str().to_owned())),
         not_counted_detail: Set(vote.not_counted.map(|(_, d)| d)),
         created_at: Set(chrono::Utc::now()),
+        style_tokens_a: Set(style_value(vote.style, 0, |f| f.tokens)),
+        style_tokens_b: Set(style_value(vote.style, 1, |f| f.tokens)),
+        style_headers_a: Set(style_value(vote.style, 0, |f| f.headers)),
+        style_headers_b: Set(style_value(vote.style, 1, |f| f.headers)),
+        style_lists_a: Set(style_value(vote.style, 0, |f| f.list_items)),
+        style_lists_b: Set(style_value(vote.style, 1, |f| f.list_items)),
+        style_bold_a: Set(style_value(vote.style, 0, |f| f.bold)),
+        style_bold_b: Set(style_value(vote.style, 1, |f| f.bold)),
         ..Default::default()
     })
     .exec_without_returning(&txn)
@@ -92,6 +102,15 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
     }
     txn.commit().await.context("failed to commit vote")?;
     Ok(())
+}
+
+/// One stored style feature: side `side`'s value, saturated to the column.
+fn style_value(
+    style: Option<[StyleFeatures; 2]>,
+    side: usize,
+    get: impl Fn(&StyleFeatures) -> u32,
+) -> Option<i32> {
+    style.map(|s| i32::try_from(get(&s[side])).unwrap_or(i32::MAX))
 }
 
 /// Why the battle could not be flipped to voted.

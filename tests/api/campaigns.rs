@@ -104,6 +104,7 @@ async fn crowd_vote(app: &TestApp, question: i64, a: &str, b: &str, verdict: Ver
             counted: true,
             not_counted: None,
             scopes: vec![Scope::Overall],
+            style: None,
         },
     )
     .await

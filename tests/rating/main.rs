@@ -6,6 +6,7 @@ mod cli;
 mod properties;
 mod reference;
 mod simulation;
+mod style;
 
 use std::path::{Path, PathBuf};
 

@@ -22,6 +22,15 @@ pub struct Model {
     /// What the code means for this vote, in words.
     #[sea_orm(column_type = "Text", nullable)]
     pub not_counted_detail: Option<String>,
+    /// Style features of answer A and B (see `domain::StyleFeatures`).
+    pub style_tokens_a: Option<i32>,
+    pub style_tokens_b: Option<i32>,
+    pub style_headers_a: Option<i32>,
+    pub style_headers_b: Option<i32>,
+    pub style_lists_a: Option<i32>,
+    pub style_lists_b: Option<i32>,
+    pub style_bold_a: Option<i32>,
+    pub style_bold_b: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
