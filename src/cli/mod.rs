@@ -6,6 +6,7 @@ mod bench;
 mod campaign;
 mod ratings;
 mod rubric;
+mod style;
 mod user;
 
 pub use ratings::{Format, Matrices, MethodArg, RatingsArgs, render};

@@ -24,6 +24,12 @@ pub enum MethodArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StyleConvention {
+    Standard,
+    ArenaRank,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
     Json,
@@ -69,6 +75,18 @@ pub struct RatingsArgs {
     /// predicted-win-probability and average-win-rate matrices, in table order.
     #[arg(long)]
     pub matrices: bool,
+    /// Style control: a contextual Bradley-Terry fit with the answers' style
+    /// (length, headers, lists, bold) held equal, from each record's
+    /// `conv_metadata` (records without it are left out and counted).
+    /// Sandwich intervals; prints Rank (StyleCtrl), its change from the plain
+    /// rank, and the style coefficients.
+    #[arg(long)]
+    pub style_control: bool,
+    /// The penalty convention of `--style-control`: `standard` (a N(0,1)
+    /// prior on each coefficient) or `arena-rank` (arena-rank 0.1.1's, which
+    /// does not fade with data).
+    #[arg(long, value_enum, default_value = "standard")]
+    pub style_convention: StyleConvention,
     /// Print timings and peak memory to stderr (used by `bench-ratings`).
     #[arg(long, hide = true)]
     pub stats: bool,
@@ -104,8 +122,16 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
     let mut builder = ComparisonsBuilder::default();
     let mut timed: Vec<(Option<f64>, u32, u32, f64)> = Vec::new();
     let keep_sequence = args.method == MethodArg::Elo;
+    anyhow::ensure!(
+        !args.style_control || args.method == MethodArg::Bt,
+        "--style-control fits Bradley-Terry; leave out --method elo"
+    );
+    let keep_style = args.style_control;
+    let mut styled: Vec<(u32, u32, f64, [[f64; 4]; 2])> = Vec::new();
+    let mut without_style: u64 = 0;
     let new_sink = || Stretch {
         keep_sequence,
+        keep_style,
         ..Stretch::default()
     };
     let report = lmsys::read(
@@ -120,6 +146,13 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
                     .into_iter()
                     .map(|(t, a, b, s)| (t, map[a as usize], map[b as usize], s)),
             );
+            styled.extend(
+                stretch
+                    .styled
+                    .into_iter()
+                    .map(|(a, b, s, x)| (map[a as usize], map[b as usize], s, x)),
+            );
+            without_style += stretch.without_style;
         },
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?;
@@ -149,6 +182,21 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
         "--matrices needs --format json"
     );
     let comparisons = builder.build();
+    if args.style_control {
+        let plain = bradley_terry_table(&comparisons, &options, &tick)?;
+        bar.finish_and_clear();
+        let out = super::style::run(
+            comparisons.models(),
+            &styled,
+            without_style,
+            &plain,
+            &options,
+            args.style_convention,
+            args.format,
+        )?;
+        print!("{out}");
+        return Ok(());
+    }
     let table = match args.method {
         MethodArg::Bt => bradley_terry_table(&comparisons, &options, &tick)?,
         MethodArg::Elo => {
@@ -183,8 +231,12 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
 #[derive(Default)]
 struct Stretch {
     keep_sequence: bool,
+    keep_style: bool,
     counts: ComparisonsBuilder,
     sequence: Vec<(Option<f64>, u32, u32, f64)>,
+    /// With `--style-control`: each battle's models, A's score and style counts.
+    styled: Vec<(u32, u32, f64, [[f64; 4]; 2])>,
+    without_style: u64,
 }
 
 impl Sink for Stretch {
@@ -196,6 +248,12 @@ impl Sink for Stretch {
         self.counts.add_indexed(ia, ib, b.verdict, 1);
         if self.keep_sequence {
             self.sequence.push((b.tstamp, ia, ib, b.verdict.score_a()));
+        }
+        if self.keep_style {
+            match b.style {
+                Some(x) => self.styled.push((ia, ib, b.verdict.score_a(), x)),
+                None => self.without_style += 1,
+            }
         }
     }
 }

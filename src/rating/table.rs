@@ -49,6 +49,8 @@ impl CiMethod {
 pub enum Method {
     BradleyTerry,
     Elo,
+    /// Contextual Bradley-Terry: style held equal.
+    StyleControl,
 }
 
 impl Method {
@@ -57,6 +59,7 @@ impl Method {
         match self {
             Self::BradleyTerry => "bt",
             Self::Elo => "elo",
+            Self::StyleControl => "bt_style_control",
         }
     }
 }
@@ -121,6 +124,93 @@ impl Default for TableOptions {
 pub enum TableError {
     #[error("anchor model {0:?} has no battles")]
     UnknownAnchor(String),
+    #[error("style control reports ratings centred on 1000; it takes no anchor")]
+    AnchorWithStyleControl,
+}
+
+/// The normal quantile of a two-sided 95% interval (statrs).
+fn z95() -> f64 {
+    Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975))
+}
+
+/// A style coefficient with its 95% sandwich interval, in natural-log units
+/// per standard deviation of the feature.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Coefficient {
+    pub feature: String,
+    pub value: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
+}
+
+/// A style-controlled table: ratings with style held equal (sandwich
+/// intervals, Rank (UB) among them), and the style coefficients.
+///
+/// # Errors
+/// `AnchorWithStyleControl` when `options` has an anchor.
+pub fn style_control_table(
+    d: &super::contextual::StyledBattles,
+    config: &super::contextual::ContextualConfig,
+    options: &TableOptions,
+) -> Result<(RatingTable, Vec<Coefficient>), TableError> {
+    if options.anchor.is_some() {
+        return Err(TableError::AnchorWithStyleControl);
+    }
+    let fit = super::contextual::fit_contextual(d, config);
+    let z = z95();
+    let k = d.models.len();
+    let per_nat = options.bt.points_per_nat();
+    let se = |i: usize| {
+        fit.covariance
+            .as_ref()
+            .map_or(0.0, |c| c[(i, i)].max(0.0).sqrt())
+    };
+    let ratings = options.bt.to_ratings(&fit.theta);
+    let intervals = (0..k)
+        .map(|i| {
+            let half = z * per_nat * se(i);
+            (ratings[i] - half, ratings[i] + half)
+        })
+        .collect();
+    let votes = d.model_battles();
+    let mut wins = vec![0.0; k];
+    for i in 0..d.len() {
+        wins[d.a[i] as usize] += d.score[i];
+        wins[d.b[i] as usize] += 1.0 - d.score[i];
+    }
+    // Won (or lost) every battle: no finite estimate, as in the plain fit.
+    let provisional = (0..k)
+        .map(|i| votes[i] > 0 && (wins[i] == 0.0 || wins[i] == votes[i] as f64))
+        .collect();
+    let table = assemble(
+        Estimates {
+            method: Method::StyleControl,
+            models: &d.models,
+            ratings,
+            samples: Vec::new(),
+            intervals: Some(intervals),
+            votes,
+            provisional,
+            battles: d.len() as u64,
+        },
+        options,
+    );
+    let coefficients = d
+        .feature_names
+        .iter()
+        .zip(&fit.beta)
+        .enumerate()
+        .map(|(j, (name, &value))| {
+            let half = z * se(k + j);
+            Coefficient {
+                feature: name.clone(),
+                value,
+                ci_lower: value - half,
+                ci_upper: value + half,
+            }
+        })
+        .collect();
+    Ok((table, coefficients))
 }
 
 /// What a method computed, before ranking.
@@ -235,7 +325,7 @@ pub fn bradley_terry_table(
             Gauge::WellSampled => Centre::Chosen(well_sampled(&votes)),
         };
         let ratings = cfg.to_ratings(&full);
-        let z = Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975));
+        let z = z95();
         let se = covariance(c, &full, 0.0, &centre).map(|cov| standard_errors(&cov));
         let intervals = (0..full.len())
             .map(|i| {

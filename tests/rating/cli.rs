@@ -272,3 +272,106 @@ fn matrices_come_with_the_json_table() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format json"));
 }
+
+/// Battles where "verbose" writes long answers and voters like length
+/// (planted in the draw), while "terse" is truly the better model; headers
+/// come at random, whoever writes.
+fn styled_lines() -> Vec<String> {
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(11);
+    let models = [
+        ("verbose", 0.0, 900.0),
+        ("terse", 0.4, 150.0),
+        ("plain", 0.2, 400.0),
+    ];
+    let mut lines = Vec::new();
+    for _ in 0..6000 {
+        let i = rng.random_range(0..3);
+        let j = (i + rng.random_range(1..3)) % 3;
+        let (a, b) = (models[i], models[j]);
+        let len_a: f64 = a.2 * rng.random_range(0.5..1.5);
+        let len_b: f64 = b.2 * rng.random_range(0.5..1.5);
+        // Voters prefer the longer answer: 1.2 nats per unit of (a-b)/(a+b+1).
+        let z = a.1 - b.1 + 1.2 * (len_a - len_b) / (len_a + len_b + 1.0);
+        let winner = if rng.random_bool(1.0 / (1.0 + (-z).exp())) {
+            "model_a"
+        } else {
+            "model_b"
+        };
+        let meta = format!(
+            ", \"conv_metadata\": {{\"sum_assistant_a_tokens\": {}, \"sum_assistant_b_tokens\": {}, \
+             \"header_count_a\": {{\"h1\": 0, \"h2\": {}}}, \"header_count_b\": {{\"h1\": 0, \"h2\": {}}}, \
+             \"list_count_a\": {{\"ordered\": 0, \"unordered\": 1}}, \"list_count_b\": {{\"ordered\": 0, \"unordered\": 1}}, \
+             \"bold_count_a\": {{\"**\": 0, \"__\": 0}}, \"bold_count_b\": {{\"**\": 0, \"__\": 0}}}}",
+            len_a.round(),
+            len_b.round(),
+            rng.random_range(0..4u8),
+            rng.random_range(0..4u8),
+        );
+        lines.push(battle(a.0, b.0, winner, &meta));
+    }
+    // One record without the style counts: counted in the plain board only.
+    lines.push(battle("terse", "plain", "tie", ""));
+    lines
+}
+
+#[test]
+fn style_control_reads_conv_metadata_and_reorders_a_verbose_model() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = write(dir.path(), "styled.jsonl", &styled_lines().join("\n"));
+    let plain = json_table(&ratings(&["--format", "json", "--ci", "sandwich"], &input));
+    let rank = |t: &Value, m: &str| {
+        t["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .position(|r| r["model"] == m)
+            .expect("model")
+    };
+    // Plain: length wins votes, so verbose looks best.
+    assert_eq!(rank(&plain, "verbose"), 0, "{plain}");
+    let styled = json_table(&ratings(&["--format", "json", "--style-control"], &input));
+    assert_eq!(styled["method"], "bt_style_control");
+    assert_eq!(styled["ci_method"], "sandwich");
+    assert_eq!(styled["battles"], 6000);
+    assert_eq!(styled["battles_without_style"], 1);
+    // Style held equal, terse (truly the best) comes first and verbose last.
+    assert_eq!(rank(&styled, "terse"), 0, "{styled}");
+    assert_eq!(rank(&styled, "verbose"), 2, "{styled}");
+    let length = &styled["coefficients"][0];
+    assert_eq!(length["feature"], "length");
+    assert!(
+        length["ci_lower"].as_f64().expect("lower") > 0.0,
+        "{length}"
+    );
+    // The list counts are equal on both sides: a constant feature, no effect.
+    assert_eq!(styled["coefficients"][2]["value"].as_f64(), Some(0.0));
+    let verbose = &styled["rows"][2];
+    assert!(
+        verbose["rank_delta"].as_i64().expect("delta") <= 0,
+        "{verbose}"
+    );
+    // The table names the columns; an anchor or Elo is refused.
+    let out = ratings(&["--style-control"], &input);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Rank (StyleCtrl)") && text.contains("length"),
+        "{text}"
+    );
+    assert!(
+        !ratings(&["--style-control", "--anchor", "terse=1000"], &input)
+            .status
+            .success()
+    );
+    assert!(
+        !ratings(&["--style-control", "--method", "elo"], &input)
+            .status
+            .success()
+    );
+    // Without conv_metadata anywhere, a clear error.
+    let bare = write(dir.path(), "bare.jsonl", &sample_lines().join("\n"));
+    let out = ratings(&["--style-control"], &bare);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("conv_metadata"));
+}

@@ -213,7 +213,9 @@ fn sandwich_intervals_cover_about_95_percent_of_the_time() {
     }
     let rate = covered as f64 / total as f64;
     let beta_rate = beta_covered as f64 / beta_total as f64;
-    println!("coverage: rating differences {rate:.4} ({total}), coefficients {beta_rate:.4} ({beta_total})");
+    println!(
+        "coverage: rating differences {rate:.4} ({total}), coefficients {beta_rate:.4} ({beta_total})"
+    );
     // 800 and 400 draws: two binomial standard errors are 1.5 and 2.2 points.
     assert!(
         (0.925..=0.975).contains(&rate),

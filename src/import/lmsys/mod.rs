@@ -41,6 +41,9 @@ pub struct BattleRecord<'a> {
     pub model_b: &'a str,
     pub verdict: Verdict,
     pub tstamp: Option<f64>,
+    /// `conv_metadata`'s style counts of side A and B (tokens, headers,
+    /// lists, bold), when the record has all of them.
+    pub style: Option<[[f64; 4]; 2]>,
 }
 
 /// What a read saw.

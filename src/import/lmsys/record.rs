@@ -85,6 +85,98 @@ pub(super) struct RawRecord<'a> {
     anony: Option<Scalar<'a>>,
     #[serde(borrow, default)]
     language: Option<Scalar<'a>>,
+    #[serde(default)]
+    conv_metadata: Option<Box<ConvMetadata>>,
+}
+
+/// A style count of `conv_metadata`: a number, or a map of numbers that add
+/// up (`header_count_a: {"h1": 1, "h2": 3}`); anything else is unknown.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Count(Option<f64>);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a count, or a map of counts")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Count(v.is_finite().then_some(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Count(Some(v as f64)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Count(Some(v as f64)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut sum = 0.0;
+                while let Some((_, v)) = map.next_entry::<IgnoredAny, Count>()? {
+                    sum += v.0.unwrap_or(0.0);
+                }
+                Ok(Count(Some(sum)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Count(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Count(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Count(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Count(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The style counts of LMSYS's `conv_metadata` (what FastChat's style control
+/// reads); other keys are skipped.
+#[derive(Debug, Default, Deserialize)]
+struct ConvMetadata {
+    #[serde(default)]
+    sum_assistant_a_tokens: Count,
+    #[serde(default)]
+    sum_assistant_b_tokens: Count,
+    #[serde(default)]
+    header_count_a: Count,
+    #[serde(default)]
+    header_count_b: Count,
+    #[serde(default)]
+    list_count_a: Count,
+    #[serde(default)]
+    list_count_b: Count,
+    #[serde(default)]
+    bold_count_a: Count,
+    #[serde(default)]
+    bold_count_b: Count,
+}
+
+impl ConvMetadata {
+    /// Each side's (tokens, headers, lists, bold), when all eight are known.
+    fn style(&self) -> Option<[[f64; 4]; 2]> {
+        let side = |t: Count, h: Count, l: Count, b: Count| Some([t.0?, h.0?, l.0?, b.0?]);
+        Some([
+            side(
+                self.sum_assistant_a_tokens,
+                self.header_count_a,
+                self.list_count_a,
+                self.bold_count_a,
+            )?,
+            side(
+                self.sum_assistant_b_tokens,
+                self.header_count_b,
+                self.list_count_b,
+                self.bold_count_b,
+            )?,
+        ])
+    }
 }
 
 pub(super) enum Checked<'r> {
@@ -132,5 +224,6 @@ pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Check
         model_b,
         verdict,
         tstamp,
+        style: raw.conv_metadata.as_deref().and_then(ConvMetadata::style),
     }))
 }
