@@ -6,6 +6,9 @@ pub enum Scope {
     Overall,
     Category(String),
     Language(String),
+    /// Both at once. No pair counts are kept for it: its board is counted
+    /// from the votes themselves.
+    CategoryLanguage(String, String),
     Campaign(i32),
 }
 
@@ -20,6 +23,17 @@ impl Scope {
         scopes
     }
 
+    /// The battles' category and language this scope keeps to, if any.
+    #[must_use]
+    pub fn filters(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Self::Category(c) => (Some(c), None),
+            Self::Language(l) => (None, Some(l)),
+            Self::CategoryLanguage(c, l) => (Some(c), Some(l)),
+            Self::Overall | Self::Campaign(_) => (None, None),
+        }
+    }
+
     /// The key stored in `pair_counts.scope`, e.g. `overall`, `category:medical`.
     #[must_use]
     pub fn key(&self) -> String {
@@ -27,6 +41,7 @@ impl Scope {
             Self::Overall => "overall".to_owned(),
             Self::Category(c) => format!("category:{c}"),
             Self::Language(l) => format!("language:{l}"),
+            Self::CategoryLanguage(c, l) => format!("category:{c},language:{l}"),
             Self::Campaign(id) => format!("campaign:{id}"),
         }
     }
@@ -48,5 +63,8 @@ mod tests {
         assert_eq!(Scope::Category("medical".into()).key(), "category:medical");
         assert_eq!(Scope::Language("cmn".into()).key(), "language:cmn");
         assert_eq!(Scope::Campaign(7).key(), "campaign:7");
+        let both = Scope::CategoryLanguage("medical".into(), "cmn".into());
+        assert_eq!(both.key(), "category:medical,language:cmn");
+        assert_eq!(both.filters(), (Some("medical"), Some("cmn")));
     }
 }

@@ -50,6 +50,13 @@ impl LeaderboardCache {
         }
     }
 
+    /// Battles a model needs before it is ranked, in every scope (`None`
+    /// before the first board).
+    #[must_use]
+    pub fn min_votes(&self) -> Option<u64> {
+        self.policy.read().ok().and_then(|p| p.map(|p| p.min_votes))
+    }
+
     /// Marks the leaderboard stale; the refresher recomputes it soon.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::Relaxed);
@@ -82,15 +89,50 @@ impl LeaderboardCache {
             let mut elo = self.elo.lock().await;
             Arc::new(compute(db, &policy, &mut elo, scope).await?)
         };
+        self.remember(key, generation, &board);
+        Ok(Some(board))
+    }
+
+    /// The board of `scope` with style control: cached like the scoped
+    /// boards, until the next counted vote. `None` before the first overall
+    /// board.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn style_controlled(
+        &self,
+        db: &DatabaseConnection,
+        scope: &Scope,
+    ) -> anyhow::Result<Option<Arc<Leaderboard>>> {
+        let key = format!("{}#style", scope.key());
+        let generation = self.generation.load(Ordering::Relaxed);
+        if let Ok(map) = self.scoped.read()
+            && let Some((g, board)) = map.get(&key)
+            && *g == generation
+        {
+            return Ok(Some(Arc::clone(board)));
+        }
+        let plain = match scope {
+            Scope::Overall => self.get(),
+            other => self.scoped(db, other).await?,
+        };
+        let Some(plain) = plain else {
+            return Ok(None);
+        };
+        let board = Arc::new(super::style::with_style(db, scope, &plain).await?);
+        self.remember(key, generation, &board);
+        Ok(Some(board))
+    }
+
+    fn remember(&self, key: String, generation: u64, board: &Arc<Leaderboard>) {
         if let Ok(mut map) = self.scoped.write() {
             // Scopes are few (categories and languages of the bank), but a
             // client may name any: keep the map from growing without bound.
             if map.len() > 256 {
                 map.clear();
             }
-            map.insert(key, (generation, Arc::clone(&board)));
+            map.insert(key, (generation, Arc::clone(board)));
         }
-        Ok(Some(board))
     }
 
     /// Computes the leaderboard now and stores it.

@@ -150,6 +150,7 @@ pub async fn compute(
                 provisional: r.provisional,
                 standing: Standing::Ranked,
                 standing_reason: None,
+                style: None,
             }
         })
         .collect();
@@ -162,5 +163,6 @@ pub async fn compute(
         bootstrap_rounds: table.bootstrap_rounds,
         computed_at: Utc::now(),
         rows: arrange(rows, &edges, policy.min_votes),
+        style: None,
     })
 }

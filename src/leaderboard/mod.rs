@@ -7,6 +7,7 @@ mod board;
 mod cache;
 mod compute;
 mod refresher;
+mod style;
 
 use chrono::{DateTime, Utc};
 
@@ -72,6 +73,26 @@ pub struct Row {
     pub standing_reason: Option<String>,
     /// Hidden from the board unless asked for; still in every fit.
     pub deprecated: bool,
+    /// With style control: the rating with style held equal.
+    pub style: Option<StyleRating>,
+}
+
+/// A model's rating with style held equal (contextual Bradley-Terry).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StyleRating {
+    pub rating: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
+    /// Rank (StyleCtrl), among the same ranked models as the plain rank.
+    pub rank: Option<usize>,
+}
+
+/// What style control found: the battles it used and the coefficients.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StyleSummary {
+    /// Counted battles with style features (older votes have none).
+    pub battles: u64,
+    pub coefficients: Vec<crate::rating::Coefficient>,
 }
 
 /// A computed leaderboard: rows by rating, best first.
@@ -88,4 +109,6 @@ pub struct Leaderboard {
     pub bootstrap_rounds: usize,
     pub computed_at: DateTime<Utc>,
     pub rows: Vec<Row>,
+    /// Present on a style-controlled board.
+    pub style: Option<StyleSummary>,
 }

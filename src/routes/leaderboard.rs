@@ -16,8 +16,13 @@ pub(super) struct BoardQuery {
     show_deprecated: bool,
     /// A category's board (`?category=medical`), from its own counts.
     category: Option<String>,
-    /// A language's board (`?language=cmn`).
+    /// A language's board (`?language=cmn`); with `category`, the board of
+    /// both at once.
     language: Option<String>,
+    /// `?style_control=true`: each row also gets its rating with the
+    /// answers' style held equal, and Rank (StyleCtrl).
+    #[serde(default)]
+    style_control: bool,
 }
 
 #[tracing::instrument(skip_all)]
@@ -28,19 +33,17 @@ pub(super) async fn get(
     db: web::Data<sea_orm::DatabaseConnection>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = match (&query.category, &query.language) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidBody,
-                "choose one scope: category or language",
-            ));
-        }
-        (Some(c), None) => Some(Scope::Category(c.clone())),
-        (None, Some(l)) => Some(Scope::Language(l.clone())),
-        (None, None) => None,
+        (Some(c), Some(l)) => Scope::CategoryLanguage(c.clone(), l.clone()),
+        (Some(c), None) => Scope::Category(c.clone()),
+        (None, Some(l)) => Scope::Language(l.clone()),
+        (None, None) => Scope::Overall,
     };
-    let board = match scope {
-        Some(scope) => cache.scoped(db.get_ref(), &scope).await?,
-        None => cache.get(),
+    let board = if query.style_control {
+        cache.style_controlled(db.get_ref(), &scope).await?
+    } else if scope == Scope::Overall {
+        cache.get()
+    } else {
+        cache.scoped(db.get_ref(), &scope).await?
     };
     let board = board.ok_or_else(|| {
         ApiError::new(
@@ -53,4 +56,28 @@ pub(super) async fn get(
         integrity.enabled(),
         query.show_deprecated,
     )))
+}
+
+/// `GET /leaderboard/scopes`: the categories and languages with a board of
+/// their own, each with its counted votes, and the battles a model needs
+/// there before it is ranked.
+pub(super) async fn scopes(
+    db: web::Data<sea_orm::DatabaseConnection>,
+    cache: web::Data<LeaderboardCache>,
+) -> Result<HttpResponse, ApiError> {
+    let totals = crate::store::counts::scope_totals(db.get_ref()).await?;
+    let pick = |prefix: &str| -> Vec<serde_json::Value> {
+        totals
+            .iter()
+            .filter_map(|(key, votes)| {
+                key.strip_prefix(prefix)
+                    .map(|name| serde_json::json!({ "name": name, "votes": votes }))
+            })
+            .collect()
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "min_votes": cache.min_votes(),
+        "categories": pick("category:"),
+        "languages": pick("language:"),
+    })))
 }

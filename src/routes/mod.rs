@@ -73,6 +73,7 @@ api! {
     "/health" { GET => health::health, Access::Public }
     "/models" { GET => models::list, Access::Public }
     "/leaderboard" { GET => leaderboard::get, Access::Public }
+    "/leaderboard/scopes" { GET => leaderboard::scopes, Access::Public }
     "/arena" { GET => live::info, Access::Public }
     "/battles" { POST => battles::create, Access::Public }
     "/battles/{id}" { GET => battles::get, Access::Public }

@@ -174,6 +174,27 @@ pub(super) struct LeaderboardBody<'a> {
     bootstrap_rounds: usize,
     computed_at: String,
     rows: Vec<RowBody<'a>>,
+    /// With `?style_control=true`: the battles the style fit used and the
+    /// style coefficients (nats per standard deviation, 95% sandwich bounds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    style_control: Option<StyleBoardBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct StyleBoardBody<'a> {
+    battles: u64,
+    coefficients: &'a [crate::rating::Coefficient],
+}
+
+#[derive(Serialize)]
+struct StyleRowBody {
+    rating: f64,
+    ci_lower: f64,
+    ci_upper: f64,
+    /// Rank (StyleCtrl), among the same ranked models.
+    rank: Option<usize>,
+    /// Places climbed with style held equal: plain rank − Rank (StyleCtrl).
+    rank_delta: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -198,6 +219,8 @@ struct RowBody<'a> {
     elo: f64,
     provisional: bool,
     deprecated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    style_control: Option<StyleRowBody>,
 }
 
 impl<'a> From<&'a Row> for RowBody<'a> {
@@ -220,6 +243,16 @@ impl<'a> From<&'a Row> for RowBody<'a> {
             elo: r.elo,
             provisional: r.provisional,
             deprecated: r.deprecated,
+            style_control: r.style.as_ref().map(|s| StyleRowBody {
+                rating: s.rating,
+                ci_lower: s.ci_lower,
+                ci_upper: s.ci_upper,
+                rank: s.rank,
+                rank_delta: r
+                    .rank
+                    .zip(s.rank)
+                    .map(|(plain, style)| plain as i64 - style as i64),
+            }),
         }
     }
 }
@@ -241,6 +274,10 @@ impl<'a> LeaderboardBody<'a> {
                 .filter(|r| show_deprecated || !r.deprecated)
                 .map(RowBody::from)
                 .collect(),
+            style_control: b.style.as_ref().map(|s| StyleBoardBody {
+                battles: s.battles,
+                coefficients: &s.coefficients,
+            }),
         }
     }
 }

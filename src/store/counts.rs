@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entities::{battles, pair_counts, votes};
-use crate::domain::{BattleMode, BattleStatus, Scope, Verdict};
+use crate::domain::{BattleMode, BattleStatus, Scope, StyleFeatures, Verdict};
 
 /// How often one ordered pair of models got one verdict in a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,9 @@ pub async fn pair_counts<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> anyhow::Result<Vec<PairCount>> {
+    if let Scope::CategoryLanguage(..) = scope {
+        return pair_counts_from_votes(db, scope).await;
+    }
     let key = scope.key();
     let rows = pair_counts::Entity::find()
         .filter(pair_counts::Column::Scope.eq(&key))
@@ -91,6 +94,155 @@ pub async fn counted_votes_after<C: ConnectionTrait>(
                 model_b: r.try_get_by_index(2).context("bad model_b")?,
                 verdict: r.try_get_by_index(3).context("bad verdict")?,
             })
+        })
+        .collect()
+}
+
+/// The counted votes of anonymous, still-voted battles in `scope` (its
+/// category and language filters), as a query to add columns to.
+fn counted_in(scope: &Scope) -> sea_orm::sea_query::SelectStatement {
+    let mut q = Query::select();
+    q.from(votes::Entity)
+        .inner_join(
+            battles::Entity,
+            Expr::col((battles::Entity, battles::Column::Id))
+                .equals((votes::Entity, votes::Column::BattleId)),
+        )
+        .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        .and_where(Expr::col((battles::Entity, battles::Column::Mode)).eq(BattleMode::Anonymous))
+        .and_where(Expr::col((battles::Entity, battles::Column::Status)).eq(BattleStatus::Voted));
+    let (category, language) = scope.filters();
+    if let Some(c) = category {
+        q.and_where(Expr::col((battles::Entity, battles::Column::Category)).eq(c));
+    }
+    if let Some(l) = language {
+        q.and_where(Expr::col((battles::Entity, battles::Column::Language)).eq(l));
+    }
+    q
+}
+
+/// Pair counts counted from the votes of `scope` (for scopes without stored
+/// counts).
+async fn pair_counts_from_votes<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> anyhow::Result<Vec<PairCount>> {
+    let stmt = counted_in(scope)
+        .column((battles::Entity, battles::Column::ModelA))
+        .column((battles::Entity, battles::Column::ModelB))
+        .column((votes::Entity, votes::Column::Verdict))
+        .expr(Expr::col((votes::Entity, votes::Column::Id)).count())
+        .group_by_col((battles::Entity, battles::Column::ModelA))
+        .group_by_col((battles::Entity, battles::Column::ModelB))
+        .group_by_col((votes::Entity, votes::Column::Verdict))
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .with_context(|| format!("failed to count the votes of scope {scope}"))?;
+    rows.iter()
+        .map(|r| {
+            let count: i64 = r.try_get_by_index(3).context("bad count")?;
+            Ok(PairCount {
+                model_a: r.try_get_by_index(0).context("bad model_a")?,
+                model_b: r.try_get_by_index(1).context("bad model_b")?,
+                verdict: r.try_get_by_index(2).context("bad verdict")?,
+                count: u64::try_from(count).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// A counted vote with the style features of its two answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StyledVote {
+    pub model_a: i32,
+    pub model_b: i32,
+    pub verdict: Verdict,
+    pub style: [StyleFeatures; 2],
+}
+
+/// The counted votes of `scope` that carry style features (votes stored
+/// before style features were kept have none, and are left out).
+///
+/// # Errors
+/// On a database error.
+pub async fn styled_votes<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> anyhow::Result<Vec<StyledVote>> {
+    let style = [
+        votes::Column::StyleTokensA,
+        votes::Column::StyleHeadersA,
+        votes::Column::StyleListsA,
+        votes::Column::StyleBoldA,
+        votes::Column::StyleTokensB,
+        votes::Column::StyleHeadersB,
+        votes::Column::StyleListsB,
+        votes::Column::StyleBoldB,
+    ];
+    let mut q = counted_in(scope);
+    q.column((battles::Entity, battles::Column::ModelA))
+        .column((battles::Entity, battles::Column::ModelB))
+        .column((votes::Entity, votes::Column::Verdict));
+    for c in style {
+        q.column((votes::Entity, c));
+    }
+    q.and_where(Expr::col((votes::Entity, votes::Column::StyleTokensA)).is_not_null())
+        .and_where(Expr::col((votes::Entity, votes::Column::StyleTokensB)).is_not_null());
+    let rows = db
+        .query_all(&q)
+        .await
+        .with_context(|| format!("failed to load the styled votes of scope {scope}"))?;
+    rows.iter()
+        .map(|r| {
+            let n = |i: usize| -> anyhow::Result<u32> {
+                let v: Option<i32> = r.try_get_by_index(i).context("bad style feature")?;
+                Ok(u32::try_from(v.unwrap_or(0)).unwrap_or(0))
+            };
+            let side = |o: usize| -> anyhow::Result<StyleFeatures> {
+                Ok(StyleFeatures {
+                    tokens: n(o)?,
+                    headers: n(o + 1)?,
+                    list_items: n(o + 2)?,
+                    bold: n(o + 3)?,
+                })
+            };
+            Ok(StyledVote {
+                model_a: r.try_get_by_index(0).context("bad model_a")?,
+                model_b: r.try_get_by_index(1).context("bad model_b")?,
+                verdict: r.try_get_by_index(2).context("bad verdict")?,
+                style: [side(3)?, side(7)?],
+            })
+        })
+        .collect()
+}
+
+/// Every scope with stored pair counts and its number of counted votes, by key.
+///
+/// # Errors
+/// On a database error.
+pub async fn scope_totals<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<(String, u64)>> {
+    let stmt = Query::select()
+        .column(pair_counts::Column::Scope)
+        .expr(
+            Expr::col(pair_counts::Column::Count)
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+        )
+        .from(pair_counts::Entity)
+        .group_by_col(pair_counts::Column::Scope)
+        .order_by(pair_counts::Column::Scope, Order::Asc)
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to list the scopes")?;
+    rows.iter()
+        .map(|r| {
+            let scope: String = r.try_get_by_index(0).context("bad scope")?;
+            let total: i64 = r.try_get_by_index(1).context("bad total")?;
+            Ok((scope, u64::try_from(total).unwrap_or(0)))
         })
         .collect()
 }

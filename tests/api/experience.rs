@@ -333,11 +333,39 @@ async fn a_category_or_language_board_comes_from_its_own_counts() {
         .await
         .expect("json");
     assert_eq!(nothing["total_votes"], 0);
-    assert_error(
-        app.get("/api/v1/leaderboard?category=medical&language=en")
-            .await,
-        400,
-        "invalid_body",
-    )
-    .await;
+    // Both at once: counted from the votes of battles in that category and
+    // language.
+    let both = app
+        .count("SELECT CAST(COUNT(*) AS BIGINT) FROM battles WHERE category = 'medical' AND language = 'en' AND status = 'voted'")
+        .await;
+    let board: Value = app
+        .get("/api/v1/leaderboard?category=medical&language=en")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["scope"], "category:medical,language:en");
+    assert_eq!(board["total_votes"].as_i64(), Some(both), "{board}");
+    // The scopes a page can offer, with their votes.
+    let scopes: Value = app
+        .get("/api/v1/leaderboard/scopes")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let medical = scopes["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|c| c["name"] == "medical")
+        .expect("medical is a scope");
+    assert_eq!(medical["votes"].as_i64(), Some(category));
+    let languages: i64 = scopes["languages"]
+        .as_array()
+        .expect("languages")
+        .iter()
+        .filter_map(|l| l["votes"].as_i64())
+        .sum();
+    assert!(languages <= 12);
+    assert!(scopes["min_votes"].is_number());
 }

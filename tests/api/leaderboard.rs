@@ -9,7 +9,8 @@ use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
 
 both_backends!(
     leaderboard_is_empty_before_any_vote,
-    leaderboard_moves_with_the_votes
+    leaderboard_moves_with_the_votes,
+    style_control_holds_length_equal_and_says_how_much_it_mattered
 );
 
 async fn leaderboard_is_empty_before_any_vote(backend: Backend) {
@@ -154,4 +155,112 @@ async fn votes_cast_through_another_instance_reach_the_leaderboard(backend: Back
     assert_eq!(res.status(), 200);
     let board = first.leaderboard_after(1).await;
     assert_eq!(board["rows"].as_array().map(Vec::len), Some(2));
+}
+
+/// A voter who always picks the longer answer: style control finds a
+/// positive length coefficient, and every vote keeps the style features of
+/// the answers it was cast on.
+async fn style_control_holds_length_equal_and_says_how_much_it_mattered(backend: Backend) {
+    use goldarena::domain::StyleFeatures;
+    use goldarena::store::entities::{messages, votes};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let Some(app) = spawn_app_with(backend, |s| s.leaderboard.min_votes = 1).await else {
+        return;
+    };
+    let n = 40;
+    for _ in 0..n {
+        let b = app.new_battle("{}").await;
+        let (a_len, b_len) = (
+            b["a"].as_str().expect("a").len(),
+            b["b"].as_str().expect("b").len(),
+        );
+        let verdict = if a_len >= b_len { "model_a" } else { "model_b" };
+        let id = b["id"].as_str().expect("id");
+        assert_eq!(app.vote(id, verdict).await.status(), 200);
+    }
+    app.leaderboard_after(n).await;
+
+    // Each vote stored the features of the answers it was cast on.
+    let stored = votes::Entity::find().all(&app.db).await.expect("votes");
+    assert_eq!(stored.len() as u64, n);
+    for vote in &stored {
+        let answers = messages::Entity::find()
+            .filter(messages::Column::BattleId.eq(vote.battle_id))
+            .all(&app.db)
+            .await
+            .expect("messages");
+        let side = |s: goldarena::domain::Side| {
+            StyleFeatures::of_turns(
+                answers
+                    .iter()
+                    .filter(|m| m.side == Some(s))
+                    .map(|m| m.content.as_str()),
+            )
+        };
+        let (fa, fb) = (
+            side(goldarena::domain::Side::A),
+            side(goldarena::domain::Side::B),
+        );
+        let as_i32 = |v: u32| Some(i32::try_from(v).expect("small"));
+        assert_eq!(vote.style_tokens_a, as_i32(fa.tokens));
+        assert_eq!(vote.style_tokens_b, as_i32(fb.tokens));
+        assert_eq!(vote.style_headers_a, as_i32(fa.headers));
+        assert_eq!(vote.style_lists_b, as_i32(fb.list_items));
+        assert_eq!(vote.style_bold_a, as_i32(fa.bold));
+    }
+
+    let plain: Value = app
+        .get("/api/v1/leaderboard")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(plain.get("style_control").is_none());
+    assert!(plain["rows"][0].get("style_control").is_none());
+    let board: Value = app
+        .get("/api/v1/leaderboard?style_control=true")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(board["style_control"]["battles"], n, "{board}");
+    let coefficients = board["style_control"]["coefficients"]
+        .as_array()
+        .expect("coefficients");
+    let names: Vec<&str> = coefficients
+        .iter()
+        .filter_map(|c| c["feature"].as_str())
+        .collect();
+    assert_eq!(names, ["length", "headers", "lists", "bold"]);
+    // The voter followed length alone: its coefficient is clearly positive.
+    assert!(
+        coefficients[0]["value"].as_f64().expect("length") > 0.5,
+        "{board}"
+    );
+    for row in board["rows"].as_array().expect("rows") {
+        let style = &row["style_control"];
+        let rating = style["rating"].as_f64().expect("style rating");
+        assert!(style["ci_lower"].as_f64().expect("lower") <= rating);
+        assert!(style["ci_upper"].as_f64().expect("upper") >= rating);
+        if row["rank"].is_number() {
+            let delta =
+                row["rank"].as_i64().expect("rank") - style["rank"].as_i64().expect("style rank");
+            assert_eq!(style["rank_delta"].as_i64(), Some(delta));
+        }
+    }
+    // A scope works the same way.
+    let scoped: Value = app
+        .get("/api/v1/leaderboard?style_control=true&category=medical")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(scoped["scope"], "category:medical");
+    assert!(
+        scoped["style_control"]["battles"]
+            .as_u64()
+            .expect("battles")
+            <= n
+    );
 }
