@@ -7,6 +7,7 @@ mod campaign;
 mod ratings;
 mod rubric;
 mod style;
+mod ties;
 mod user;
 
 pub use ratings::{Format, Matrices, MethodArg, RatingsArgs, render};

@@ -24,6 +24,12 @@ pub enum MethodArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TieModel {
+    Halves,
+    Davidson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StyleConvention {
     Standard,
     ArenaRank,
@@ -87,6 +93,12 @@ pub struct RatingsArgs {
     /// does not fade with data).
     #[arg(long, value_enum, default_value = "standard")]
     pub style_convention: StyleConvention,
+    /// How ties enter Bradley-Terry: `halves` (Chatbot Arena: half a win for
+    /// each side) or `davidson` (the tie rate fitted explicitly, Davidson
+    /// 1970; sandwich intervals, plus its log-likelihood against `halves` and
+    /// the calibration of the predicted tie rates).
+    #[arg(long, value_enum, default_value = "halves")]
+    pub tie_model: TieModel,
     /// Print timings and peak memory to stderr (used by `bench-ratings`).
     #[arg(long, hide = true)]
     pub stats: bool,
@@ -182,6 +194,15 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
         "--matrices needs --format json"
     );
     let comparisons = builder.build();
+    if args.tie_model == TieModel::Davidson {
+        anyhow::ensure!(
+            args.method == MethodArg::Bt && !args.style_control && !args.exclude_ties,
+            "--tie-model davidson fits Bradley-Terry with the ties: leave out --method elo, --style-control and --exclude-ties"
+        );
+        let out = super::ties::run(&comparisons, &options, args.format)?;
+        print!("{out}");
+        return Ok(());
+    }
     if args.style_control {
         let plain = bradley_terry_table(&comparisons, &options, &tick)?;
         bar.finish_and_clear();

@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod bradley_terry;
 pub mod comparisons;
 pub mod contextual;
+pub mod davidson;
 pub mod elo;
 pub mod matrices;
 pub mod proportion;
@@ -26,5 +27,5 @@ pub use elo::{EloConfig, OnlineElo, online_elo};
 pub use rank::rank_upper_bound;
 pub use table::{
     CiMethod, Coefficient, Method, RatingRow, RatingTable, TableError, TableOptions,
-    bradley_terry_table, elo_table, style_control_table,
+    bradley_terry_table, davidson_table, elo_table, style_control_table,
 };

@@ -51,6 +51,8 @@ pub enum Method {
     Elo,
     /// Contextual Bradley-Terry: style held equal.
     StyleControl,
+    /// Bradley-Terry with the tie rate fitted (Davidson 1970).
+    Davidson,
 }
 
 impl Method {
@@ -60,6 +62,7 @@ impl Method {
             Self::BradleyTerry => "bt",
             Self::Elo => "elo",
             Self::StyleControl => "bt_style_control",
+            Self::Davidson => "bt_davidson",
         }
     }
 }
@@ -454,6 +457,64 @@ pub fn elo_table(
         },
         options,
     ))
+}
+
+/// A Davidson table: ratings on the Bradley-Terry scale with the tie rate
+/// fitted explicitly (sandwich intervals, Rank (UB)), and the fit itself.
+///
+/// # Errors
+/// `UnknownAnchor` when the anchor names a model without battles.
+pub fn davidson_table(
+    c: &Comparisons,
+    options: &TableOptions,
+) -> Result<(RatingTable, super::davidson::DavidsonFit), TableError> {
+    let fit = super::davidson::fit_davidson(c);
+    let theta = &fit.theta;
+    let votes = c.model_battles();
+    // An anchor shifts every rating (and interval) by the same amount.
+    let shift = match &options.anchor {
+        Some((name, value)) => {
+            let i = c
+                .index_of(name)
+                .filter(|&i| votes[i] > 0)
+                .ok_or_else(|| TableError::UnknownAnchor(name.clone()))?;
+            let per_nat = options.bt.points_per_nat();
+            value - (options.bt.initial + per_nat * theta[i])
+        }
+        None => 0.0,
+    };
+    let z = z95();
+    let per_nat = options.bt.points_per_nat();
+    let ratings: Vec<f64> = options
+        .bt
+        .to_ratings(theta)
+        .iter()
+        .map(|r| r + shift)
+        .collect();
+    let intervals = (0..theta.len())
+        .map(|i| {
+            let se = fit
+                .covariance
+                .as_ref()
+                .map_or(0.0, |v| v[(i, i)].max(0.0).sqrt());
+            (ratings[i] - z * per_nat * se, ratings[i] + z * per_nat * se)
+        })
+        .collect();
+    let provisional = determined(c).into_iter().map(|d| !d).collect();
+    let table = assemble(
+        Estimates {
+            method: Method::Davidson,
+            models: c.models(),
+            ratings,
+            samples: Vec::new(),
+            intervals: Some(intervals),
+            votes,
+            provisional,
+            battles: c.battles(),
+        },
+        options,
+    );
+    Ok((table, fit))
 }
 
 #[cfg(test)]

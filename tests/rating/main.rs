@@ -7,6 +7,7 @@ mod properties;
 mod reference;
 mod simulation;
 mod style;
+mod ties;
 
 use std::path::{Path, PathBuf};
 
