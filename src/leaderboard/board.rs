@@ -131,6 +131,7 @@ mod tests {
             standing: Standing::Ranked,
             standing_reason: None,
             deprecated: false,
+            style: None,
         }
     }
 
