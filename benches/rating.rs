@@ -73,5 +73,50 @@ fn kernels(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, kernels);
+/// Style control on 1M in-memory battles (100 models, four features tied
+/// to the models plus noise): the contextual fit and its sandwich.
+fn style_control(c: &mut Criterion) {
+    use goldarena::rating::contextual::{
+        ContextualConfig, StyledBattles, fit_contextual, style_matrix,
+    };
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(3);
+    let (models, n) = (100usize, 1_000_000usize);
+    let mut d = StyledBattles {
+        models: (0..models).map(|i| format!("model-{i:03}")).collect(),
+        feature_names: ["length", "headers", "lists", "bold"]
+            .map(str::to_owned)
+            .to_vec(),
+        ..StyledBattles::default()
+    };
+    let (mut raw_a, mut raw_b) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let a = rng.random_range(0..models);
+        let b = (a + rng.random_range(1..models)) % models;
+        let style = |m: usize, rng: &mut StdRng| {
+            [
+                (100 + 7 * m) as f64 * rng.random_range(0.5..1.5),
+                f64::from(rng.random_range(0..4u8)),
+                f64::from(rng.random_range(0..8u8)),
+                f64::from(rng.random_range(0..5u8)),
+            ]
+        };
+        raw_a.push(style(a, &mut rng));
+        raw_b.push(style(b, &mut rng));
+        d.a.push(a as u32);
+        d.b.push(b as u32);
+        let p = 1.0 / (1.0 + ((b as f64 - a as f64) / 50.0).exp());
+        d.score.push(if rng.random_bool(p) { 1.0 } else { 0.0 });
+    }
+    d.x = style_matrix(&raw_a, &raw_b);
+    let mut group = c.benchmark_group("style_control");
+    group.sample_size(10);
+    group.bench_function("fit_and_sandwich_1m_battles_100_models", |b| {
+        b.iter(|| fit_contextual(&d, &ContextualConfig::default()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, kernels, style_control);
 criterion_main!(benches);
