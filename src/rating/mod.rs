@@ -26,6 +26,6 @@ pub use comparisons::{Comparisons, ComparisonsBuilder, PairCount};
 pub use elo::{EloConfig, OnlineElo, online_elo};
 pub use rank::rank_upper_bound;
 pub use table::{
-    CiMethod, Coefficient, Method, RatingRow, RatingTable, TableError, TableOptions,
+    CiMethod, Coefficient, Gap, Method, RatingRow, RatingTable, TableError, TableOptions,
     bradley_terry_table, davidson_table, elo_table, style_control_table,
 };

@@ -83,6 +83,19 @@ pub struct RatingRow {
     /// or lost every battle against the main group (no finite estimate, see
     /// [`super::bradley_terry::determined`]).
     pub provisional: bool,
+    /// With a reference model: this rating minus the reference's, with the
+    /// 95% interval of the difference (from the covariance, or the bootstrap
+    /// replicates of the difference; never from two separate intervals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<Gap>,
+}
+
+/// A difference of ratings with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Gap {
+    pub value: f64,
+    pub ci_lower: f64,
+    pub ci_upper: f64,
 }
 
 /// A leaderboard, best first.
@@ -107,6 +120,8 @@ pub struct TableOptions {
     pub elo: EloConfig,
     /// Bradley-Terry only; Elo always bootstraps.
     pub ci: CiMethod,
+    /// Report every model's gap to this one (Bradley-Terry only).
+    pub reference: Option<String>,
 }
 
 impl Default for TableOptions {
@@ -118,6 +133,7 @@ impl Default for TableOptions {
             bt: BtConfig::default(),
             elo: EloConfig::default(),
             ci: CiMethod::Bootstrap,
+            reference: None,
         }
     }
 }
@@ -127,6 +143,8 @@ impl Default for TableOptions {
 pub enum TableError {
     #[error("anchor model {0:?} has no battles")]
     UnknownAnchor(String),
+    #[error("reference model {0:?} has no battles")]
+    UnknownReference(String),
     #[error("style control reports ratings centred on 1000; it takes no anchor")]
     AnchorWithStyleControl,
 }
@@ -195,6 +213,7 @@ pub fn style_control_table(
             votes,
             provisional,
             battles: d.len() as u64,
+            gaps: None,
         },
         options,
     );
@@ -227,6 +246,8 @@ struct Estimates<'a> {
     votes: Vec<u64>,
     provisional: Vec<bool>,
     battles: u64,
+    /// Each model's gap to the reference, when there is one.
+    gaps: Option<Vec<Gap>>,
 }
 
 fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
@@ -239,6 +260,7 @@ fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
         votes,
         provisional,
         battles,
+        gaps,
     } = e;
     let ci_method = if given.is_some() {
         CiMethod::Sandwich
@@ -264,6 +286,7 @@ fn assemble(e: Estimates<'_>, options: &TableOptions) -> RatingTable {
             votes: votes[i],
             rank: 0,
             provisional: provisional[i],
+            gap: gaps.as_ref().map(|g| g[i]),
         })
         .collect();
     // Ranks among the models that are listed (those with votes).
@@ -329,7 +352,25 @@ pub fn bradley_terry_table(
         };
         let ratings = cfg.to_ratings(&full);
         let z = z95();
-        let se = covariance(c, &full, 0.0, &centre).map(|cov| standard_errors(&cov));
+        let cov = covariance(c, &full, 0.0, &centre);
+        let se = cov.as_ref().map(standard_errors);
+        let gaps = reference_index(c, options)?.map(|r| {
+            (0..full.len())
+                .map(|i| {
+                    // Var(θi − θr) from the covariance: gauge-free.
+                    let half = cov.as_ref().map_or(f64::INFINITY, |v| {
+                        let var = v[(i, i)] + v[(r, r)] - 2.0 * v[(i, r)];
+                        z * cfg.points_per_nat() * var.max(0.0).sqrt()
+                    });
+                    let value = ratings[i] - ratings[r];
+                    Gap {
+                        value,
+                        ci_lower: value - half,
+                        ci_upper: value + half,
+                    }
+                })
+                .collect()
+        });
         let intervals = (0..full.len())
             .map(|i| {
                 let half = se
@@ -348,10 +389,12 @@ pub fn bradley_terry_table(
                 votes,
                 provisional,
                 battles: c.battles(),
+                gaps,
             },
             options,
         ));
     }
+    let reference = reference_index(c, options)?;
     let reps = replicates(
         c,
         &full,
@@ -368,19 +411,53 @@ pub fn bradley_terry_table(
                 .collect()
         })
         .collect();
+    let ratings = cfg.to_ratings(&full);
+    let gaps = reference.map(|r| {
+        (0..full.len())
+            .map(|i| {
+                // Percentiles of the replicates' differences.
+                let mut diffs: Vec<f64> = reps
+                    .iter()
+                    .map(|rep| cfg.points_per_nat() * (rep[i] - rep[r]))
+                    .collect();
+                let value = ratings[i] - ratings[r];
+                Gap {
+                    value,
+                    ci_lower: quantile(&mut diffs, 0.025).unwrap_or(value),
+                    ci_upper: quantile(&mut diffs, 0.975).unwrap_or(value),
+                }
+            })
+            .collect()
+    });
     Ok(assemble(
         Estimates {
             method: Method::BradleyTerry,
             models: c.models(),
-            ratings: cfg.to_ratings(&full),
+            ratings,
             samples,
             intervals: None,
             votes,
             provisional,
             battles: c.battles(),
+            gaps,
         },
         options,
     ))
+}
+
+/// The index of the reference model, `None` without one.
+///
+/// # Errors
+/// `UnknownReference` when it has no battles.
+fn reference_index(c: &Comparisons, options: &TableOptions) -> Result<Option<usize>, TableError> {
+    let Some(name) = &options.reference else {
+        return Ok(None);
+    };
+    let votes = c.model_battles();
+    c.index_of(name)
+        .filter(|&i| votes[i] > 0)
+        .map(Some)
+        .ok_or_else(|| TableError::UnknownReference(name.clone()))
 }
 
 /// Online Elo over `battles` (model indices into `models`, score of the first
@@ -454,6 +531,7 @@ pub fn elo_table(
             provisional: vec![false; m],
             votes,
             battles: n as u64,
+            gaps: None,
         },
         options,
     ))
@@ -511,6 +589,7 @@ pub fn davidson_table(
             votes,
             provisional,
             battles: c.battles(),
+            gaps: None,
         },
         options,
     );

@@ -219,3 +219,65 @@ fn sandwich_intervals_cover_about_95_percent_of_the_time() {
     // 2,400 intervals: the binomial standard error at 95% is 0.44 points; allow 3.5 of them.
     assert!((0.9346..=0.9654).contains(&rate), "coverage {rate}");
 }
+
+/// The gap to a reference model: the interval of the difference covers the
+/// true difference about 95% of the time, with either interval method.
+#[test]
+fn the_gap_to_the_reference_covers_the_true_difference() {
+    use goldarena::rating::CiMethod;
+    let models = 6;
+    for (ci, simulations, rounds) in [
+        (CiMethod::Sandwich, 200u64, 0usize),
+        (CiMethod::Bootstrap, 100, 200),
+    ] {
+        let (mut covered, mut total) = (0usize, 0usize);
+        for s in 0..simulations {
+            let mut rng = StdRng::seed_from_u64(5_000 + s);
+            let true_ratings = truth(models, 150.0, &mut rng);
+            let c = simulate(&true_ratings, 1_500, &mut rng);
+            let table = bradley_terry_table(
+                &c,
+                &TableOptions {
+                    bootstrap_rounds: rounds,
+                    seed: s,
+                    ci,
+                    reference: Some("model-000".to_owned()),
+                    ..TableOptions::default()
+                },
+                &|| {},
+            )
+            .expect("table");
+            let reference = rating_of(&table, 0);
+            let own = reference.gap.expect("the reference has a gap too");
+            assert_eq!((own.value, own.ci_lower, own.ci_upper), (0.0, 0.0, 0.0));
+            for i in 1..models {
+                let row = rating_of(&table, i);
+                let gap = row.gap.expect("gap");
+                assert!((gap.value - (row.rating - reference.rating)).abs() < 1e-9);
+                total += 1;
+                let want = true_ratings[i] - true_ratings[0];
+                if gap.ci_lower <= want && want <= gap.ci_upper {
+                    covered += 1;
+                }
+            }
+        }
+        let rate = covered as f64 / total as f64;
+        eprintln!(
+            "gap coverage ({}): {covered}/{total} = {rate:.3}",
+            ci.as_str()
+        );
+        assert!(
+            (0.925..=0.975).contains(&rate),
+            "{}: coverage {rate}",
+            ci.as_str()
+        );
+    }
+    // An unknown reference is refused.
+    let mut rng = StdRng::seed_from_u64(1);
+    let c = simulate(&truth(3, 100.0, &mut rng), 100, &mut rng);
+    let bad = TableOptions {
+        reference: Some("nobody".to_owned()),
+        ..TableOptions::default()
+    };
+    assert!(bradley_terry_table(&c, &bad, &|| {}).is_err());
+}
