@@ -29,6 +29,7 @@ pub enum ErrorCode {
     ModelNotFound,
     UserNotFound,
     CampaignNotFound,
+    SnapshotNotFound,
     NotFound,
     MethodNotAllowed,
     BattleClosed,
@@ -58,7 +59,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -76,6 +77,7 @@ impl ErrorCode {
         Self::ModelNotFound,
         Self::UserNotFound,
         Self::CampaignNotFound,
+        Self::SnapshotNotFound,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::BattleClosed,
@@ -120,6 +122,7 @@ impl ErrorCode {
             Self::GoldGateFailed => "gold_gate_failed",
             Self::UserNotFound => "user_not_found",
             Self::CampaignNotFound => "campaign_not_found",
+            Self::SnapshotNotFound => "snapshot_not_found",
             Self::CampaignNotOpen => "campaign_not_open",
             Self::AlreadyJudged => "already_judged",
             Self::RubricExists => "rubric_exists",
@@ -171,6 +174,7 @@ impl ErrorCode {
             | Self::ModelNotFound
             | Self::UserNotFound
             | Self::CampaignNotFound
+            | Self::SnapshotNotFound
             | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BattleClosed

@@ -17,7 +17,7 @@ use crate::arena::live::LiveModels;
 use crate::auth::{self, Auth};
 use crate::config::Settings;
 use crate::integrity::Integrity;
-use crate::leaderboard::{LeaderboardCache, RefreshPolicy};
+use crate::leaderboard::{LeaderboardCache, RefreshPolicy, Snapshots};
 use crate::providers::SecretSource;
 use crate::routes::{self, BodyLimit, CookiePolicy, SitePolicy};
 use crate::{demo, store};
@@ -69,22 +69,20 @@ impl Application {
             tracing::info!(models = live.len(), "live models registered");
         }
         let cache = Arc::new(LeaderboardCache::default());
-        let policy = RefreshPolicy {
-            bootstrap_rounds: settings.leaderboard_bootstrap_rounds,
-            min_votes: settings.leaderboard.min_votes,
-            ci: crate::rating::CiMethod::parse(&settings.leaderboard.ci)
-                .map_err(anyhow::Error::msg)?,
-            seed: settings.leaderboard_seed,
-            debounce: Duration::from_millis(settings.leaderboard_debounce_ms),
-            poll: Duration::from_secs(settings.leaderboard_poll_secs.max(1)),
-        };
+        let policy = RefreshPolicy::from_settings(&settings)?;
+        let every = crate::leaderboard::snapshots::parse_every(&settings.snapshots.every)
+            .map_err(anyhow::Error::msg)?;
         if let Err(e) = cache.refresh(&db, &policy).await {
             tracing::error!(
                 error = format!("{e:#}"),
                 "first leaderboard computation failed"
             );
         }
-        tokio::spawn(Arc::clone(&cache).run_refresher(db.clone(), policy));
+        tokio::spawn(Arc::clone(&cache).run_refresher(db.clone(), policy.clone()));
+        let snapshots = Snapshots::new(db.clone(), Arc::clone(&cache), policy.clone());
+        if let Some(every) = every {
+            tokio::spawn(snapshots.clone().run_schedule(every));
+        }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener
@@ -117,6 +115,7 @@ impl Application {
         let services = Services {
             arena,
             leaderboard: cache,
+            snapshots,
             auth,
             admin,
             integrity,
@@ -187,6 +186,7 @@ async fn shrink_limiters(auth: Arc<Auth>, integrity: Arc<Integrity>) {
 struct Services {
     arena: Arena,
     leaderboard: Arc<LeaderboardCache>,
+    snapshots: Snapshots,
     auth: Arc<Auth>,
     admin: Admin,
     integrity: Arc<Integrity>,
@@ -200,6 +200,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
     });
     let arena = web::Data::new(services.arena);
     let leaderboard = web::Data::from(services.leaderboard);
+    let snapshots = web::Data::new(services.snapshots);
     let auth = web::Data::from(services.auth);
     let admin = web::Data::new(services.admin);
     let campaigns = web::Data::new(crate::campaigns::Campaigns::new(services.db.clone()));
@@ -226,6 +227,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .wrap(TracingLogger::default())
             .app_data(arena.clone())
             .app_data(leaderboard.clone())
+            .app_data(snapshots.clone())
             .app_data(auth.clone())
             .app_data(admin.clone())
             .app_data(campaigns.clone())

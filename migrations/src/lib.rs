@@ -13,6 +13,7 @@ mod m20261130_000005_campaigns;
 mod m20261130_000006_campaign_gold;
 mod m20261201_000007_rubrics;
 mod m20261201_000008_vote_style;
+mod m20261201_000009_rating_snapshots;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_campaign_gold::Migration),
             Box::new(m20261201_000007_rubrics::Migration),
             Box::new(m20261201_000008_vote_style::Migration),
+            Box::new(m20261201_000009_rating_snapshots::Migration),
         ]
     }
 }

@@ -24,6 +24,10 @@ pub struct LeaderboardSettings {
     /// The intervals: `sandwich` (robust, no resampling) or `bootstrap`
     /// (`leaderboard_bootstrap_rounds` rounds).
     pub ci: String,
+    /// The model every rating is also shown against (its gap, with the
+    /// interval of the difference); change it at any time: each snapshot
+    /// keeps the reference it used.
+    pub reference_model: Option<String>,
 }
 
 impl Default for LeaderboardSettings {
@@ -31,9 +35,27 @@ impl Default for LeaderboardSettings {
         Self {
             min_votes: 30,
             ci: "sandwich".to_owned(),
+            reference_model: None,
         }
     }
 }
+/// `[snapshots]`: the rating history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SnapshotSettings {
+    /// How often a snapshot of the board is taken: `"30m"`, `"6h"`, `"1d"`,
+    /// `"1w"`, or `"off"`.
+    pub every: String,
+}
+
+impl Default for SnapshotSettings {
+    fn default() -> Self {
+        Self {
+            every: "1d".to_owned(),
+        }
+    }
+}
+
 pub use integrity::IntegritySettings;
 pub use live::{LiveModelConfig, LiveSettings};
 
@@ -75,6 +97,9 @@ pub struct Settings {
     /// How the board is shown.
     #[serde(default)]
     pub leaderboard: LeaderboardSettings,
+    /// The rating history.
+    #[serde(default)]
+    pub snapshots: SnapshotSettings,
     /// Sessions and login limits.
     #[serde(default)]
     pub auth: AuthSettings,
@@ -103,6 +128,7 @@ impl Default for Settings {
             leaderboard_poll_secs: 30,
             public_url: None,
             leaderboard: LeaderboardSettings::default(),
+            snapshots: SnapshotSettings::default(),
             auth: AuthSettings::default(),
             integrity: IntegritySettings::default(),
             live: LiveSettings::default(),

@@ -132,6 +132,7 @@ mod tests {
             standing_reason: None,
             deprecated: false,
             style: None,
+            gap: None,
         }
     }
 

@@ -54,7 +54,7 @@ impl LeaderboardCache {
     /// before the first board).
     #[must_use]
     pub fn min_votes(&self) -> Option<u64> {
-        self.policy.read().ok().and_then(|p| p.map(|p| p.min_votes))
+        self.policy.read().ok().and_then(|p| p.as_ref().map(|p| p.min_votes))
     }
 
     /// Marks the leaderboard stale; the refresher recomputes it soon.
@@ -82,7 +82,7 @@ impl LeaderboardCache {
         {
             return Ok(Some(Arc::clone(board)));
         }
-        let Some(policy) = self.policy.read().ok().and_then(|p| *p) else {
+        let Some(policy) = self.policy.read().ok().and_then(|p| p.clone()) else {
             return Ok(None);
         };
         let board = {
@@ -145,7 +145,7 @@ impl LeaderboardCache {
         policy: &RefreshPolicy,
     ) -> anyhow::Result<()> {
         if let Ok(mut p) = self.policy.write() {
-            *p = Some(*policy);
+            *p = Some(policy.clone());
         }
         let mut elo = self.elo.lock().await;
         let board = compute(db, policy, &mut elo, &Scope::Overall).await?;

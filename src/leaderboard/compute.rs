@@ -86,6 +86,7 @@ pub async fn compute(
         .iter()
         .map(|c| (name(c.model_a), name(c.model_b), c.verdict, c.count))
         .collect();
+    let input_sha256 = input_hash(&rows);
     let by_name: HashMap<String, &crate::store::entities::models::Model> =
         models.values().map(|m| (m.name.clone(), m)).collect();
     let mut wins: HashMap<String, f64> = HashMap::new();
@@ -102,10 +103,16 @@ pub async fn compute(
         .iter()
         .map(|&id| (name(id), elo.elo.rating(&id)))
         .collect();
+    // The reference applies where it has battles.
+    let reference = policy
+        .reference_model
+        .clone()
+        .filter(|r| rows.iter().any(|(a, b, _, _)| a == r || b == r));
     let options = TableOptions {
         bootstrap_rounds: policy.bootstrap_rounds,
         seed: policy.seed,
         ci: policy.ci,
+        reference: reference.clone(),
         ..TableOptions::default()
     };
     // The fit and the bootstrap are CPU work: keep them off the async threads.
@@ -151,6 +158,7 @@ pub async fn compute(
                 standing: Standing::Ranked,
                 standing_reason: None,
                 style: None,
+                gap: r.gap,
             }
         })
         .collect();
@@ -164,5 +172,19 @@ pub async fn compute(
         computed_at: Utc::now(),
         rows: arrange(rows, &edges, policy.min_votes),
         style: None,
+        reference_model: reference,
+        seed: policy.seed,
+        input_sha256,
     })
+}
+
+/// SHA-256 of the counts by model name, one sorted line per count, so that
+/// anyone can check an export reproduces a board's input.
+fn input_hash(rows: &[(String, String, crate::domain::Verdict, u64)]) -> String {
+    let mut lines: Vec<String> = rows
+        .iter()
+        .map(|(a, b, v, n)| format!("{a}\t{b}\t{}\t{n}\n", v.as_str()))
+        .collect();
+    lines.sort_unstable();
+    crate::export::sha256_hex(lines.concat().as_bytes())
 }

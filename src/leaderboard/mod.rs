@@ -7,6 +7,7 @@ mod board;
 mod cache;
 mod compute;
 mod refresher;
+pub mod snapshots;
 mod style;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use chrono::{DateTime, Utc};
 pub use cache::LeaderboardCache;
 pub use compute::{EloTracker, compute};
 pub use refresher::RefreshPolicy;
+pub use snapshots::{Snapshot, Snapshots};
 
 pub use board::arrange;
 
@@ -75,6 +77,9 @@ pub struct Row {
     pub deprecated: bool,
     /// With style control: the rating with style held equal.
     pub style: Option<StyleRating>,
+    /// The rating minus the reference model's, with the interval of the
+    /// difference.
+    pub gap: Option<crate::rating::Gap>,
 }
 
 /// A model's rating with style held equal (contextual Bradley-Terry).
@@ -111,4 +116,11 @@ pub struct Leaderboard {
     pub rows: Vec<Row>,
     /// Present on a style-controlled board.
     pub style: Option<StyleSummary>,
+    /// The reference model of the gaps (when it has battles in this scope).
+    pub reference_model: Option<String>,
+    /// The random seed of the bootstrap (none used with the sandwich).
+    pub seed: u64,
+    /// SHA-256 of the input counts: one line `model_a<TAB>model_b<TAB>verdict<TAB>count`
+    /// per stored count, by model name, sorted.
+    pub input_sha256: String,
 }

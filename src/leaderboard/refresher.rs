@@ -17,17 +17,38 @@ use crate::domain::Scope;
 use crate::store;
 
 /// How the refresher works.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RefreshPolicy {
     pub bootstrap_rounds: usize,
     /// Battles a model needs before it is ranked.
     pub min_votes: u64,
     pub ci: crate::rating::CiMethod,
     pub seed: u64,
+    /// Every row's gap to this model, when it has battles in the scope.
+    pub reference_model: Option<String>,
     /// Wait this long after a vote before recomputing.
     pub debounce: Duration,
     /// Check this often whether votes arrived through another instance.
     pub poll: Duration,
+}
+
+impl RefreshPolicy {
+    /// The policy the settings ask for.
+    ///
+    /// # Errors
+    /// An unknown interval method.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            bootstrap_rounds: settings.leaderboard_bootstrap_rounds,
+            min_votes: settings.leaderboard.min_votes,
+            ci: crate::rating::CiMethod::parse(&settings.leaderboard.ci)
+                .map_err(anyhow::Error::msg)?,
+            seed: settings.leaderboard_seed,
+            reference_model: settings.leaderboard.reference_model.clone(),
+            debounce: Duration::from_millis(settings.leaderboard_debounce_ms),
+            poll: Duration::from_secs(settings.leaderboard_poll_secs.max(1)),
+        })
+    }
 }
 
 impl LeaderboardCache {

@@ -23,6 +23,8 @@ pub(super) struct BoardQuery {
     /// answers' style held equal, and Rank (StyleCtrl).
     #[serde(default)]
     style_control: bool,
+    /// `?snapshot=ID`: the board as that snapshot keeps it.
+    snapshot: Option<i32>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -31,7 +33,26 @@ pub(super) async fn get(
     integrity: web::Data<Integrity>,
     query: web::Query<BoardQuery>,
     db: web::Data<sea_orm::DatabaseConnection>,
+    snapshots: web::Data<crate::leaderboard::Snapshots>,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(id) = query.snapshot {
+        if query.category.is_some() || query.language.is_some() || query.style_control {
+            return Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "a snapshot keeps the overall board only: leave out category, language and style_control",
+            ));
+        }
+        let snapshot = snapshots
+            .get(id)
+            .await?
+            .ok_or_else(|| super::snapshots::not_found(id))?;
+        let board = snapshot.board();
+        return Ok(HttpResponse::Ok().json(LeaderboardBody::new(
+            &board,
+            integrity.enabled(),
+            query.show_deprecated,
+        )));
+    }
     let scope = match (&query.category, &query.language) {
         (Some(c), Some(l)) => Scope::CategoryLanguage(c.clone(), l.clone()),
         (Some(c), None) => Scope::Category(c.clone()),

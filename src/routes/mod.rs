@@ -10,6 +10,7 @@ mod frontend;
 mod guard;
 mod health;
 mod leaderboard;
+mod snapshots;
 mod live;
 mod models;
 mod views;
@@ -74,6 +75,9 @@ api! {
     "/models" { GET => models::list, Access::Public }
     "/leaderboard" { GET => leaderboard::get, Access::Public }
     "/leaderboard/scopes" { GET => leaderboard::scopes, Access::Public }
+    "/snapshots" { GET => snapshots::list, Access::Public; POST => snapshots::take, OPERATOR }
+    "/snapshots/{id}" { GET => snapshots::get, Access::Public }
+    "/models/{name}/history" { GET => snapshots::history, Access::Public }
     "/arena" { GET => live::info, Access::Public }
     "/battles" { POST => battles::create, Access::Public }
     "/battles/{id}" { GET => battles::get, Access::Public }

@@ -173,6 +173,9 @@ pub(super) struct LeaderboardBody<'a> {
     total_votes: u64,
     bootstrap_rounds: usize,
     computed_at: String,
+    /// The model the gaps are measured against (`[leaderboard]
+    /// reference_model`), when it has battles here.
+    reference_model: Option<&'a str>,
     rows: Vec<RowBody<'a>>,
     /// With `?style_control=true`: the battles the style fit used and the
     /// style coefficients (nats per standard deviation, 95% sandwich bounds).
@@ -221,6 +224,9 @@ struct RowBody<'a> {
     deprecated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     style_control: Option<StyleRowBody>,
+    /// This rating minus the reference model's, with the 95% interval of the
+    /// difference (null without a reference model).
+    gap_to_reference: Option<crate::rating::Gap>,
 }
 
 impl<'a> From<&'a Row> for RowBody<'a> {
@@ -243,6 +249,7 @@ impl<'a> From<&'a Row> for RowBody<'a> {
             elo: r.elo,
             provisional: r.provisional,
             deprecated: r.deprecated,
+            gap_to_reference: r.gap,
             style_control: r.style.as_ref().map(|s| StyleRowBody {
                 rating: s.rating,
                 ci_lower: s.ci_lower,
@@ -268,6 +275,7 @@ impl<'a> LeaderboardBody<'a> {
             total_votes: b.total_votes,
             bootstrap_rounds: b.bootstrap_rounds,
             computed_at: b.computed_at.to_rfc3339(),
+            reference_model: b.reference_model.as_deref(),
             rows: b
                 .rows
                 .iter()
@@ -361,4 +369,51 @@ pub(super) struct StoppedBody {
     pub battle_id: Uuid,
     /// Whether anything was being generated on this instance.
     pub stopped: bool,
+}
+
+/// A snapshot as listed: what it holds, not its rows.
+#[derive(Serialize)]
+pub(super) struct SnapshotBody<'a> {
+    id: i32,
+    taken_at: String,
+    label: Option<&'a str>,
+    /// Taken by the schedule (`slot` is the start of its slot), or on demand.
+    scheduled: bool,
+    slot: Option<&'a str>,
+    scope: &'a str,
+    method: &'a str,
+    ci_method: &'a str,
+    seed: u64,
+    bootstrap_rounds: usize,
+    min_votes: u64,
+    filters: &'a serde_json::Value,
+    software_version: &'a str,
+    vote_count: u64,
+    input_sha256: &'a str,
+    reference_model: Option<&'a str>,
+    models: usize,
+}
+
+impl<'a> From<&'a crate::leaderboard::Snapshot> for SnapshotBody<'a> {
+    fn from(s: &'a crate::leaderboard::Snapshot) -> Self {
+        Self {
+            id: s.id,
+            taken_at: s.taken_at.to_rfc3339(),
+            label: s.label.as_deref(),
+            scheduled: s.slot.is_some(),
+            slot: s.slot.as_deref(),
+            scope: &s.scope,
+            method: &s.method,
+            ci_method: &s.ci_method,
+            seed: s.seed,
+            bootstrap_rounds: s.bootstrap_rounds,
+            min_votes: s.min_votes,
+            filters: &s.filters,
+            software_version: &s.software_version,
+            vote_count: s.vote_count,
+            input_sha256: &s.input_sha256,
+            reference_model: s.reference_model.as_deref(),
+            models: s.rows.len(),
+        }
+    }
 }

@@ -11,6 +11,7 @@ pub mod integrity;
 pub mod models;
 pub mod questions;
 pub mod rubrics;
+pub mod snapshots;
 pub mod text;
 pub mod users;
 pub mod votes;

@@ -31,6 +31,21 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<models::Mode
         .context("failed to list models")
 }
 
+/// The model called `name`.
+///
+/// # Errors
+/// On a database error.
+pub async fn find_by_name<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> anyhow::Result<Option<models::Model>> {
+    models::Entity::find()
+        .filter(models::Column::Name.eq(name))
+        .one(db)
+        .await
+        .context("failed to look up the model")
+}
+
 /// How many models are registered.
 ///
 /// # Errors

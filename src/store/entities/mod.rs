@@ -14,6 +14,7 @@ pub mod pair_counts;
 pub mod prompt_counts;
 pub mod question_sets;
 pub mod questions;
+pub mod rating_snapshots;
 pub mod refresh_tokens;
 pub mod rubrics;
 pub mod users;
