@@ -198,11 +198,6 @@ export function castVote(battleId, verdict) {
   return request('POST', `/battles/${encodeURIComponent(battleId)}/vote`, { verdict });
 }
 
-/** GET /api/v1/leaderboard */
-export function getLeaderboard() {
-  return request('GET', '/leaderboard');
-}
-
 /**
  * Fill an error box with a readable description of `err`. Everything is
  * inserted as text, never as HTML.

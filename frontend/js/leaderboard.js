@@ -10,16 +10,27 @@
 //
 // document.body.dataset.state is "loading", "ready" or "error".
 //
+// Above the tables, two pickers choose the board (a category, a language,
+// both or neither: GET /api/v1/leaderboard?category=...&language=...) and a
+// switch turns style control on (&style_control=true): the ranked table
+// then gains Rank (StyleCtrl) and its change (Δ), and a table of the style
+// coefficients follows it. The choice is kept in the page's address
+// (?category=...&language=...&style=1).
+//
 // The page is split into modules under ./leaderboard/:
 //   format.js   how numbers, intervals and reasons are written
 //   columns.js  the columns of the tables
 //   table.js    a sortable table
+//   scope.js    the board chosen, the pickers and the page's address
+//   style.js    the style coefficients
 
 import { startPage, formatDate, formatNumber, t, tn } from './i18n/index.js';
-import { getLeaderboard, showError, clearError } from './api.js';
+import { get, showError, clearError } from './api.js';
 import { isNum } from './leaderboard/format.js';
-import { RANKED_COLUMNS, UNRANKED_COLUMNS } from './leaderboard/columns.js';
+import { RANKED_COLUMNS, STYLE_RANKED_COLUMNS, UNRANKED_COLUMNS } from './leaderboard/columns.js';
 import { boardTable } from './leaderboard/table.js';
+import { boardQuery, choiceFromUrl, fillPickers, keepInUrl, parseScope, scopeText } from './leaderboard/scope.js';
+import { renderCoefficients } from './leaderboard/style.js';
 
 startPage();
 
@@ -40,7 +51,22 @@ const ui = {
   ranked: /** @type {HTMLTableElement} */ ($('leaderboard')),
   preliminarySection: $('lb-preliminary'),
   notComparableSection: $('lb-not-comparable'),
+  category: /** @type {HTMLSelectElement} */ ($('lb-category')),
+  language: /** @type {HTMLSelectElement} */ ($('lb-language')),
+  styleToggle: /** @type {HTMLInputElement} */ ($('lb-style-toggle')),
+  scopeNow: $('lb-scope-now'),
+  styleNote: $('lb-style-note'),
+  styleSection: $('lb-style'),
+  styleBattles: $('lb-style-battles'),
+  coefficients: /** @type {HTMLTableSectionElement} */ ($('lb-coefficients-body')),
 };
+
+/** The board asked for: from the page's address, then from the pickers. */
+const choice = choiceFromUrl();
+ui.styleToggle.checked = choice.style;
+fillPickers(ui, null, choice);
+/** The min_votes of GET /leaderboard/scopes, for a board that does not say. */
+let scopesMinVotes = null;
 
 const METHOD_KEYS = {
   elo: () => t('lb.method.elo'),
@@ -67,9 +93,22 @@ function render(data) {
   const updated = typeof data.computed_at === 'string' ? formatDate(data.computed_at) : '';
   ui.updated.textContent = updated ? t('lb.updated', { time: updated }) : '';
   ui.integrity.hidden = data.integrity !== false;
-  const minVotes = isNum(data.min_votes) ? data.min_votes : null;
-  ui.minVotes.textContent = minVotes !== null ? tn('lb.minVotes', minVotes) : '';
+  const scope = typeof data.scope === 'string' ? parseScope(data.scope) : choice;
+  const scoped = Boolean(scope.category || scope.language);
+  const said = scopeText(scope);
+  if (ui.scopeNow.textContent !== said) ui.scopeNow.textContent = said;
+  const minVotes = isNum(data.min_votes) ? data.min_votes : isNum(scopesMinVotes) ? scopesMinVotes : null;
+  if (minVotes === null) ui.minVotes.textContent = '';
+  else ui.minVotes.textContent = scoped ? tn('lb.minVotesScoped', minVotes) : tn('lb.minVotes', minVotes);
   ui.minVotes.hidden = minVotes === null;
+
+  // Style control: only when the server sent it for this board.
+  const style = data.style_control && typeof data.style_control === 'object' ? data.style_control : null;
+  tables.ranked.setColumns(style ? STYLE_RANKED_COLUMNS : RANKED_COLUMNS);
+  ui.ranked.classList.toggle('has-style', Boolean(style));
+  ui.styleNote.hidden = !style;
+  ui.styleSection.hidden = !style;
+  if (style) renderCoefficients({ body: ui.coefficients, battles: ui.styleBattles }, style);
 
   const groups = { ranked: [], preliminary: [], not_comparable: [] };
   for (const row of rows) groups[statusOf(row)].push(row);
@@ -80,6 +119,47 @@ function render(data) {
   tables.not_comparable.setRows(groups.not_comparable, ctx);
   ui.preliminarySection.hidden = groups.preliminary.length === 0;
   ui.notComparableSection.hidden = groups.not_comparable.length === 0;
+  markScrollingBoards();
+}
+
+/**
+ * A table box that scrolls sideways (a narrow window, not a phone, where
+ * the rows are cards) can be focused, so that it scrolls with the keyboard
+ * too; a box that does not scroll is no stop on the Tab key.
+ */
+function markScrollingBoards() {
+  for (const wrap of document.querySelectorAll('.lb-board')) {
+    const table = wrap.querySelector('table');
+    if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.closest('[hidden]')) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'group');
+      if (table && table.getAttribute('aria-labelledby')) wrap.setAttribute('aria-labelledby', table.getAttribute('aria-labelledby'));
+    } else {
+      wrap.removeAttribute('tabindex');
+      wrap.removeAttribute('role');
+      wrap.removeAttribute('aria-labelledby');
+    }
+  }
+}
+if (typeof ResizeObserver === 'function') {
+  const observer = new ResizeObserver(() => markScrollingBoards());
+  for (const wrap of document.querySelectorAll('.lb-board')) observer.observe(wrap);
+}
+
+/** Fill the pickers from GET /leaderboard/scopes; without it they offer "All" and the choice. */
+async function loadScopes() {
+  try {
+    const scopes = await get('/leaderboard/scopes');
+    if (scopes && typeof scopes === 'object') {
+      scopesMinVotes = isNum(scopes.min_votes) ? scopes.min_votes : null;
+      const focused = document.activeElement;
+      fillPickers(ui, scopes, choice);
+      // Refilled while the voter is on a picker: it keeps the focus.
+      if (focused instanceof HTMLElement && focused !== document.activeElement) focused.focus();
+    }
+  } catch {
+    // The board still shows; the pickers offer what the address asked for.
+  }
 }
 
 let token = 0;
@@ -91,7 +171,7 @@ async function load() {
   ui.ranked.setAttribute('aria-busy', 'true');
   ui.refresh.disabled = true;
   try {
-    const data = await getLeaderboard();
+    const data = await get(`/leaderboard${boardQuery(choice)}`);
     if (mine !== token) return;
     clearError(ui.error);
     render(data && typeof data === 'object' ? data : {});
@@ -115,5 +195,20 @@ async function load() {
 ui.refresh.addEventListener('click', () => {
   refreshing = true;
   load();
+  loadScopes();
 });
+
+/** Show the board now chosen, and keep the choice in the page's address. */
+function choose() {
+  choice.category = ui.category.value;
+  choice.language = ui.language.value;
+  choice.style = ui.styleToggle.checked;
+  keepInUrl(choice);
+  load();
+}
+ui.category.addEventListener('change', choose);
+ui.language.addEventListener('change', choose);
+ui.styleToggle.addEventListener('change', choose);
+
 load();
+loadScopes();

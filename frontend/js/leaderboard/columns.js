@@ -3,7 +3,7 @@
 // how a column sorts. Model names and all other server text are inserted
 // as text only.
 
-import { formatCi, isNum, percent, reasonText, textOf, whole, winsText } from './format.js';
+import { formatCi, isNum, percent, rankDelta, reasonText, textOf, whole, winsText } from './format.js';
 import { t } from '../i18n/index.js';
 
 /**
@@ -11,6 +11,8 @@ import { t } from '../i18n/index.js';
  * @property {string} key       the cell's class and the column's sort key
  * @property {() => string} label  the header, in the interface language
  * @property {() => string} [title] a longer explanation of the header
+ * @property {() => string} [spoken] what a screen reader says for a header
+ *   whose label is only a sign (Δ); the label is then hidden from it
  * @property {(row: any, ctx: {minVotes: number|null}) => Node|string} cell
  * @property {((row: any) => number|string|null)} [sortValue] sortable when given
  * @property {"ascending"|"descending"} [firstDirection] the first click's order
@@ -58,6 +60,21 @@ function optionalText(v) {
 
 const compareText = (v) => (textOf(v) ? textOf(v) : null);
 
+/** The row's style-controlled numbers (`?style_control=true`), or {}. */
+const styleOf = (row) => (row.style_control && typeof row.style_control === 'object' ? row.style_control : {});
+
+/** "↑2" (said "up 2 places"), "↓1" or "="; "—" for a model without a style rank. */
+function deltaCell(row) {
+  const delta = rankDelta(styleOf(row).rank_delta);
+  if (!delta) return '—';
+  const wrap = span(`lb-delta is-${delta.direction}`, '');
+  const mark = span('lb-delta-mark', delta.mark);
+  mark.setAttribute('aria-hidden', 'true');
+  mark.dir = 'ltr';
+  wrap.append(mark, span('visually-hidden', delta.words));
+  return wrap;
+}
+
 const COLUMNS = {
   rank: {
     key: 'rank',
@@ -66,6 +83,23 @@ const COLUMNS = {
     cell: (row) => (isNum(row.rank) ? whole(row.rank) : '—'),
     sortValue: (row) => (isNum(row.rank) ? row.rank : null),
     firstDirection: 'ascending',
+  },
+  styleRank: {
+    key: 'style-rank',
+    label: () => t('lb.col.styleRank'),
+    title: () => t('lb.col.styleRankTitle'),
+    cell: (row) => (isNum(styleOf(row).rank) ? whole(styleOf(row).rank) : '—'),
+    sortValue: (row) => (isNum(styleOf(row).rank) ? styleOf(row).rank : null),
+    firstDirection: 'ascending',
+  },
+  rankDelta: {
+    key: 'rank-delta',
+    label: () => t('lb.col.delta'),
+    spoken: () => t('lb.col.deltaSpoken'),
+    title: () => t('lb.col.deltaTitle'),
+    cell: (row) => deltaCell(row),
+    sortValue: (row) => (isNum(styleOf(row).rank_delta) ? styleOf(row).rank_delta : null),
+    firstDirection: 'descending',
   },
   model: {
     key: 'model',
@@ -154,6 +188,17 @@ export const RANKED_COLUMNS = [
   COLUMNS.organization,
   COLUMNS.license,
   COLUMNS.elo,
+];
+
+/**
+ * The ranked table with style control on: Rank (StyleCtrl) and how many
+ * places each model climbs or falls beside the plain rank.
+ */
+export const STYLE_RANKED_COLUMNS = [
+  COLUMNS.rank,
+  COLUMNS.styleRank,
+  COLUMNS.rankDelta,
+  ...RANKED_COLUMNS.slice(1),
 ];
 
 /** Preliminary and not comparable: no rank, no rating, no interval; why not instead. */

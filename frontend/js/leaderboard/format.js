@@ -54,3 +54,35 @@ export function reasonText(row, minVotes) {
 export function textOf(v) {
   return typeof v === 'string' ? v.trim() : '';
 }
+
+/**
+ * A style coefficient (log-odds per standard deviation), signed, with two
+ * decimals: "+0.42", "−0.10", "0.00".
+ * @param {unknown} v
+ */
+export function coefficient(v) {
+  return isNum(v) ? formatNumber(v, { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }) : '—';
+}
+
+/** A coefficient's 95% interval, "[0.30, 0.55]"; "—" when unknown. */
+export function coefficientCi(lower, upper) {
+  if (!isNum(lower) || !isNum(upper)) return '—';
+  const two = (v) => formatNumber(v, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return t('lb.ci', { lower: two(lower), upper: two(upper) });
+}
+
+/**
+ * How a rank moves when style is held equal (rank_delta = plain rank −
+ * Rank (StyleCtrl)): the mark shown ("↑2", "↓1", "="), the words a screen
+ * reader says instead ("up 2 places"), and the direction ("up", "down",
+ * "same"); null when there is no change to show.
+ * @param {unknown} delta
+ * @returns {{mark: string, words: string, direction: "up"|"down"|"same"} | null}
+ */
+export function rankDelta(delta) {
+  if (!isNum(delta)) return null;
+  const n = Math.round(delta);
+  if (n > 0) return { mark: `↑${formatNumber(n)}`, words: tn('lb.delta.up', n), direction: 'up' };
+  if (n < 0) return { mark: `↓${formatNumber(-n)}`, words: tn('lb.delta.down', -n), direction: 'down' };
+  return { mark: '=', words: t('lb.delta.same'), direction: 'same' };
+}

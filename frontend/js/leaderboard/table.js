@@ -27,42 +27,59 @@ export function boardTable(table, columns, initial) {
   const collator = new Intl.Collator(locale(), { sensitivity: 'base', numeric: true });
 
   const thead = document.createElement('thead');
-  const headRow = document.createElement('tr');
-  // The phone layout shows the sort buttons as a row of chips after this label.
-  headRow.dataset.label = t('lb.sortBy');
-  const headers = columns.map((col) => {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.className = col.key;
-    const label = document.createElement('span');
-    label.className = 'lb-head-label';
-    label.textContent = col.label();
-    if (col.sortValue) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'lb-sort';
-      button.dataset.sort = col.key;
-      const icon = document.createElement('span');
-      icon.className = 'lb-sort-icon';
-      icon.setAttribute('aria-hidden', 'true');
-      button.append(label, icon);
-      if (col.title) button.title = col.title();
-      button.addEventListener('click', () => {
-        const same = sort && sort.key === col.key;
-        const flipped = sort && sort.direction === 'ascending' ? 'descending' : 'ascending';
-        sort = { key: col.key, direction: same ? flipped : col.firstDirection || 'ascending' };
-        render();
-      });
-      th.append(button);
-    } else {
-      if (col.title) label.title = col.title();
-      th.append(label);
-    }
-    headRow.append(th);
-    return th;
-  });
-  thead.append(headRow);
   const tbody = document.createElement('tbody');
+  /** @type {HTMLTableCellElement[]} */
+  let headers = [];
+
+  /** The header row of `columns`: a sort button in each sortable header. */
+  function buildHead() {
+    const headRow = document.createElement('tr');
+    // The phone layout shows the sort buttons as a row of chips after this label.
+    headRow.dataset.label = t('lb.sortBy');
+    headers = columns.map((col) => {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.className = col.key;
+      const label = document.createElement('span');
+      label.className = 'lb-head-label';
+      label.textContent = col.label();
+      const parts = [label];
+      if (col.spoken) {
+        // A sign (Δ) is shown; its meaning is said.
+        label.setAttribute('aria-hidden', 'true');
+        const spoken = document.createElement('span');
+        spoken.className = 'visually-hidden';
+        spoken.textContent = col.spoken();
+        parts.push(spoken);
+      }
+      if (col.sortValue) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'lb-sort';
+        button.dataset.sort = col.key;
+        const icon = document.createElement('span');
+        icon.className = 'lb-sort-icon';
+        icon.setAttribute('aria-hidden', 'true');
+        button.append(...parts, icon);
+        if (col.title) button.title = col.title();
+        button.addEventListener('click', () => {
+          const same = sort && sort.key === col.key;
+          const flipped = sort && sort.direction === 'ascending' ? 'descending' : 'ascending';
+          sort = { key: col.key, direction: same ? flipped : col.firstDirection || 'ascending' };
+          render();
+        });
+        th.append(button);
+      } else {
+        if (col.title) label.title = col.title();
+        th.append(...parts);
+      }
+      headRow.append(th);
+      return th;
+    });
+    thead.replaceChildren(headRow);
+  }
+
+  buildHead();
   table.replaceChildren(thead, tbody);
 
   function sorted() {
@@ -120,6 +137,18 @@ export function boardTable(table, columns, initial) {
     setRows(list, context) {
       rows = list;
       ctx = context;
+      render();
+    },
+    /**
+     * Show other columns (style control on or off), keeping the order when
+     * its column is still there, else going back to the first one.
+     * @param {Column[]} list
+     */
+    setColumns(list) {
+      if (list === columns) return;
+      columns = list;
+      if (sort && !columns.some((c) => c.key === sort.key && c.sortValue)) sort = initial;
+      buildHead();
       render();
     },
     /** Show one line of text instead of rows. */
