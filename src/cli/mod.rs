@@ -6,6 +6,7 @@ mod bench;
 mod campaign;
 mod ratings;
 mod rubric;
+mod snapshot;
 mod style;
 mod ties;
 mod user;
@@ -63,6 +64,9 @@ pub enum Command {
     /// Expert campaigns: results.
     #[command(subcommand)]
     Campaign(campaign::CampaignCommand),
+    /// Rating snapshots: the history of the board.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCommand),
     /// Custom rubrics for expert campaigns.
     #[command(subcommand)]
     Rubric(rubric::RubricCommand),
@@ -157,6 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store::migrate(&db).await?;
             campaign::run(command, &db).await
         }
+        Command::Snapshot(command) => snapshot::run(command, &cli.settings(None)?).await,
         Command::Rubric(command) => {
             let settings = cli.settings(None)?;
             let db = store::connect(&settings.database_url, 1).await?;

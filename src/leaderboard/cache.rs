@@ -54,7 +54,10 @@ impl LeaderboardCache {
     /// before the first board).
     #[must_use]
     pub fn min_votes(&self) -> Option<u64> {
-        self.policy.read().ok().and_then(|p| p.as_ref().map(|p| p.min_votes))
+        self.policy
+            .read()
+            .ok()
+            .and_then(|p| p.as_ref().map(|p| p.min_votes))
     }
 
     /// Marks the leaderboard stale; the refresher recomputes it soon.

@@ -194,15 +194,19 @@ pub fn parse_every(text: &str) -> Result<Option<Duration>, String> {
         return Ok(None);
     }
     let (number, unit) = t.split_at(t.len() - 1);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("snapshots.every = {text:?}: use e.g. \"30m\", \"6h\", \"1d\", \"1w\" or \"off\""))?;
+    let n: u64 = number.parse().map_err(|_| {
+        format!("snapshots.every = {text:?}: use e.g. \"30m\", \"6h\", \"1d\", \"1w\" or \"off\"")
+    })?;
     let secs = match unit {
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(format!("snapshots.every = {text:?}: the unit is m, h, d or w")),
+        _ => {
+            return Err(format!(
+                "snapshots.every = {text:?}: the unit is m, h, d or w"
+            ));
+        }
     };
     if n == 0 {
         return Err(format!("snapshots.every = {text:?} must be positive"));
@@ -230,7 +234,11 @@ pub struct Snapshots {
 
 impl Snapshots {
     #[must_use]
-    pub fn new(db: DatabaseConnection, cache: Arc<LeaderboardCache>, policy: RefreshPolicy) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        cache: Arc<LeaderboardCache>,
+        policy: RefreshPolicy,
+    ) -> Self {
         Self { db, cache, policy }
     }
 
@@ -245,12 +253,9 @@ impl Snapshots {
         label: Option<String>,
         slot: Option<String>,
     ) -> anyhow::Result<Option<Snapshot>> {
-        let txn = self.db.begin().await.context("begin")?;
-        if slot.is_some() && !store::snapshots::try_schedule_lock(&txn).await? {
-            return Ok(None);
-        }
+        // A filled slot needs no board: look before computing one.
         if let Some(s) = &slot
-            && store::snapshots::slot_taken(&txn, s).await?
+            && store::snapshots::slot_taken(&self.db, s).await?
         {
             return Ok(None);
         }
@@ -282,6 +287,18 @@ impl Snapshots {
             reference_model: board.reference_model.clone(),
             rows: serde_json::to_string(&rows).context("encode rows")?,
         };
+        // The board is computed; only the check and the insert run under the
+        // lock (a write transaction held across the computation would stall
+        // the votes on SQLite).
+        let txn = self.db.begin().await.context("begin")?;
+        if slot.is_some() && !store::snapshots::try_schedule_lock(&txn).await? {
+            return Ok(None);
+        }
+        if let Some(s) = &slot
+            && store::snapshots::slot_taken(&txn, s).await?
+        {
+            return Ok(None);
+        }
         let id = match store::snapshots::insert(&txn, new).await {
             Ok(id) => id,
             // Another instance filled the slot between our check and insert
@@ -380,8 +397,17 @@ mod tests {
         assert!(parse_every("1y").is_err());
         assert!(parse_every("0h").is_err());
         assert!(parse_every("d").is_err());
-        let t = Utc.with_ymd_and_hms(2026, 11, 30, 17, 45, 3).single().expect("time");
-        assert_eq!(slot_of(t, Duration::from_secs(86_400)), "2026-11-30T00:00:00+00:00");
-        assert_eq!(slot_of(t, Duration::from_secs(3600)), "2026-11-30T17:00:00+00:00");
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 30, 17, 45, 3)
+            .single()
+            .expect("time");
+        assert_eq!(
+            slot_of(t, Duration::from_secs(86_400)),
+            "2026-11-30T00:00:00+00:00"
+        );
+        assert_eq!(
+            slot_of(t, Duration::from_secs(3600)),
+            "2026-11-30T17:00:00+00:00"
+        );
     }
 }

@@ -40,8 +40,14 @@ fn parse_time(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
 impl Range {
     fn bounds(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ApiError> {
         Ok((
-            self.from.as_deref().map(|t| parse_time(t, false)).transpose()?,
-            self.to.as_deref().map(|t| parse_time(t, true)).transpose()?,
+            self.from
+                .as_deref()
+                .map(|t| parse_time(t, false))
+                .transpose()?,
+            self.to
+                .as_deref()
+                .map(|t| parse_time(t, true))
+                .transpose()?,
         ))
     }
 }
@@ -115,7 +121,10 @@ pub(super) async fn get(
 }
 
 pub(super) fn not_found(id: i32) -> ApiError {
-    ApiError::new(ErrorCode::SnapshotNotFound, format!("no snapshot with id {id}"))
+    ApiError::new(
+        ErrorCode::SnapshotNotFound,
+        format!("no snapshot with id {id}"),
+    )
 }
 
 /// `GET /models/{name}/history?from=&to=`.
@@ -125,7 +134,10 @@ pub(super) async fn history(
     snapshots: web::Data<Snapshots>,
     db: web::Data<sea_orm::DatabaseConnection>,
 ) -> Result<HttpResponse, ApiError> {
-    if crate::store::models::find_by_name(db.get_ref(), &name).await?.is_none() {
+    if crate::store::models::find_by_name(db.get_ref(), &name)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::new(
             ErrorCode::ModelNotFound,
             format!("no model called {:?}", name.as_str()),

@@ -2,45 +2,14 @@
 //! the demo set against a baseline, every item judged; results checked
 //! against a table computed by hand. Plus access control and bad judgments.
 
-use goldarena::auth::Actor;
-use goldarena::auth::users::{self as accounts, NewAccount};
-use goldarena::domain::{BattleMode, Email, Password, Role, Scope, Verdict};
+use goldarena::domain::{BattleMode, Role, Scope, Verdict};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, assert_error, http, spawn_app};
+use crate::helpers::{Backend, TestApp, assert_error, spawn_app, user};
 
 both_backends!(a_campaign_over_the_demo_set_gives_the_hand_computed_results);
 both_backends!(a_custom_rubric_is_stored_once_and_campaigns_judge_with_it);
-
-const PASSWORD: &str = "correct horse battery staple";
-
-async fn user(app: &TestApp, email: &str, role: Role) -> reqwest::Client {
-    accounts::add(
-        &app.db,
-        &Actor::cli(),
-        NewAccount {
-            email: Email::parse(email).expect("email"),
-            role,
-            name: None,
-            specialties: vec!["general".into()],
-            languages: vec!["en".into()],
-            credential: None,
-            password: Password::parse(PASSWORD).expect("password"),
-        },
-    )
-    .await
-    .expect("user");
-    let client = http();
-    let res = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 200);
-    client
-}
 
 async fn post(
     client: &reqwest::Client,

@@ -396,6 +396,36 @@ impl TestApp {
     }
 }
 
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in client of a new account with `role` (password [`PASSWORD`]).
+pub async fn user(app: &TestApp, email: &str, role: goldarena::domain::Role) -> reqwest::Client {
+    goldarena::auth::users::add(
+        &app.db,
+        &goldarena::auth::Actor::cli(),
+        goldarena::auth::users::NewAccount {
+            email: goldarena::domain::Email::parse(email).expect("email"),
+            role,
+            name: None,
+            specialties: vec!["general".into()],
+            languages: vec!["en".into()],
+            credential: None,
+            password: goldarena::domain::Password::parse(PASSWORD).expect("password"),
+        },
+    )
+    .await
+    .expect("user");
+    let client = http();
+    let res = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 200);
+    client
+}
+
 /// Asserts the status and the error code of a JSON error response.
 pub async fn assert_error(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status(), status, "status");

@@ -18,4 +18,5 @@ mod import;
 mod integrity;
 mod leaderboard;
 mod live;
+mod snapshots;
 mod votes;
