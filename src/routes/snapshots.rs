@@ -37,8 +37,11 @@ fn parse_time(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidBody, format!("{text:?} is out of range")))
 }
 
+/// A time range, either end open.
+type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl Range {
-    fn bounds(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ApiError> {
+    fn bounds(&self) -> Result<Bounds, ApiError> {
         Ok((
             self.from
                 .as_deref()
