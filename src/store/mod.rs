@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod counts;
 pub mod db;
 pub mod entities;
+pub mod exports;
 pub mod integrity;
 pub mod models;
 pub mod questions;

@@ -304,12 +304,11 @@ async fn two_instances_take_one_scheduled_snapshot(backend: Backend) {
     );
     // Both have tried by the time a scheduled snapshot is listed, and keep
     // trying every minute; wait for the first.
-    let mut scheduled = 0;
     for _ in 0..100 {
-        scheduled = a
+        let found = a
             .count("SELECT COUNT(*) FROM rating_snapshots WHERE slot IS NOT NULL")
             .await;
-        if scheduled > 0 {
+        if found > 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -318,7 +317,7 @@ async fn two_instances_take_one_scheduled_snapshot(backend: Backend) {
     let slots = a
         .count("SELECT COUNT(DISTINCT slot) FROM rating_snapshots WHERE slot IS NOT NULL")
         .await;
-    scheduled = b
+    let scheduled = b
         .count("SELECT COUNT(*) FROM rating_snapshots WHERE slot IS NOT NULL")
         .await;
     assert!(scheduled >= 1, "no scheduled snapshot");
