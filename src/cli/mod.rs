@@ -4,6 +4,7 @@
 mod answers;
 mod bench;
 mod campaign;
+mod export;
 mod ratings;
 mod rubric;
 mod snapshot;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Expert campaigns: results.
     #[command(subcommand)]
     Campaign(campaign::CampaignCommand),
+    /// Export battles (clean-battle JSON lines), votes (CSV) or the leaderboard.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Rating snapshots: the history of the board.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -161,6 +165,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store::migrate(&db).await?;
             campaign::run(command, &db).await
         }
+        Command::Export(command) => export::run(command, &cli.settings(None)?).await,
         Command::Snapshot(command) => snapshot::run(command, &cli.settings(None)?).await,
         Command::Rubric(command) => {
             let settings = cli.settings(None)?;

@@ -23,6 +23,34 @@ impl Scope {
         scopes
     }
 
+    /// `overall`, `category:NAME`, `language:CODE` or `category:NAME,language:CODE`.
+    ///
+    /// # Errors
+    /// Any other form, in words.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim() == "overall" {
+            return Ok(Self::Overall);
+        }
+        let (mut category, mut language) = (None, None);
+        for part in text.split(',') {
+            match part.trim().split_once(':') {
+                Some(("category", c)) if !c.is_empty() => category = Some(c.to_owned()),
+                Some(("language", l)) if !l.is_empty() => language = Some(l.to_owned()),
+                _ => {
+                    return Err(format!(
+                        "scope {text:?}: use overall, category:NAME, language:CODE, or category:NAME,language:CODE"
+                    ));
+                }
+            }
+        }
+        Ok(match (category, language) {
+            (Some(c), Some(l)) => Self::CategoryLanguage(c, l),
+            (Some(c), None) => Self::Category(c),
+            (None, Some(l)) => Self::Language(l),
+            (None, None) => Self::Overall,
+        })
+    }
+
     /// The battles' category and language this scope keeps to, if any.
     #[must_use]
     pub fn filters(&self) -> (Option<&str>, Option<&str>) {
@@ -66,5 +94,13 @@ mod tests {
         let both = Scope::CategoryLanguage("medical".into(), "cmn".into());
         assert_eq!(both.key(), "category:medical,language:cmn");
         assert_eq!(both.filters(), (Some("medical"), Some("cmn")));
+        assert_eq!(Scope::parse(&both.key()), Ok(both));
+        assert_eq!(Scope::parse("overall"), Ok(Scope::Overall));
+        assert_eq!(
+            Scope::parse("language:en"),
+            Ok(Scope::Language("en".into()))
+        );
+        assert!(Scope::parse("campaign:3").is_err());
+        assert!(Scope::parse("category:").is_err());
     }
 }

@@ -5,6 +5,7 @@ mod auth;
 mod battles;
 mod body;
 mod campaigns;
+mod exports;
 mod extract;
 mod frontend;
 mod guard;
@@ -78,6 +79,10 @@ api! {
     "/snapshots" { GET => snapshots::list, Access::Public; POST => snapshots::take, OPERATOR }
     "/snapshots/{id}" { GET => snapshots::get, Access::Public }
     "/models/{name}/history" { GET => snapshots::history, Access::Public }
+    "/export/battles" { GET => exports::battles, OPERATOR }
+    "/export/battles/manifest" { GET => exports::battles_manifest, OPERATOR }
+    "/export/votes" { GET => exports::votes, OPERATOR }
+    "/export/leaderboard" { GET => exports::leaderboard, OPERATOR }
     "/arena" { GET => live::info, Access::Public }
     "/battles" { POST => battles::create, Access::Public }
     "/battles/{id}" { GET => battles::get, Access::Public }

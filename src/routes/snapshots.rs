@@ -3,7 +3,7 @@
 //! `GET /leaderboard?snapshot=ID`.
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::extract::{JsonBody, OperatorRole, RequestBody, RequireRole};
@@ -18,23 +18,9 @@ pub(super) struct Range {
     to: Option<String>,
 }
 
-fn parse_time(text: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidBody,
-            format!("{text:?} is not a date (2026-11-30) or an RFC 3339 time"),
-        )
-    })?;
-    let time = if end_of_day {
-        date.and_hms_milli_opt(23, 59, 59, 999)
-    } else {
-        date.and_hms_opt(0, 0, 0)
-    };
-    time.map(|t| t.and_utc())
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidBody, format!("{text:?} is out of range")))
+fn parse_time(text: &str, end: bool) -> Result<DateTime<Utc>, ApiError> {
+    crate::export::parse_when(text, end)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidBody, format!("{e:#}")))
 }
 
 /// A time range, either end open.

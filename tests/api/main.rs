@@ -13,6 +13,7 @@ mod demo;
 mod durability;
 mod errors;
 mod experience;
+mod exports;
 mod health;
 mod import;
 mod integrity;

@@ -85,6 +85,9 @@ pub(super) struct RawRecord<'a> {
     anony: Option<Scalar<'a>>,
     #[serde(borrow, default)]
     language: Option<Scalar<'a>>,
+    /// GoldArena's exports: `false` for a vote that did not count.
+    #[serde(borrow, default)]
+    counted: Option<Scalar<'a>>,
     #[serde(default)]
     conv_metadata: Option<Box<ConvMetadata>>,
 }
@@ -210,13 +213,19 @@ pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Check
         None | Some(Scalar::Null) => true,
         Some(_) => return Err("`anony` is not true or false".to_owned()),
     };
+    let counted = match &raw.counted {
+        Some(Scalar::Bool(b)) => *b,
+        None | Some(Scalar::Null) => true,
+        Some(_) => return Err("`counted` is not true or false".to_owned()),
+    };
     let language_ok = match (&filter.language, &raw.language) {
         (None, _) => true,
         (Some(want), Some(Scalar::Str(got))) => got.eq_ignore_ascii_case(want),
         (Some(_), _) => false,
     };
     let tie = matches!(verdict, Verdict::Tie | Verdict::TieBothBad);
-    if (!anony && !filter.include_named) || !language_ok || (tie && filter.exclude_ties) {
+    if (!anony && !filter.include_named) || !counted || !language_ok || (tie && filter.exclude_ties)
+    {
         return Ok(Checked::Drop);
     }
     Ok(Checked::Keep(BattleRecord {
