@@ -74,7 +74,7 @@ pub struct BattleCounts {
 pub fn encode_battles(
     votes: &[ExportedVote],
     turns: &HashMap<uuid::Uuid, i32>,
-    conversations: Option<&HashMap<uuid::Uuid, Vec<(i32, Option<Side>, String)>>>,
+    conversations: Option<&crate::store::exports::Conversations>,
 ) -> anyhow::Result<(Vec<u8>, BattleCounts)> {
     let mut out = Vec::with_capacity(votes.len() * 300);
     let mut models: Vec<&str> = Vec::new();

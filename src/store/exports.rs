@@ -153,6 +153,9 @@ pub async fn votes<C: ConnectionTrait>(
         .collect()
 }
 
+/// Each battle's shown messages: (turn, side or `None` for the prompt, text).
+pub type Conversations = HashMap<Uuid, Vec<(i32, Option<Side>, String)>>;
+
 /// The shown messages of `battles`, by battle, in turn order: the prompt
 /// and the answer of each side per turn.
 ///
@@ -161,8 +164,8 @@ pub async fn votes<C: ConnectionTrait>(
 pub async fn conversations<C: ConnectionTrait>(
     db: &C,
     battle_ids: &[Uuid],
-) -> anyhow::Result<HashMap<Uuid, Vec<(i32, Option<Side>, String)>>> {
-    let mut out: HashMap<Uuid, Vec<(i32, Option<Side>, String)>> = HashMap::new();
+) -> anyhow::Result<Conversations> {
+    let mut out = Conversations::new();
     for chunk in battle_ids.chunks(500) {
         let rows = messages::Entity::find()
             .filter(messages::Column::BattleId.is_in(chunk.iter().copied()))
