@@ -15,6 +15,7 @@ pub mod import;
 pub mod integrity;
 pub mod leaderboard;
 pub mod markdown;
+pub mod metrics;
 pub mod providers;
 pub mod rating;
 pub mod routes;

@@ -81,6 +81,7 @@ impl LeaderboardCache {
             // times as long as the recompute took caps it at a fifth of the time;
             // votes that arrive meanwhile leave a wake-up that is taken right after.
             let took = started.elapsed();
+            crate::metrics::leaderboard_recomputed(took.as_secs_f64());
             tracing::debug!(seconds = took.as_secs_f64(), "leaderboard recomputed");
             tokio::time::sleep(took * 4).await;
         }

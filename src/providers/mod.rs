@@ -93,6 +93,24 @@ impl ProviderError {
         }
     }
 
+    /// A stable label for metrics: `connect`, `first_token_timeout`,
+    /// `answer_timeout`, `http_4xx`, `http_5xx`, `stream`, `upstream`,
+    /// `protocol` or `busy`.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Connect(_) => "connect",
+            Self::FirstTokenTimeout(_) => "first_token_timeout",
+            Self::AnswerTimeout(_) => "answer_timeout",
+            Self::Status { status, .. } if *status >= 500 => "http_5xx",
+            Self::Status { .. } => "http_4xx",
+            Self::Stream(_) => "stream",
+            Self::Upstream(_) => "upstream",
+            Self::Protocol(_) => "protocol",
+            Self::Busy(_) => "busy",
+        }
+    }
+
     /// Whether the failure says something about the model's health. A
     /// request the server refused as such (400, 413, 422: a content filter, a
     /// conversation longer than the context) is the prompt's doing, and a

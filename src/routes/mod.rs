@@ -12,6 +12,7 @@ mod guard;
 mod health;
 mod leaderboard;
 mod live;
+mod metrics;
 mod models;
 mod snapshots;
 mod views;
@@ -120,7 +121,9 @@ api! {
 
 /// Mounts the JSON API under `/api/v1` and the web pages at `/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api_scope()).configure(frontend::configure);
+    cfg.service(api_scope())
+        .route("/metrics", web::get().to(metrics::get))
+        .configure(frontend::configure);
 }
 
 fn api_resource(path: &str) -> actix_web::Resource {

@@ -444,3 +444,39 @@ pub async fn stalled<C: ConnectionTrait>(
     ids.dedup();
     Ok(ids)
 }
+
+/// How many battles there are of each mode and status.
+///
+/// # Errors
+/// On a database error.
+pub async fn tally<C: ConnectionTrait>(
+    db: &C,
+) -> anyhow::Result<Vec<(BattleMode, BattleStatus, u64)>> {
+    use sea_orm::sea_query::{Alias, ExprTrait, Query};
+    let stmt = Query::select()
+        .column(battles::Column::Mode)
+        .column(battles::Column::Status)
+        .expr(
+            Expr::col(battles::Column::Id)
+                .count()
+                .cast_as(Alias::new("BIGINT")),
+        )
+        .from(battles::Entity)
+        .group_by_col(battles::Column::Mode)
+        .group_by_col(battles::Column::Status)
+        .to_owned();
+    let rows = db
+        .query_all(&stmt)
+        .await
+        .context("failed to tally the battles")?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get_by_index(2).context("bad count")?;
+            Ok((
+                r.try_get_by_index(0).context("bad mode")?,
+                r.try_get_by_index(1).context("bad status")?,
+                u64::try_from(n).unwrap_or(0),
+            ))
+        })
+        .collect()
+}

@@ -222,6 +222,7 @@ async fn side(
     let completion = match outcome {
         Ok(c) => c,
         Err(e) => {
+            crate::metrics::provider_error(&job.model.name, e.label());
             if e.counts_against_model() {
                 live.record_failure(&job.model);
             }
@@ -230,6 +231,7 @@ async fn side(
     };
     // An answer stopped before the model sent anything proves nothing.
     let stats = stats(&completion);
+    crate::metrics::live_answer(&job.model.name, stats.first_token_ms, stats.latency_ms);
     if stats.finish_reason != FinishReason::Stopped || completion.first_token.is_some() {
         live.record_success(job.model.id);
     }

@@ -6,6 +6,7 @@
 mod anonymity;
 mod failures;
 mod instances;
+mod metrics;
 mod streaming;
 mod turns;
 
