@@ -14,6 +14,7 @@ mod leaderboard;
 mod live;
 mod metrics;
 mod models;
+pub mod openapi;
 mod snapshots;
 mod views;
 mod voter;
@@ -74,6 +75,7 @@ const EXPERT: Access = Access::Role(Role::Expert);
 
 api! {
     "/health" { GET => health::health, Access::Public }
+    "/openapi.json" { GET => openapi::get, Access::Public }
     "/models" { GET => models::list, Access::Public }
     "/leaderboard" { GET => leaderboard::get, Access::Public }
     "/leaderboard/scopes" { GET => leaderboard::scopes, Access::Public }

@@ -31,3 +31,63 @@ async fn models_lists_the_registered_models(backend: Backend) {
         assert!(m.get("api_key_env").is_none() && m.get("base_url").is_none());
     }
 }
+
+/// The OpenAPI document over HTTP: version 3.1, and every route the router
+/// serves is in it with its method, path parameters and security.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_every_route() {
+    use goldarena::routes::{Access, ENDPOINTS};
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let res = app.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.expect("json");
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["title"], "GoldArena API");
+    for e in ENDPOINTS {
+        let op = &doc["paths"][format!("/api/v1{}", e.path)][e.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is missing from the OpenAPI document",
+            e.method,
+            e.path
+        );
+        assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()));
+        let params = op["parameters"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            params,
+            e.path.matches('{').count(),
+            "{} {}",
+            e.method,
+            e.path
+        );
+        assert_eq!(
+            op.get("security").is_some(),
+            e.access != Access::Public,
+            "{} {}",
+            e.method,
+            e.path
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| {
+            item.as_object()
+                .map_or(0, |o| o.keys().filter(|k| *k != "parameters").count())
+        })
+        .sum();
+    assert_eq!(
+        documented,
+        ENDPOINTS.len(),
+        "the document has operations the router does not serve"
+    );
+}
