@@ -101,6 +101,10 @@ pub enum ImportCommand {
         #[arg(long, value_name = "NAME")]
         set: Option<String>,
     },
+    /// Import a FastChat / LMSYS clean-battle file (JSON array or lines):
+    /// its votes count in the pair counts at their own times; unknown models
+    /// are registered as imported. Importing it again adds nothing.
+    Battles { file: PathBuf },
 }
 
 impl Cli {
@@ -178,6 +182,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::connect(&settings.database_url, 1).await?;
             store::migrate(&db).await?;
             user::run(command, &db).await
+        }
+        Command::Import(ImportCommand::Battles { file }) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            let r = crate::import::battles::import_battles(&db, file).await?;
+            println!(
+                "{} records: {} battles added ({} counted), {} there already; {} models added",
+                r.records, r.added, r.counted, r.already_there, r.models_added
+            );
+            Ok(())
         }
         Command::Import(ImportCommand::Answers {
             questions,

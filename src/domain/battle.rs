@@ -79,6 +79,9 @@ pub enum ProviderKind {
     OpenAi,
     /// Answers generated ahead of time and imported (an answer set).
     AnswerSet,
+    /// Known only from imported battles (a public arena's release): rated,
+    /// never sampled.
+    Imported,
 }
 
 impl ProviderKind {
@@ -87,6 +90,7 @@ impl ProviderKind {
         match self {
             Self::OpenAi => "openai",
             Self::AnswerSet => "answer_set",
+            Self::Imported => "imported",
         }
     }
 
@@ -96,6 +100,7 @@ impl ProviderKind {
         match s {
             "openai" => Ok(Self::OpenAi),
             "answer_set" => Ok(Self::AnswerSet),
+            "imported" => Ok(Self::Imported),
             other => Err(format!("unknown provider kind {other:?}")),
         }
     }

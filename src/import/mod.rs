@@ -2,6 +2,7 @@
 //! format). Everything is validated before anything is written, and the write is
 //! one transaction: a bad line anywhere leaves the database as it was.
 
+pub mod battles;
 pub mod llm_judge;
 pub mod lmsys;
 

@@ -8,6 +8,7 @@ pub mod counts;
 pub mod db;
 pub mod entities;
 pub mod exports;
+pub mod imports;
 pub mod integrity;
 pub mod models;
 pub mod questions;

@@ -137,6 +137,39 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
     Ok(inserted.id)
 }
 
+/// The id of the model called `name`, registered as an imported model
+/// (rated from imported battles, never sampled) when it is not known yet.
+/// Returns whether it was added.
+///
+/// # Errors
+/// On a database error.
+pub async fn ensure_imported_model<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> anyhow::Result<(i32, bool)> {
+    if let Some(m) = find_by_name(db, name).await? {
+        return Ok((m.id, false));
+    }
+    let inserted = models::ActiveModel {
+        name: Set(name.to_owned()),
+        display_name: Set(name.to_owned()),
+        organization: Set(None),
+        license: Set(None),
+        provider: Set(ProviderKind::Imported),
+        base_url: Set(None),
+        upstream_model: Set(None),
+        api_key_env: Set(None),
+        sampling_weight: Set(1.0),
+        active: Set(false),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .with_context(|| format!("failed to register model {name}"))?;
+    Ok((inserted.id, true))
+}
+
 /// How a live model is registered: where it is served (never its key).
 #[derive(Debug, Clone)]
 pub struct LiveRegistration {

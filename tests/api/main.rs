@@ -16,6 +16,7 @@ mod experience;
 mod exports;
 mod health;
 mod import;
+mod import_battles;
 mod integrity;
 mod leaderboard;
 mod live;

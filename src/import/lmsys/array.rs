@@ -32,6 +32,10 @@ pub(super) fn read_array<R: BufRead, S: Sink>(
                     RecordOrNot::Not => Err("not a JSON object".to_owned()),
                 };
                 if !self.tally.record(self.filter, self.sink, parsed, index) {
+                    // Stop counting, but let the array end where it ends, or
+                    // the parser would take the rest for trailing garbage
+                    // and the record's own error would be lost.
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                     return Ok(self.tally);
                 }
                 index += 1;
@@ -59,7 +63,9 @@ pub(super) fn read_array<R: BufRead, S: Sink>(
     Ok(tally)
 }
 
-/// An array element: a record object, or any other JSON value.
+/// An array element: a record object, or any other JSON value. One lives at
+/// a time and is moved once; boxing it would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 enum RecordOrNot<'a> {
     Record(RawRecord<'a>),
     Not,

@@ -41,6 +41,14 @@ pub struct BattleRecord<'a> {
     pub model_b: &'a str,
     pub verdict: Verdict,
     pub tstamp: Option<f64>,
+    /// `anony` (true when absent).
+    pub anony: bool,
+    /// `counted` (GoldArena's exports; true when absent).
+    pub counted: bool,
+    pub language: Option<&'a str>,
+    /// What identifies the battle: `battle_id` (GoldArena's exports) or
+    /// `question_id` (LMSYS releases give each battle its own), when present.
+    pub key: Option<&'a str>,
     /// `conv_metadata`'s style counts of side A and B (tokens, headers,
     /// lists, bold), when the record has all of them.
     pub style: Option<[[f64; 4]; 2]>,

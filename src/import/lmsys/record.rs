@@ -88,6 +88,10 @@ pub(super) struct RawRecord<'a> {
     /// GoldArena's exports: `false` for a vote that did not count.
     #[serde(borrow, default)]
     counted: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    battle_id: Option<Scalar<'a>>,
+    #[serde(borrow, default)]
+    question_id: Option<Scalar<'a>>,
     #[serde(default)]
     conv_metadata: Option<Box<ConvMetadata>>,
 }
@@ -233,6 +237,18 @@ pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Check
         model_b,
         verdict,
         tstamp,
+        anony,
+        counted,
+        language: match &raw.language {
+            Some(Scalar::Str(l)) if !l.is_empty() => Some(l.as_ref()),
+            _ => None,
+        },
+        key: [&raw.battle_id, &raw.question_id]
+            .into_iter()
+            .find_map(|f| match f {
+                Some(Scalar::Str(k)) if !k.is_empty() => Some(k.as_ref()),
+                _ => None,
+            }),
         style: raw.conv_metadata.as_deref().and_then(ConvMetadata::style),
     }))
 }
