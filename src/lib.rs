@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod exams;
 pub mod export;
 pub mod import;
 pub mod integrity;

@@ -14,6 +14,7 @@ mod m20261130_000006_campaign_gold;
 mod m20261201_000007_rubrics;
 mod m20261201_000008_vote_style;
 mod m20261201_000009_rating_snapshots;
+mod m20261201_000010_exams;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_rubrics::Migration),
             Box::new(m20261201_000008_vote_style::Migration),
             Box::new(m20261201_000009_rating_snapshots::Migration),
+            Box::new(m20261201_000010_exams::Migration),
         ]
     }
 }

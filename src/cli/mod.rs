@@ -4,6 +4,7 @@
 mod answers;
 mod bench;
 mod campaign;
+mod exam;
 mod export;
 mod ratings;
 mod rubric;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Export battles (clean-battle JSON lines), votes (CSV) or the leaderboard.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Exam banks: predictions made elsewhere, and results.
+    #[command(subcommand)]
+    Exam(exam::ExamCommand),
     /// Rating snapshots: the history of the board.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
@@ -105,6 +109,23 @@ pub enum ImportCommand {
     /// its votes count in the pair counts at their own times; unknown models
     /// are registered as imported. Importing it again adds nothing.
     Battles { file: PathBuf },
+    /// Import an exam bank (it prints how many questions it imported).
+    Exam {
+        #[arg(long, value_enum)]
+        format: crate::exams::formats::ExamFormat,
+        #[arg(long, value_name = "N")]
+        name: String,
+        /// When the exam was held (YYYY-MM-DD), for contamination checks.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long, value_name = "L")]
+        language: Option<String>,
+        /// Accuracy needed to pass, as a share (the pharmacist exam: 0.6).
+        #[arg(long, value_name = "SHARE")]
+        pass_mark: Option<f64>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -182,6 +203,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = store::connect(&settings.database_url, 1).await?;
             store::migrate(&db).await?;
             user::run(command, &db).await
+        }
+        Command::Exam(command) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            exam::run(command, &db).await
+        }
+        Command::Import(ImportCommand::Exam {
+            format,
+            name,
+            date,
+            language,
+            pass_mark,
+            files,
+        }) => {
+            let settings = cli.settings(None)?;
+            let db = store::connect(&settings.database_url, 1).await?;
+            store::migrate(&db).await?;
+            let r = crate::exams::import_bank(
+                &db,
+                &crate::exams::BankImport {
+                    name: name.clone(),
+                    format: *format,
+                    files: files.clone(),
+                    date: date.clone(),
+                    language: language.clone(),
+                    pass_mark: *pass_mark,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if r.unchanged {
+                println!(
+                    "exam {name}: {} questions, already imported: nothing changed",
+                    r.questions
+                );
+            } else {
+                println!(
+                    "exam {name}: {} questions imported ({} with several answers)",
+                    r.questions, r.multiple
+                );
+            }
+            Ok(())
         }
         Command::Import(ImportCommand::Battles { file }) => {
             let settings = cli.settings(None)?;

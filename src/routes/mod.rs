@@ -5,6 +5,7 @@ mod auth;
 mod battles;
 mod body;
 mod campaigns;
+mod exams;
 mod exports;
 mod extract;
 mod frontend;
@@ -82,6 +83,8 @@ api! {
     "/snapshots" { GET => snapshots::list, Access::Public; POST => snapshots::take, OPERATOR }
     "/snapshots/{id}" { GET => snapshots::get, Access::Public }
     "/models/{name}/history" { GET => snapshots::history, Access::Public }
+    "/exams" { GET => exams::list, Access::Public }
+    "/exams/{name}/results" { GET => exams::results, Access::Public }
     "/export/battles" { GET => exports::battles, OPERATOR }
     "/export/battles/manifest" { GET => exports::battles_manifest, OPERATOR }
     "/export/votes" { GET => exports::votes, OPERATOR }

@@ -68,6 +68,18 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/exams",
+        "exams",
+        "Exam banks with their question counts, dates and pass marks.",
+    ),
+    (
+        "GET",
+        "/exams/{name}/results",
+        "exams",
+        "Accuracy per model, overall and per subject and question type, with Wilson intervals, unreadable answers, pass or fail, and McNemar between models.",
+    ),
+    (
+        "GET",
         "/export/battles",
         "exports",
         "The votes as a FastChat / LMSYS clean-battle file (JSON lines); X-Content-SHA256. Query: since, until, scope, with_conversations.",

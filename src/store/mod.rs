@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod counts;
 pub mod db;
 pub mod entities;
+pub mod exams;
 pub mod exports;
 pub mod imports;
 pub mod integrity;
