@@ -84,7 +84,10 @@ async fn a_public_battle_file_is_imported_once_and_counts(backend: Backend) {
     let out = import(&app, &bad);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("record 41") && err.contains("model_c"), "{err}");
+    assert!(
+        err.contains("record 41") && err.contains("model_c"),
+        "{err}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM battles").await, 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM models WHERE provider = 'imported'")
