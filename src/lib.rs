@@ -17,6 +17,7 @@ pub mod integrity;
 pub mod leaderboard;
 pub mod markdown;
 pub mod metrics;
+pub mod plots;
 pub mod providers;
 pub mod rating;
 pub mod routes;

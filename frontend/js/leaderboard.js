@@ -23,6 +23,10 @@
 //   table.js    a sortable table
 //   scope.js    the board chosen, the pickers and the page's address
 //   style.js    the style coefficients
+//   plots.js    the server's SVG plots and the heatmaps' data tables
+//
+// A switch lists the deprecated models too (&show_deprecated=true, kept in
+// the address), on the board and in the plots.
 
 import { startPage, formatDate, formatNumber, t, tn } from './i18n/index.js';
 import { get, showError, clearError } from './api.js';
@@ -31,6 +35,7 @@ import { RANKED_COLUMNS, STYLE_RANKED_COLUMNS, UNRANKED_COLUMNS } from './leader
 import { boardTable } from './leaderboard/table.js';
 import { boardQuery, choiceFromUrl, fillPickers, keepInUrl, parseScope, scopeText } from './leaderboard/scope.js';
 import { renderCoefficients } from './leaderboard/style.js';
+import { showPlots } from './leaderboard/plots.js';
 
 startPage();
 
@@ -54,6 +59,7 @@ const ui = {
   category: /** @type {HTMLSelectElement} */ ($('lb-category')),
   language: /** @type {HTMLSelectElement} */ ($('lb-language')),
   styleToggle: /** @type {HTMLInputElement} */ ($('lb-style-toggle')),
+  deprecatedToggle: /** @type {HTMLInputElement} */ ($('lb-deprecated-toggle')),
   scopeNow: $('lb-scope-now'),
   styleNote: $('lb-style-note'),
   styleSection: $('lb-style'),
@@ -64,6 +70,7 @@ const ui = {
 /** The board asked for: from the page's address, then from the pickers. */
 const choice = choiceFromUrl();
 ui.styleToggle.checked = choice.style;
+ui.deprecatedToggle.checked = choice.deprecated;
 fillPickers(ui, null, choice);
 /** The min_votes of GET /leaderboard/scopes, for a board that does not say. */
 let scopesMinVotes = null;
@@ -175,6 +182,7 @@ async function load() {
     if (mine !== token) return;
     clearError(ui.error);
     render(data && typeof data === 'object' ? data : {});
+    showPlots(choice, data && typeof data.computed_at === 'string' ? data.computed_at : '');
     document.body.dataset.state = 'ready';
   } catch (err) {
     if (mine !== token) return;
@@ -203,12 +211,14 @@ function choose() {
   choice.category = ui.category.value;
   choice.language = ui.language.value;
   choice.style = ui.styleToggle.checked;
+  choice.deprecated = ui.deprecatedToggle.checked;
   keepInUrl(choice);
   load();
 }
 ui.category.addEventListener('change', choose);
 ui.language.addEventListener('change', choose);
 ui.styleToggle.addEventListener('change', choose);
+ui.deprecatedToggle.addEventListener('change', choose);
 
 load();
 loadScopes();

@@ -118,6 +118,9 @@ impl Admin {
         )
         .await?;
         txn.commit().await.context("failed to commit")?;
+        // The board shows names, organisations, licences and the deprecated
+        // flag: recompute it now rather than at the next vote.
+        (self.on_counts_changed)();
         Ok(after)
     }
 

@@ -6,6 +6,7 @@ mod bench;
 mod campaign;
 mod exam;
 mod export;
+mod plot;
 mod ratings;
 mod rubric;
 mod snapshot;
@@ -75,6 +76,8 @@ pub enum Command {
     /// Rating snapshots: the history of the board.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
+    /// Draw a plot of the board as SVG (ratings, heatmaps, rating history).
+    Plot(plot::PlotArgs),
     /// Custom rubrics for expert campaigns.
     #[command(subcommand)]
     Rubric(rubric::RubricCommand),
@@ -192,6 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(command) => export::run(command, &cli.settings(None)?).await,
         Command::Snapshot(command) => snapshot::run(command, &cli.settings(None)?).await,
+        Command::Plot(args) => plot::run(args, &cli.settings(None)?).await,
         Command::Rubric(command) => {
             let settings = cli.settings(None)?;
             let db = store::connect(&settings.database_url, 1).await?;

@@ -6,6 +6,7 @@
 mod board;
 mod cache;
 mod compute;
+pub mod plots;
 mod refresher;
 pub mod snapshots;
 mod style;

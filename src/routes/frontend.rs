@@ -1,4 +1,4 @@
-//! The embedded web pages: `/` (arena), `/leaderboard`, `/operator`, and
+//! The embedded web pages: `/` (arena), `/leaderboard`, `/model`, `/operator`, and
 //! `/static/...`.
 
 use actix_web::http::header;
@@ -15,6 +15,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     for (path, page) in [
         ("/", "index.html"),
         ("/leaderboard", "leaderboard.html"),
+        ("/model", "model.html"),
         ("/operator", "operator.html"),
         ("/expert", "expert.html"),
         ("/results", "results.html"),

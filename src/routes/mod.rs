@@ -16,6 +16,7 @@ mod live;
 mod metrics;
 mod models;
 pub mod openapi;
+mod plots;
 mod snapshots;
 mod views;
 mod voter;
@@ -83,6 +84,7 @@ api! {
     "/snapshots" { GET => snapshots::list, Access::Public; POST => snapshots::take, OPERATOR }
     "/snapshots/{id}" { GET => snapshots::get, Access::Public }
     "/models/{name}/history" { GET => snapshots::history, Access::Public }
+    "/plots/{kind}" { GET => plots::get, Access::Public }
     "/exams" { GET => exams::list, Access::Public }
     "/exams/{name}/results" { GET => exams::results, Access::Public }
     "/export/battles" { GET => exports::battles, OPERATOR }

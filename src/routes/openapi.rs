@@ -68,6 +68,12 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/plots/{kind}",
+        "leaderboard",
+        "A plot of the board as SVG (image/svg+xml): ratings, win_fraction, battle_count, predicted_win (query: show_deprecated; format=json gives a heatmap's numbers), or history (query: models, reference, from, to).",
+    ),
+    (
+        "GET",
         "/exams",
         "exams",
         "Exam banks with their question counts, dates and pass marks.",

@@ -719,3 +719,66 @@ async fn campaign_results_show_the_tables_and_resolve_a_dispute_in_a_real_browse
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_chart_and_model_page_in_a_real_browser() {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
+        s.leaderboard.min_votes = 1;
+        s.snapshots.every = "off".to_owned();
+    })
+    .await
+    else {
+        return;
+    };
+    let operator =
+        crate::helpers::user(&app, "ops@example.org", goldarena::domain::Role::Operator).await;
+    // Deprecated before the votes that compute the board: hidden unless asked for.
+    let deprecated = "demo-sloppy";
+    let res = operator
+        .patch(app.url(&format!("/api/v1/admin/models/{deprecated}")))
+        .json(&serde_json::json!({ "deprecated": true }))
+        .send()
+        .await
+        .expect("deprecate");
+    assert_eq!(res.status(), 200, "deprecate");
+    let verdicts = ["model_a", "model_b", "tie"];
+    let mut cast = 0;
+    for round in [30, 9] {
+        for i in 0..round {
+            let battle = app.new_battle("{}").await;
+            let id = battle["id"].as_str().expect("battle id");
+            assert_eq!(app.vote(id, verdicts[i % 3]).await.status(), 200, "vote");
+        }
+        cast += round as u64;
+        app.leaderboard_after(cast).await;
+        let res = operator
+            .post(app.url("/api/v1/snapshots"))
+            .json(&serde_json::json!({ "label": format!("after {cast} votes") }))
+            .send()
+            .await
+            .expect("snapshot");
+        assert_eq!(res.status(), 201, "snapshot");
+    }
+    let board = app.leaderboard_after(cast).await;
+    let model = board["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["status"] == "ranked"))
+        .and_then(|r| r["model"].as_str())
+        .expect("a ranked model")
+        .to_owned();
+    assert_ne!(model, deprecated);
+    run_node_test(
+        &e2e,
+        "history.test.mjs",
+        &app.address,
+        &[
+            ("GOLDARENA_E2E_MODEL", &model),
+            ("GOLDARENA_E2E_DEPRECATED", deprecated),
+        ],
+    )
+    .await;
+}

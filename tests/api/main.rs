@@ -21,5 +21,6 @@ mod import_battles;
 mod integrity;
 mod leaderboard;
 mod live;
+mod plots;
 mod snapshots;
 mod votes;

@@ -25,13 +25,25 @@ const span = (cls, text) => {
   return el;
 };
 
-/** The model's display name (laid out by its own script) and, when it differs, its slug. */
+/**
+ * The model's display name (laid out by its own script), a link to the
+ * model's page, and, when it differs, its slug.
+ */
 function modelCell(row) {
   const frag = span('lb-model', '');
   const slug = typeof row.model === 'string' ? row.model : '';
   const name = span('model-name', textOf(row.display_name) || slug);
   name.dir = 'auto';
-  frag.append(name);
+  if (slug) {
+    // The model's page: its rating over time.
+    const link = document.createElement('a');
+    link.className = 'lb-model-link';
+    link.href = `/model?name=${encodeURIComponent(slug)}`;
+    link.append(name);
+    frag.append(link);
+  } else {
+    frag.append(name);
+  }
   if (slug && slug !== row.display_name) {
     const small = document.createElement('small');
     small.className = 'model-slug';

@@ -1,6 +1,7 @@
 // Leaderboard page: which board is shown. A category, a language (either,
-// both or neither) and style control; kept in the page's address
-// (?category=medical&language=eng&style=1) so that a reload or a shared
+// both or neither), style control and the deprecated models; kept in the
+// page's address (?category=medical&language=eng&style=1&show_deprecated=true)
+// so that a reload or a shared
 // link shows the same board. The pickers are filled from
 // GET /api/v1/leaderboard/scopes. Category names come from the server and
 // are inserted as text only.
@@ -9,7 +10,7 @@ import { isolate, languageName, locale, t, tn } from '../i18n/index.js';
 import { isNum } from './format.js';
 
 /**
- * @typedef {{category: string, language: string, style: boolean}} Choice
+ * @typedef {{category: string, language: string, style: boolean, deprecated: boolean}} Choice
  */
 
 const clean = (v) => (typeof v === 'string' ? v.trim() : '');
@@ -18,10 +19,12 @@ const clean = (v) => (typeof v === 'string' ? v.trim() : '');
 export function choiceFromUrl(href = window.location.href) {
   const params = new URL(href).searchParams;
   const style = params.get('style');
+  const deprecated = params.get('show_deprecated');
   return {
     category: clean(params.get('category')),
     language: clean(params.get('language')),
     style: style === '1' || style === 'true',
+    deprecated: deprecated === '1' || deprecated === 'true',
   };
 }
 
@@ -39,6 +42,7 @@ export function keepInUrl(choice) {
   set('category', choice.category);
   set('language', choice.language);
   set('style', choice.style ? '1' : '');
+  set('show_deprecated', choice.deprecated ? 'true' : '');
   if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url.href);
 }
 
@@ -51,6 +55,7 @@ export function boardQuery(choice) {
   if (choice.category) params.set('category', choice.category);
   if (choice.language) params.set('language', choice.language);
   if (choice.style) params.set('style_control', 'true');
+  if (choice.deprecated) params.set('show_deprecated', 'true');
   const q = params.toString();
   return q ? `?${q}` : '';
 }
