@@ -283,7 +283,15 @@ describe('GoldArena expert page', { timeout: 20 * TEST_TIMEOUT_MS }, () => {
     const question = await text(page, '#question-body');
     assert.ok(question.includes(item.question[0].trim().slice(0, 20)), `the question is not shown: ${question}`);
     for (const side of ['a', 'b']) {
-      assert.ok((await text(page, `#body-${side}`)).length > 20, `answer ${side} is empty`);
+      // The answer shown is the server's (some demo answers are one short line).
+      const shown = ((await page.locator(`#body-${side} .markdown`).textContent()) || '').replace(/\s+/g, ' ').trim();
+      const sent = await page.evaluate((html) => {
+        const d = document.createElement('div');
+        d.innerHTML = html;
+        return d.textContent;
+      }, item[side]);
+      assert.ok(shown.length > 0, `answer ${side} is empty`);
+      assert.equal(shown, sent.replace(/\s+/g, ' ').trim(), `answer ${side} is not the server's`);
       assert.equal(await page.locator(`#body-${side} .markdown`).count(), 1);
     }
     // The rubric: one radio group per axis, with the server's label.
