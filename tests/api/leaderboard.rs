@@ -311,10 +311,16 @@ async fn style_control_holds_length_equal_and_says_how_much_it_mattered(backend:
             .position(|m| row["model"] == m.as_str())
             .expect("model");
         let rating = row["style_control"]["rating"].as_f64().expect("rating");
-        assert!(
-            (rating - (1000.0 + per_nat * fit.theta[i])).abs() < 1e-6,
-            "{row}"
-        );
+        // A model that won or lost every battle sits where the tiny ridge
+        // stops it: only its side is meaningful, so it is not compared.
+        if row["status"] == "ranked" {
+            assert!(
+                (rating - (1000.0 + per_nat * fit.theta[i])).abs() < 1e-6,
+                "{row}"
+            );
+        } else {
+            assert!(rating.is_finite());
+        }
     }
     for row in board["rows"].as_array().expect("rows") {
         let style = &row["style_control"];
