@@ -64,6 +64,9 @@ async fn exported_battles_give_back_the_servers_board(backend: Backend) {
             first = id;
         }
     }
+    // Every vote on the board first: a board of 59 votes taken before the
+    // last vote would look like the board after the void below.
+    app.leaderboard_after(60).await;
     // One battle voided by the operator: its vote is exported, not counted.
     let res = operator
         .post(app.url(&format!("/api/v1/admin/battles/{first}/void")))
