@@ -19,6 +19,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         ("/operator", "operator.html"),
         ("/expert", "expert.html"),
         ("/results", "results.html"),
+        ("/api", "api.html"),
     ] {
         cfg.route(
             path,
