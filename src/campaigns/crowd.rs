@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::results::Board;
 use crate::domain::Verdict;
 use crate::store::campaigns::CrowdVote;
 use crate::store::entities::campaign_items;
@@ -69,20 +68,15 @@ impl ExpertVsCrowd {
     /// the same questions.
     #[must_use]
     pub fn compare(
-        expert: &Board,
+        expert: &[(String, f64)],
         crowd: &HashMap<String, f64>,
         judgments: &[(&campaign_items::Model, Verdict)],
         votes: &[CrowdVote],
         names: &HashMap<i32, String>,
     ) -> Self {
         let common: Vec<(&str, f64, f64)> = expert
-            .rows
             .iter()
-            .filter_map(|r| {
-                crowd
-                    .get(&r.model)
-                    .map(|c| (r.model.as_str(), r.rating, *c))
-            })
+            .filter_map(|(model, rating)| crowd.get(model).map(|c| (model.as_str(), *rating, *c)))
             .collect();
         let x: Vec<f64> = common.iter().map(|c| c.1).collect();
         let y: Vec<f64> = common.iter().map(|c| c.2).collect();

@@ -821,8 +821,14 @@ impl Campaigns {
             .iter()
             .filter_map(|j| Some((*items.get(&j.item_id)?, Verdict::parse(&j.preference).ok()?)))
             .collect();
+        let expert: Vec<(String, f64)> = out
+            .leaderboard
+            .rows
+            .iter()
+            .map(|r| (r.model.clone(), r.rating))
+            .collect();
         out.expert_vs_crowd = Some(crowd::ExpertVsCrowd::compare(
-            &out.leaderboard,
+            &expert,
             &self.crowd_strengths(&names).await?,
             &judged,
             &store::campaigns::crowd_votes(&self.db, id).await?,

@@ -6,6 +6,7 @@ mod bench;
 mod campaign;
 mod exam;
 mod export;
+mod format;
 mod plot;
 mod ratings;
 mod rubric;

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+pub use super::format::{Format, StyleConvention, TieModel};
 use crate::import::lmsys::{self, BattleRecord, Filter, Sink};
 use crate::rating::{
     ComparisonsBuilder, RatingTable, TableOptions, bradley_terry_table, elo_table,
@@ -21,26 +22,6 @@ pub enum MethodArg {
     Bt,
     /// Online Elo (K=4) in time order, bootstrap by resampling battles.
     Elo,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TieModel {
-    Halves,
-    Davidson,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StyleConvention {
-    Standard,
-    ArenaRank,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -199,7 +180,9 @@ pub fn run(args: &RatingsArgs) -> anyhow::Result<()> {
             args.method == MethodArg::Bt && !args.style_control && !args.exclude_ties,
             "--tie-model davidson fits Bradley-Terry with the ties: leave out --method elo, --style-control and --exclude-ties"
         );
-        let out = super::ties::run(&comparisons, &options, args.format)?;
+        let out = super::ties::run(&comparisons, &options, args.format, &|t| {
+            render(t, args.format, None)
+        })?;
         print!("{out}");
         return Ok(());
     }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::ratings::{Format, StyleConvention};
+use super::format::{Format, StyleConvention};
 use crate::rating::contextual::{ContextualConfig, Convention, StyledBattles, style_matrix};
 use crate::rating::{Coefficient, RatingRow, RatingTable, TableOptions, style_control_table};
 

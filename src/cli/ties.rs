@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::ratings::{Format, render};
+use super::format::Format;
 use crate::rating::davidson::{TieComparison, compare};
 use crate::rating::{BtConfig, Comparisons, RatingRow, TableOptions, davidson_table, fit};
 
@@ -35,7 +35,13 @@ struct JsonDavidson<'a> {
 ///
 /// # Errors
 /// An anchor without battles, or a formatting failure.
-pub fn run(c: &Comparisons, options: &TableOptions, format: Format) -> anyhow::Result<String> {
+/// `render_table` formats the table itself (the plain table's formats).
+pub fn run(
+    c: &Comparisons,
+    options: &TableOptions,
+    format: Format,
+    render_table: &dyn Fn(&crate::rating::RatingTable) -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
     let (table, davidson) = davidson_table(c, options)?;
     let plain = fit(c, &BtConfig::default(), None).beta;
     let comparison = compare(c, &davidson, &plain, 5);
@@ -74,7 +80,7 @@ pub fn run(c: &Comparisons, options: &TableOptions, format: Format) -> anyhow::R
         out.push('\n');
         return Ok(out);
     }
-    let mut out = render(&table, format, None)?;
+    let mut out = render_table(&table)?;
     if matches!(format, Format::Table | Format::Markdown) {
         let c = &tie.comparison;
         let _ = writeln!(
