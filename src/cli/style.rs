@@ -9,11 +9,10 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::format::{Format, StyleConvention};
-use crate::rating::contextual::{ContextualConfig, Convention, StyledBattles, style_matrix};
+use crate::rating::contextual::{
+    ContextualConfig, Convention, STYLE_FEATURES, StyledBattles, style_matrix,
+};
 use crate::rating::{Coefficient, RatingRow, RatingTable, TableOptions, style_control_table};
-
-/// The style features, in FastChat's order.
-pub const FEATURES: [&str; 4] = ["length", "headers", "lists", "bold"];
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -57,7 +56,7 @@ pub fn run(
     let raw_b: Vec<[f64; 4]> = styled.iter().map(|s| s.3[1]).collect();
     let data = StyledBattles {
         models: models.to_vec(),
-        feature_names: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+        feature_names: STYLE_FEATURES.iter().map(|f| (*f).to_owned()).collect(),
         a: styled.iter().map(|s| s.0).collect(),
         b: styled.iter().map(|s| s.1).collect(),
         score: styled.iter().map(|s| s.2).collect(),

@@ -10,12 +10,9 @@ use sea_orm::DatabaseConnection;
 
 use super::{Leaderboard, StyleRating, StyleSummary};
 use crate::domain::Scope;
-use crate::rating::contextual::{ContextualConfig, StyledBattles, style_matrix};
+use crate::rating::contextual::{ContextualConfig, STYLE_FEATURES, StyledBattles, style_matrix};
 use crate::rating::{TableOptions, rank_upper_bound, style_control_table};
 use crate::store;
-
-/// The style features, in FastChat's order (tokens, headers, lists, bold).
-pub const FEATURES: [&str; 4] = ["length", "headers", "lists", "bold"];
 
 /// `plain` with the style-controlled ratings of `scope` added.
 ///
@@ -48,7 +45,7 @@ pub async fn with_style(
     let raw_b: Vec<[f64; 4]> = votes.iter().map(|v| v.style[1].as_array()).collect();
     let data = StyledBattles {
         models: names,
-        feature_names: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+        feature_names: STYLE_FEATURES.iter().map(|f| (*f).to_owned()).collect(),
         a: votes.iter().map(|v| index[&v.model_a]).collect(),
         b: votes.iter().map(|v| index[&v.model_b]).collect(),
         score: votes.iter().map(|v| v.verdict.score_a()).collect(),

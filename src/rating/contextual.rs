@@ -48,6 +48,11 @@ use nalgebra::{DMatrix, DVector};
 
 use super::bradley_terry::components;
 
+/// The names of the four style features, in FastChat's order (tokens,
+/// headers, list items, bold): the columns of [`style_matrix`] for answers'
+/// `StyleFeatures::as_array` and for LMSYS's `conv_metadata`.
+pub const STYLE_FEATURES: [&str; 4] = ["length", "headers", "lists", "bold"];
+
 /// Which convention the penalty and the intervals follow (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Convention {
