@@ -159,6 +159,9 @@ async fn completions(req: HttpRequest, body: Bytes, state: web::Data<State>) -> 
         return HttpResponse::BadRequest().json(json!({"error": {"message": "bad json"}}));
     };
     let model = body["model"].as_str().unwrap_or_default().to_owned();
+    // The script is read before the request is recorded: a test that waits for
+    // request N and then changes the script must only ever reach request N + 1.
+    let script = state.scripts.lock().expect("lock").get(&model).cloned();
     state.received.lock().expect("lock").push(Received {
         model: model.clone(),
         authorization: req
@@ -168,7 +171,6 @@ async fn completions(req: HttpRequest, body: Bytes, state: web::Data<State>) -> 
             .map(str::to_owned),
         body: body.clone(),
     });
-    let script = state.scripts.lock().expect("lock").get(&model).cloned();
     let Some(script) = script else {
         return HttpResponse::NotFound()
             .json(json!({"error": {"message": format!("model {model} does not exist")}}));
