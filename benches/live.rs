@@ -35,6 +35,10 @@ fn model(name: &str, base_url: &str) -> LiveModelConfig {
         max_concurrency: 256,
         include_usage: true,
         identity_words: Vec::new(),
+        release_date: None,
+        knowledge_cutoff: None,
+        input_cost_per_mtok: None,
+        output_cost_per_mtok: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod m20261201_000007_rubrics;
 mod m20261201_000008_vote_style;
 mod m20261201_000009_rating_snapshots;
 mod m20261201_000010_exams;
+mod m20261202_000011_exam_runs;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_vote_style::Migration),
             Box::new(m20261201_000009_rating_snapshots::Migration),
             Box::new(m20261201_000010_exams::Migration),
+            Box::new(m20261202_000011_exam_runs::Migration),
         ]
     }
 }

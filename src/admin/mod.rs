@@ -52,6 +52,7 @@ fn model_snapshot(m: &models::Model) -> serde_json::Value {
         "organization": m.organization,
         "license": m.license,
         "knowledge_cutoff": m.knowledge_cutoff,
+        "release_date": m.release_date,
     })
 }
 

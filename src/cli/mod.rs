@@ -213,7 +213,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = cli.settings(None)?;
             let db = store::connect(&settings.database_url, 1).await?;
             store::migrate(&db).await?;
-            exam::run(command, &db).await
+            exam::run(command, &db, &settings).await
         }
         Command::Import(ImportCommand::Exam {
             format,

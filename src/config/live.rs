@@ -105,6 +105,20 @@ pub struct LiveModelConfig {
     /// More words that give this model away, beyond its names.
     #[serde(default)]
     pub identity_words: Vec<String>,
+    /// When the model was released (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
+    #[serde(default)]
+    pub release_date: Option<String>,
+    /// The model's training-data cutoff as its maker states it: an exam held
+    /// after it is `fresh` for this model.
+    #[serde(default)]
+    pub knowledge_cutoff: Option<String>,
+    /// Price of a million prompt tokens (any currency), for the cost `exam
+    /// run` reports.
+    #[serde(default)]
+    pub input_cost_per_mtok: Option<f64>,
+    /// Price of a million completion tokens.
+    #[serde(default)]
+    pub output_cost_per_mtok: Option<f64>,
 }
 
 #[expect(

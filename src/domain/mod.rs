@@ -1,6 +1,7 @@
 //! Parse-don't-validate types shared by every layer. Imports nothing else of the crate.
 
 mod battle;
+mod dated;
 mod email;
 mod finish_reason;
 mod identity;
@@ -17,6 +18,7 @@ mod verdict;
 mod voter_id;
 
 pub use battle::{BattleMode, BattleStatus, ProviderKind};
+pub use dated::Dated;
 pub use email::Email;
 pub use finish_reason::FinishReason;
 pub use identity::{DEFAULT_IDENTITY_WORDS, find_identity_word};

@@ -2,8 +2,11 @@
 //! the models' answers (predictions made elsewhere, imported), read by a
 //! documented extraction chain and scored with intervals.
 
+pub mod compare;
+pub mod contamination;
 pub mod extract;
 pub mod formats;
+pub mod run;
 pub mod scoring;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +18,8 @@ use serde::Serialize;
 
 use crate::rating::proportion::wilson;
 use crate::store;
+use compare::{ArenaStanding, Comparison, ExamScore};
+use contamination::Contamination;
 use extract::{Extraction, Method, extract};
 use formats::{ExamFormat, ExamQuestion};
 
@@ -160,11 +165,11 @@ pub async fn import_bank(
     })
 }
 
-fn options_of(q: &crate::store::entities::exam_questions::Model) -> Vec<(char, String)> {
+pub(crate) fn options_of(q: &crate::store::entities::exam_questions::Model) -> Vec<(char, String)> {
     serde_json::from_str(&q.options).unwrap_or_default()
 }
 
-fn method_name(e: &Extraction) -> String {
+pub(crate) fn method_name(e: &Extraction) -> String {
     match e {
         Extraction::Read(_, Method::Explicit) => "explicit".to_owned(),
         Extraction::Read(_, Method::OptionText) => "option_text".to_owned(),
@@ -195,10 +200,15 @@ pub async fn import_predictions(
     model: &str,
     file: &std::path::Path,
 ) -> Result<PredictionsImported, ExamError> {
+    crate::domain::ModelName::parse(model)
+        .map_err(|e| ExamError::Invalid(vec![format!("model {model:?}: {e}")]))?;
     let found = store::exams::find(db, exam)
         .await?
         .ok_or_else(|| ExamError::NotFound(exam.to_owned()))?;
     let questions = store::exams::questions(db, found.id).await?;
+    // A model known by its answers alone gets a row of its own, so that an
+    // operator can give it a knowledge cutoff (it is never drawn in battles).
+    store::models::ensure_imported_model(db, model).await?;
     let by_text: HashMap<&str, &crate::store::entities::exam_questions::Model> =
         questions.iter().map(|q| (q.question.as_str(), q)).collect();
     let name = file.file_name().map_or_else(
@@ -265,6 +275,8 @@ pub async fn import_predictions(
             },
             method: method_name(&read),
             origin: "import".to_owned(),
+            prompt_tokens: None,
+            completion_tokens: None,
         });
     }
     if !problems.is_empty() {
@@ -306,6 +318,10 @@ pub struct ResultRow {
     /// it), `fail` (below) or `uncertain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass: Option<&'static str>,
+    /// `fresh` (the exam was held after the model's knowledge cutoff),
+    /// `possibly_seen` or `unknown`.
+    pub contamination: Contamination,
+    pub knowledge_cutoff: Option<String>,
 }
 
 /// McNemar's test between two models on the questions both answered.
@@ -322,7 +338,11 @@ pub struct Paired {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExamResults {
     pub exam: String,
+    pub exam_date: Option<String>,
+    pub language: Option<String>,
     pub pass_mark: Option<f64>,
+    /// Only the models for which the exam is fresh.
+    pub fresh_only: bool,
     pub rows: Vec<ResultRow>,
     pub mcnemar: Vec<Paired>,
 }
@@ -343,14 +363,29 @@ pub async fn list(
 }
 
 /// The results of an exam: accuracy per model, overall and per subject and
-/// question type, with Wilson intervals; pass or fail; McNemar per pair.
+/// question type, with Wilson intervals; pass or fail; whether the model may
+/// have seen the exam; McNemar per pair. With `fresh_only`, only the models
+/// whose knowledge cutoff is before the exam.
 ///
 /// # Errors
 /// `NotFound`, or a database error.
-pub async fn results(db: &DatabaseConnection, exam: &str) -> Result<ExamResults, ExamError> {
+pub async fn results(
+    db: &DatabaseConnection,
+    exam: &str,
+    fresh_only: bool,
+) -> Result<ExamResults, ExamError> {
     let found = store::exams::find(db, exam)
         .await?
         .ok_or_else(|| ExamError::NotFound(exam.to_owned()))?;
+    let cutoffs: HashMap<String, Option<String>> = store::models::list(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.name, m.knowledge_cutoff))
+        .collect();
+    let cutoff_of = |model: &str| cutoffs.get(model).cloned().flatten();
+    let contamination_of = |model: &str| {
+        Contamination::classify(found.exam_date.as_deref(), cutoff_of(model).as_deref())
+    };
     let questions = store::exams::questions(db, found.id).await?;
     let ids: Vec<i32> = questions.iter().map(|q| q.id).collect();
     let by_id: HashMap<i32, &crate::store::entities::exam_questions::Model> =
@@ -371,6 +406,9 @@ pub async fn results(db: &DatabaseConnection, exam: &str) -> Result<ExamResults,
     let mut right: BTreeMap<String, HashMap<i32, bool>> = BTreeMap::new();
     for ((model, qid), reads) in &samples {
         let Some(q) = by_id.get(qid) else { continue };
+        if fresh_only && contamination_of(model) != Contamination::Fresh {
+            continue;
+        }
         let s = scoring::score(&q.answer, &scoring::majority(reads));
         right
             .entry(model.clone())
@@ -407,6 +445,8 @@ pub async fn results(db: &DatabaseConnection, exam: &str) -> Result<ExamResults,
                         }
                     });
                 ResultRow {
+                    contamination: contamination_of(&model),
+                    knowledge_cutoff: cutoff_of(&model),
                     model,
                     exam: found.name.clone(),
                     subject,
@@ -452,8 +492,39 @@ pub async fn results(db: &DatabaseConnection, exam: &str) -> Result<ExamResults,
     }
     Ok(ExamResults {
         exam: found.name,
+        exam_date: found.exam_date,
+        language: found.language,
         pass_mark: found.pass_mark,
+        fresh_only,
         rows,
         mcnemar,
     })
+}
+
+/// The arena's ranked models beside their whole-exam accuracy (see
+/// [`compare::compare`]).
+///
+/// # Errors
+/// `NotFound`, or a database error.
+pub async fn comparison(
+    db: &DatabaseConnection,
+    exam: &str,
+    arena: &[ArenaStanding],
+    fresh_only: bool,
+) -> Result<Comparison, ExamError> {
+    let results = results(db, exam, fresh_only).await?;
+    let scores: Vec<ExamScore> = results
+        .rows
+        .iter()
+        .filter(|r| r.subject == "all" && r.question_type == "all")
+        .map(|r| ExamScore {
+            model: r.model.clone(),
+            accuracy: r.accuracy,
+            ci_lower: r.ci_lower,
+            ci_upper: r.ci_upper,
+            n: r.n,
+            contamination: r.contamination.as_str(),
+        })
+        .collect();
+    Ok(compare::compare(&results.exam, arena, &scores))
 }

@@ -70,7 +70,9 @@ pub struct Correlation {
     pub n: usize,
 }
 
-fn ranks(xs: &[f64]) -> Vec<f64> {
+/// Ranks from the smallest (1) up, ties sharing their mean rank.
+#[must_use]
+pub fn ranks(xs: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..xs.len()).collect();
     idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
     let mut r = vec![0.0; xs.len()];
@@ -119,6 +121,24 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<Correlation> {
         p_value: two_sided(rho * (n as f64 - 1.0).sqrt()),
         n,
     })
+}
+
+/// The `confidence` interval of Spearman's ρ by Fisher's z transform with
+/// the variance of Fieller, Hartley and Pearson (1957), `1.06 / (n − 3)`:
+/// `tanh(atanh ρ ± z·√(1.06/(n−3)))`. Needs four items or more; a ρ of ±1
+/// gives the point itself.
+#[must_use]
+pub fn spearman_interval(c: &Correlation, confidence: f64) -> Option<(f64, f64)> {
+    if c.n < 4 || !c.value.is_finite() {
+        return None;
+    }
+    if c.value.abs() >= 1.0 {
+        return Some((c.value, c.value));
+    }
+    let se = (1.06 / (c.n as f64 - 3.0)).sqrt();
+    let centre = c.value.atanh();
+    let half = z(confidence) * se;
+    Some(((centre - half).tanh(), (centre + half).tanh()))
 }
 
 /// Kendall's τ-b between two scorings of the same items, with the p-value of
@@ -184,6 +204,51 @@ mod tests {
         let zero = clopper_pearson(0, 10, 0.95).expect("interval");
         assert_eq!(zero.lower, 0.0);
         assert!((zero.upper - 0.3085).abs() < 5e-4, "{zero:?}");
+    }
+
+    #[test]
+    fn spearman_interval_matches_a_hand_computed_value() {
+        // ρ = 0.5, n = 13: atanh 0.5 = 0.549306, se = √(1.06/10) = 0.325576,
+        // z·se = 0.638118: tanh(−0.088812) = −0.088579, tanh(1.187424) = 0.829778.
+        let c = Correlation {
+            value: 0.5,
+            p_value: 0.0,
+            n: 13,
+        };
+        let (lo, hi) = spearman_interval(&c, 0.95).expect("interval");
+        assert!((lo + 0.088_579).abs() < 1e-5, "{lo}");
+        assert!((hi - 0.829_778).abs() < 1e-5, "{hi}");
+        assert_eq!(spearman_interval(&Correlation { n: 3, ..c }, 0.95), None);
+    }
+
+    #[test]
+    fn spearman_interval_covers_the_truth_about_95_percent_of_the_time() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        // Bivariate normal with Pearson r: Spearman's ρ is (6/π)·asin(r/2).
+        let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+        for (r, n) in [(0.6_f64, 20usize), (0.0, 12), (0.3, 40)] {
+            let truth = 6.0 / std::f64::consts::PI * (r / 2.0).asin();
+            let rounds = 2000;
+            let mut covered = 0;
+            for _ in 0..rounds {
+                let (mut x, mut y) = (Vec::with_capacity(n), Vec::with_capacity(n));
+                for _ in 0..n {
+                    let a: f64 = StandardNormal.sample(&mut rng);
+                    let b: f64 = StandardNormal.sample(&mut rng);
+                    x.push(a);
+                    y.push(r * a + (1.0 - r * r).sqrt() * b);
+                }
+                let c = spearman(&x, &y).expect("rho");
+                let (lo, hi) = spearman_interval(&c, 0.95).expect("interval");
+                covered += usize::from(lo <= truth && truth <= hi);
+            }
+            let share = covered as f64 / f64::from(rounds);
+            assert!(
+                (0.93..=0.975).contains(&share),
+                "r {r}, n {n}: coverage {share}"
+            );
+        }
     }
 
     #[test]

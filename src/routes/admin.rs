@@ -11,7 +11,7 @@ use super::extract::{
 };
 use crate::admin::{Admin, AdminError};
 use crate::auth::users::{self as accounts, AccountError, NewAccount};
-use crate::domain::{Email, Password, Role, VoterId};
+use crate::domain::{Dated, Email, Password, Role, VoterId};
 use crate::error::{ApiError, ErrorCode};
 use crate::integrity::Integrity;
 use crate::store::entities::{audit_log, models, users};
@@ -62,6 +62,7 @@ struct AdminModelBody {
     deprecated: bool,
     sampling_weight: f64,
     knowledge_cutoff: Option<String>,
+    release_date: Option<String>,
 }
 
 impl From<models::Model> for AdminModelBody {
@@ -76,6 +77,7 @@ impl From<models::Model> for AdminModelBody {
             deprecated: m.deprecated,
             sampling_weight: m.sampling_weight,
             knowledge_cutoff: m.knowledge_cutoff,
+            release_date: m.release_date,
         }
     }
 }
@@ -111,6 +113,8 @@ pub(super) struct ModelPatch {
     license: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     knowledge_cutoff: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    release_date: Option<Option<String>>,
 }
 
 impl RequestBody for ModelPatch {
@@ -125,6 +129,14 @@ pub(super) async fn patch_model(
     JsonBody(patch): JsonBody<ModelPatch>,
     admin: web::Data<Admin>,
 ) -> Result<HttpResponse, ApiError> {
+    for (key, value) in [
+        ("knowledge_cutoff", &patch.knowledge_cutoff),
+        ("release_date", &patch.release_date),
+    ] {
+        if let Some(Some(v)) = value {
+            Dated::parse(v).map_err(|e| invalid(format!("{key}: {e}")))?;
+        }
+    }
     let change = ModelChange {
         active: patch.active,
         deprecated: patch.deprecated,
@@ -133,6 +145,7 @@ pub(super) async fn patch_model(
         organization: patch.organization,
         license: patch.license,
         knowledge_cutoff: patch.knowledge_cutoff,
+        release_date: patch.release_date,
     };
     let model = admin
         .update_model(&operator.actor(&req), &name, change)

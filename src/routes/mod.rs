@@ -87,6 +87,7 @@ api! {
     "/plots/{kind}" { GET => plots::get, Access::Public }
     "/exams" { GET => exams::list, Access::Public }
     "/exams/{name}/results" { GET => exams::results, Access::Public }
+    "/exams/{name}/comparison" { GET => exams::comparison, Access::Public }
     "/export/battles" { GET => exports::battles, OPERATOR }
     "/export/battles/manifest" { GET => exports::battles_manifest, OPERATOR }
     "/export/votes" { GET => exports::votes, OPERATOR }

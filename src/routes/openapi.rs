@@ -82,7 +82,13 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
         "GET",
         "/exams/{name}/results",
         "exams",
-        "Accuracy per model, overall and per subject and question type, with Wilson intervals, unreadable answers, pass or fail, and McNemar between models.",
+        "Accuracy per model, overall and per subject and question type, with Wilson intervals, unreadable answers, pass or fail, contamination (fresh, possibly_seen or unknown, from the exam date and each model's knowledge_cutoff), and McNemar between models. Query: fresh_only.",
+    ),
+    (
+        "GET",
+        "/exams/{name}/comparison",
+        "exams",
+        "The arena's ranked models beside their accuracy on the exam: each one's place in both orders, Spearman's rho with its 95% interval, and the models on which the two disagree most. Query: fresh_only.",
     ),
     (
         "GET",

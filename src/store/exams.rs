@@ -120,6 +120,8 @@ pub struct NewAnswer {
     pub extracted: Option<String>,
     pub method: String,
     pub origin: String,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
 }
 
 /// Stores answers; an answer already stored for the same question, model
@@ -137,6 +139,8 @@ pub async fn put_answers<C: ConnectionTrait>(db: &C, answers: &[NewAnswer]) -> a
             extracted: Set(a.extracted.clone()),
             method: Set(a.method.clone()),
             origin: Set(a.origin.clone()),
+            prompt_tokens: Set(a.prompt_tokens),
+            completion_tokens: Set(a.completion_tokens),
             created_at: Set(Utc::now()),
             ..Default::default()
         }))
@@ -151,6 +155,8 @@ pub async fn put_answers<C: ConnectionTrait>(db: &C, answers: &[NewAnswer]) -> a
                 exam_answers::Column::Extracted,
                 exam_answers::Column::Method,
                 exam_answers::Column::Origin,
+                exam_answers::Column::PromptTokens,
+                exam_answers::Column::CompletionTokens,
                 exam_answers::Column::CreatedAt,
             ])
             .to_owned(),

@@ -180,6 +180,9 @@ pub struct LiveRegistration {
     pub upstream_model: String,
     pub api_key_env: Option<String>,
     pub sampling_weight: f64,
+    /// Set from the configuration when given there; otherwise the operator's.
+    pub release_date: Option<String>,
+    pub knowledge_cutoff: Option<String>,
 }
 
 /// Registers a live model or brings its row up to date with the
@@ -207,6 +210,12 @@ pub async fn sync_live<C: ConnectionTrait>(
             if live.organization.is_some() {
                 row.organization = Set(live.organization.clone());
             }
+            if live.release_date.is_some() {
+                row.release_date = Set(live.release_date.clone());
+            }
+            if live.knowledge_cutoff.is_some() {
+                row.knowledge_cutoff = Set(live.knowledge_cutoff.clone());
+            }
             row
         }
         None => models::ActiveModel {
@@ -214,6 +223,8 @@ pub async fn sync_live<C: ConnectionTrait>(
             display_name: Set(display_name.unwrap_or_else(|| live.name.clone())),
             organization: Set(live.organization.clone()),
             license: Set(None),
+            release_date: Set(live.release_date.clone()),
+            knowledge_cutoff: Set(live.knowledge_cutoff.clone()),
             active: Set(true),
             created_at: Set(chrono::Utc::now()),
             ..Default::default()
@@ -242,6 +253,7 @@ pub struct ModelChange {
     pub organization: Option<Option<String>>,
     pub license: Option<Option<String>>,
     pub knowledge_cutoff: Option<Option<String>>,
+    pub release_date: Option<Option<String>>,
 }
 
 /// Applies `change` to the model called `name`; returns it before and after,
@@ -283,6 +295,9 @@ pub async fn update<C: ConnectionTrait>(
     }
     if let Some(v) = change.knowledge_cutoff {
         row.knowledge_cutoff = Set(v);
+    }
+    if let Some(v) = change.release_date {
+        row.release_date = Set(v);
     }
     let after = row
         .save(db)

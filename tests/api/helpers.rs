@@ -236,6 +236,10 @@ pub async fn spawn_live(
                 max_concurrency: 4,
                 include_usage: true,
                 identity_words: Vec::new(),
+                release_date: None,
+                knowledge_cutoff: None,
+                input_cost_per_mtok: None,
+                output_cost_per_mtok: None,
             })
             .collect(),
         ..test_settings(database_url)

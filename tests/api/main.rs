@@ -12,6 +12,7 @@ mod campaigns;
 mod demo;
 mod durability;
 mod errors;
+mod exam_run;
 mod exams;
 mod experience;
 mod exports;

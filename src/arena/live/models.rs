@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 
 use super::breaker::CircuitBreaker;
 use crate::config::{LiveModelConfig, LiveSettings};
-use crate::domain::ModelName;
+use crate::domain::{Dated, ModelName};
 use crate::providers::{ChatProvider, SecretSource, build_provider, http_client};
 use crate::store;
 use crate::store::models::LiveRegistration;
@@ -81,22 +81,11 @@ impl LiveModels {
                 config.weight.is_finite() && config.weight > 0.0,
                 "live model {name}: weight must be positive"
             );
+            check_dates(config)?;
             // A voter waits for a slot no longer than for a first token.
             let queue = Some(Duration::from_millis(settings.first_token_timeout_ms));
             let provider = build_provider(client.clone(), settings, config, secrets, queue)?;
-            let row = store::models::sync_live(
-                db,
-                &LiveRegistration {
-                    name: name.as_str().to_owned(),
-                    display_name: config.display_name.clone(),
-                    organization: config.organization.clone(),
-                    base_url: config.base_url.clone(),
-                    upstream_model: config.model.clone(),
-                    api_key_env: config.api_key_env.clone(),
-                    sampling_weight: config.weight,
-                },
-            )
-            .await?;
+            let row = store::models::sync_live(db, &registration(config)).await?;
             if !row.active {
                 tracing::warn!(model = %name, "live model is retired in the database; not drawn");
                 continue;
@@ -206,6 +195,40 @@ pub fn boosted_weight(
         base * settings.new_model_boost
     } else {
         base
+    }
+}
+
+/// The release date and knowledge cutoff of a live model, when given, must
+/// be dates (a day, a month or a year).
+///
+/// # Errors
+/// Names the model, the key and the accepted forms.
+pub fn check_dates(config: &LiveModelConfig) -> anyhow::Result<()> {
+    for (key, value) in [
+        ("release_date", &config.release_date),
+        ("knowledge_cutoff", &config.knowledge_cutoff),
+    ] {
+        if let Some(v) = value {
+            Dated::parse(v)
+                .map_err(|e| anyhow::anyhow!("live model {:?}: {key}: {e}", config.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// How a configured live model is registered in the database.
+#[must_use]
+pub fn registration(config: &LiveModelConfig) -> LiveRegistration {
+    LiveRegistration {
+        name: config.name.clone(),
+        display_name: config.display_name.clone(),
+        organization: config.organization.clone(),
+        base_url: config.base_url.clone(),
+        upstream_model: config.model.clone(),
+        api_key_env: config.api_key_env.clone(),
+        sampling_weight: config.weight,
+        release_date: config.release_date.clone(),
+        knowledge_cutoff: config.knowledge_cutoff.clone(),
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Model {
     pub method: String,
     /// `run` or `import`.
     pub origin: String,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -24,6 +24,8 @@ pub struct Model {
     pub deprecated: bool,
     /// The model's training-data cutoff, as its maker states it.
     pub knowledge_cutoff: Option<String>,
+    /// When the model was released (`YYYY-MM-DD`, or a month or year).
+    pub release_date: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
