@@ -1,4 +1,4 @@
-//! The embedded web pages: `/` (arena), `/leaderboard`, `/model`, `/operator`, and
+//! The embedded web pages: `/` (arena), `/leaderboard`, `/model`, `/exam`, `/operator`, and
 //! `/static/...`.
 
 use actix_web::http::header;
@@ -16,6 +16,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         ("/", "index.html"),
         ("/leaderboard", "leaderboard.html"),
         ("/model", "model.html"),
+        ("/exam", "exam.html"),
         ("/operator", "operator.html"),
         ("/expert", "expert.html"),
         ("/results", "results.html"),

@@ -13,6 +13,7 @@ mod demo;
 mod durability;
 mod errors;
 mod exam_run;
+mod exam_views;
 mod exams;
 mod experience;
 mod exports;
