@@ -17,6 +17,8 @@ pub enum ErrorCode {
     InvalidVerdict,
     InvalidMode,
     EmptyPrompt,
+    /// NUL or another control character in a prompt.
+    InvalidPrompt,
     SameModel,
     Unauthenticated,
     InvalidCredentials,
@@ -59,12 +61,13 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 44] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
         Self::InvalidMode,
         Self::EmptyPrompt,
+        Self::InvalidPrompt,
         Self::SameModel,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -114,6 +117,7 @@ impl ErrorCode {
             Self::InvalidVerdict => "invalid_verdict",
             Self::InvalidMode => "invalid_mode",
             Self::EmptyPrompt => "empty_prompt",
+            Self::InvalidPrompt => "invalid_prompt",
             Self::SameModel => "same_model",
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid_credentials",
@@ -164,6 +168,7 @@ impl ErrorCode {
             | Self::InvalidVerdict
             | Self::InvalidMode
             | Self::EmptyPrompt
+            | Self::InvalidPrompt
             | Self::SameModel => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CrossOrigin | Self::GoldGateFailed | Self::NotYourBattle => {

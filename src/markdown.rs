@@ -3,8 +3,10 @@
 //! Model output is untrusted. It is rendered with pulldown-cmark and then cleaned
 //! with ammonia: no script, no event handlers, no styles, no images or other tags
 //! that load remote content, and links limited to http(s)/mailto with
-//! `rel="noopener noreferrer nofollow"`. The page's Content-Security-Policy is a
-//! second wall behind this one.
+//! `rel="noopener noreferrer nofollow"`. Model output cannot borrow the app's own
+//! CSS classes to fake its buttons or alerts: `class` is kept only on `code`, and
+//! only its `language-*` names; `<input>` is only ever a disabled checkbox (task
+//! lists). The page's Content-Security-Policy is a second wall behind this one.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -19,9 +21,31 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .link_rel(Some("noopener noreferrer nofollow"))
             .add_tag_attributes("code", ["class"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("input", ["checked"])
+            .set_tag_attribute_value("input", "type", "checkbox")
+            .set_tag_attribute_value("input", "disabled", "")
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                ("code", "class") => {
+                    let kept: Vec<&str> = value
+                        .split_ascii_whitespace()
+                        .filter(|c| is_language_class(c))
+                        .collect();
+                    (!kept.is_empty()).then(|| kept.join(" ").into())
+                }
+                _ => Some(value.into()),
+            })
             .add_tags(["input"]);
         b
+    })
+}
+
+/// `language-rust`, `language-c++`: the class a fenced code block gets.
+fn is_language_class(class: &str) -> bool {
+    class.strip_prefix("language-").is_some_and(|lang| {
+        !lang.is_empty()
+            && lang
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'#' | b'.'))
     })
 }
 
@@ -66,6 +90,28 @@ mod tests {
         ] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
+    }
+
+    #[test]
+    fn model_output_cannot_borrow_the_apps_classes_or_inputs() {
+        let html = to_safe_html(
+            "<code class=\"btn btn-primary language-rust\">x</code> <code class=\"alert alert-error\">y</code>\n\n<span class=\"btn\">z</span> <input type=\"text\" value=\"pwd\"> <input type=\"submit\">",
+        );
+        assert!(
+            html.contains(r#"<code class="language-rust">x</code>"#),
+            "{html}"
+        );
+        assert!(html.contains("<code>y</code>"), "{html}");
+        for bad in ["btn", "alert", "type=\"text\"", "submit", "value="] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        assert_eq!(html.matches(r#"type="checkbox""#).count(), 2, "{html}");
+        assert_eq!(html.matches("disabled").count(), 2, "{html}");
+        // Fenced code keeps its language; a task list keeps its disabled checkboxes.
+        let md = to_safe_html("```rust\nfn main() {}\n```\n\n- [x] done\n- [ ] open\n");
+        assert!(md.contains(r#"<code class="language-rust">"#), "{md}");
+        assert_eq!(md.matches("disabled").count(), 2, "{md}");
+        assert_eq!(md.matches("checked").count(), 1, "{md}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use std::fmt;
 
-/// A voter's prompt: trimmed, not empty, and no longer than the arena allows.
+/// A voter's prompt: trimmed, not empty, no longer than the arena allows, and
+/// free of NUL and other control characters (line breaks and tabs are text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt(String);
 
@@ -11,6 +12,8 @@ pub enum PromptError {
     Empty,
     #[error("the prompt is longer than {max} characters")]
     TooLong { max: usize },
+    #[error("the prompt holds NUL or another control character")]
+    ControlCharacter,
 }
 
 impl Prompt {
@@ -25,6 +28,12 @@ impl Prompt {
         }
         if text.chars().count() > max_chars {
             return Err(PromptError::TooLong { max: max_chars });
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(PromptError::ControlCharacter);
         }
         Ok(Self(text.to_owned()))
     }
@@ -63,5 +72,22 @@ mod tests {
             Prompt::parse("你好世界!", 4),
             Err(PromptError::TooLong { max: 4 })
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_and_tabs_are_text() {
+        assert!(Prompt::parse("line one\r\nline two\tcell", 100).is_ok());
+        for bad in [
+            "a\0b",
+            "bell \u{7}",
+            "escape \u{1b}[31m",
+            "c1 \u{85} next line",
+        ] {
+            assert_eq!(
+                Prompt::parse(bad, 100),
+                Err(PromptError::ControlCharacter),
+                "{bad:?}"
+            );
+        }
     }
 }

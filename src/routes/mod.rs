@@ -174,6 +174,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::QuestionNotPlayable(_) => ErrorCode::QuestionNotPlayable,
             ArenaError::NoBattleAvailable => ErrorCode::NoBattleAvailable,
             ArenaError::Prompt(PromptError::Empty) => ErrorCode::EmptyPrompt,
+            ArenaError::Prompt(PromptError::ControlCharacter) => ErrorCode::InvalidPrompt,
             ArenaError::Prompt(PromptError::TooLong { .. }) => ErrorCode::PromptTooLong,
             ArenaError::NoLiveModels => ErrorCode::NoLiveModels,
             ArenaError::LiveModelsBusy | ArenaError::ModelUnavailable(_) => {

@@ -316,7 +316,7 @@ impl OpenAiProvider {
                 if delta.reasoning_content.is_some_and(|r| !r.is_empty()) {
                     thinking = true;
                 }
-                if let Some(piece) = delta.content
+                if let Some(piece) = delta.content.map(without_control_characters)
                     && !piece.is_empty()
                 {
                     first_token.get_or_insert_with(|| started.elapsed());
@@ -399,9 +399,35 @@ fn describe(e: &reqwest::Error) -> String {
     }
 }
 
+/// An answer's text without NUL and other control characters (line breaks
+/// and tabs stay): PostgreSQL refuses NUL in text, and none of them is
+/// anything a voter should see.
+fn without_control_characters(piece: String) -> String {
+    if piece
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        piece
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .collect()
+    } else {
+        piece
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_dropped_from_answers_but_line_breaks_stay() {
+        assert_eq!(
+            without_control_characters("a\0b\u{1b}[1m c\n\td\r\n".to_owned()),
+            "ab[1m c\n\td\r\n"
+        );
+        assert_eq!(without_control_characters("你好".to_owned()), "你好");
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_caps_them() {

@@ -3,6 +3,7 @@
 use super::*;
 
 both_backends!(
+    control_characters_are_refused_in_prompts_and_dropped_from_answers,
     a_vote_before_both_answers_are_done_returns_409,
     a_side_failing_mid_stream_voids_the_battle,
 );
@@ -287,4 +288,45 @@ async fn without_live_models_a_prompt_gets_503_and_the_bank_still_serves() {
         "{body}"
     );
     assert_eq!(app.new_battle("{}").await["live"], false);
+}
+
+/// PostgreSQL refuses NUL in text: a prompt with one is a clear 400, and an
+/// answer with one is stored, shown and voted on without it.
+async fn control_characters_are_refused_in_prompts_and_dropped_from_answers(backend: Backend) {
+    let fake = FakeOpenAi::start(&[
+        (
+            "alpha",
+            Script::answer("Rest,\u{0} drink\u{1b} water.\nSleep."),
+        ),
+        ("beta", Script::answer(BETA)),
+    ])
+    .await;
+    let Some(app) = spawn_live(backend, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    assert_error(
+        app.post_json(
+            "/api/v1/battles",
+            &json!({"prompt": "fever\u{0}?"}).to_string(),
+        )
+        .await,
+        400,
+        "invalid_prompt",
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM battles").await, 0);
+    let battle = live_battle(&app, "I have a fever.\tWhat should I do?").await;
+    let id = id(&battle);
+    let events = app.stream(&id).await;
+    let (text, _) = by_side(&events);
+    assert!(
+        text.iter().any(|t| t == "Rest, drink water.\nSleep."),
+        "{text:?}"
+    );
+    assert_eq!(app.vote(&id, "model_a").await.status(), 200);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM messages WHERE content LIKE '%drink water%'")
+            .await,
+        1
+    );
 }
