@@ -2,6 +2,7 @@
 //! `GOLDARENA_*` environment variables, then command-line flags.
 
 mod auth;
+mod check;
 mod integrity;
 mod live;
 
@@ -178,11 +179,18 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
         }
         None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
     }
-    figment
+    let settings: Settings = figment
         .merge(Env::prefixed("GOLDARENA_").only(&ENV_KEYS))
         .merge(Serialized::defaults(overrides))
         .extract()
-        .context("invalid configuration")
+        .context("invalid configuration")?;
+    let problems = check::problems(&settings);
+    anyhow::ensure!(
+        problems.is_empty(),
+        "invalid configuration:\n{}",
+        problems.join("\n")
+    );
+    Ok(settings)
 }
 
 #[cfg(test)]

@@ -150,3 +150,41 @@ async fn a_follow_up_on_a_battle_that_changed_meanwhile_returns_409(backend: Bac
         3
     );
 }
+
+/// A setting out of its range stops the start with a message naming it (a
+/// huge answer timeout used to panic later).
+#[test]
+fn settings_out_of_range_stop_the_start_with_their_names() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("goldarena.toml"),
+        "[live]\nanswer_timeout_ms = 9223372036854775807\nmax_turns = 0\n",
+    )
+    .expect("config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goldarena"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database",
+            "sqlite://arena.db?mode=rwc",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("run goldarena");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("live.answer_timeout_ms must be between 1 and 86400000"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("live.max_turns must be between 1 and 100"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !dir.path().join("arena.db").exists(),
+        "nothing is created before the settings are checked"
+    );
+}
