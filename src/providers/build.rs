@@ -21,7 +21,9 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The HTTP client every model shares (one connection pool).
+/// The HTTP client every model shares (one connection pool). It follows no
+/// redirect: a model's server answers itself, or the request fails (a
+/// redirect could carry the API key to another host).
 ///
 /// # Errors
 /// When the TLS set-up fails.
@@ -30,6 +32,7 @@ pub fn http_client(connect_timeout: Duration) -> anyhow::Result<reqwest::Client>
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(concat!("goldarena/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .context("failed to build the HTTP client")
 }
@@ -61,6 +64,9 @@ pub fn build_provider(
         })?)),
         None => None,
     };
+    if api_key.is_some() {
+        key_travels_safely(&config.base_url).with_context(|| format!("live model {name}"))?;
+    }
     let options = OpenAiOptions {
         base_url: config.base_url.clone(),
         model: config.model.clone(),
@@ -74,9 +80,48 @@ pub fn build_provider(
         .with_context(|| format!("live model {name}"))
 }
 
+/// An API key goes only over https, or to this machine (loopback), where
+/// nothing is on the wire.
+fn key_travels_safely(base_url: &str) -> anyhow::Result<()> {
+    let url = reqwest::Url::parse(base_url)
+        .with_context(|| format!("base_url {base_url:?} is not a URL"))?;
+    let host = url.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    anyhow::ensure!(
+        url.scheme() == "https" || loopback,
+        "an API key is sent only over https (or to loopback): base_url {base_url:?}"
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_key_goes_only_over_https_or_to_loopback() {
+        for ok in [
+            "https://api.example.org/v1",
+            "http://127.0.0.1:8000/v1",
+            "http://127.8.0.1/v1",
+            "http://[::1]:8000/v1",
+            "http://localhost:11434/v1",
+        ] {
+            assert!(key_travels_safely(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.example.org/v1",
+            "http://10.0.0.5:8000/v1",
+            "not a url",
+        ] {
+            assert!(key_travels_safely(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn api_keys_never_print() {
