@@ -2,6 +2,7 @@
 //! `answers generate`, `ratings`, `user`.
 
 mod answers;
+mod backup;
 mod bench;
 mod campaign;
 mod exam;
@@ -87,6 +88,9 @@ pub enum Command {
     User(user::UserCommand),
     /// Time the ratings pipeline on seeded synthetic battles (100k to 3M, 100 and 200 models).
     BenchRatings(bench::BenchArgs),
+    /// Copy an SQLite arena while it runs, and check the copy (on PostgreSQL:
+    /// how to use pg_dump).
+    Backup(backup::BackupArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(command) => export::run(command, &cli.settings(None)?).await,
         Command::Snapshot(command) => snapshot::run(command, &cli.settings(None)?).await,
+        Command::Backup(args) => backup::run(args, &cli.settings(None)?).await,
         Command::Plot(args) => plot::run(args, &cli.settings(None)?).await,
         Command::Rubric(command) => {
             let settings = cli.settings(None)?;

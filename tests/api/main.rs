@@ -6,6 +6,7 @@ use goldarena_test_support::fake_openai;
 
 mod answers_generate;
 mod auth;
+mod backup;
 mod battles;
 mod browser;
 mod campaigns;
