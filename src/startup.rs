@@ -54,10 +54,13 @@ impl Application {
         secrets: Arc<SecretSource>,
     ) -> anyhow::Result<Self> {
         let db = store::connect(&settings.database_url, settings.database_max_connections).await?;
+        // One instance at a time sets the database up (SQLite: a lock file).
+        let start_lock = store::db::start_lock(&settings.database_url).await?;
         store::migrate(&db).await?;
         demo::apply(&db, settings.load_demo, !settings.live_models.is_empty()).await?;
-        let site = SitePolicy::from_public_url(settings.public_url.as_deref())?;
         let secret = auth::keys::load_secret(&settings.database_url, &*secrets)?;
+        drop(start_lock);
+        let site = SitePolicy::from_public_url(settings.public_url.as_deref())?;
         let auth = Auth::new(db.clone(), &secret, &settings.auth)?;
         let integrity = Arc::new(Integrity::new(db.clone(), &settings.integrity, &secret)?);
         if !integrity.enabled() {

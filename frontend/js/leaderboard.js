@@ -24,9 +24,15 @@
 //   scope.js    the board chosen, the pickers and the page's address
 //   style.js    the style coefficients
 //   plots.js    the server's SVG plots and the heatmaps' data tables
+//   exams.js    the exam switches and the exam columns
 //
 // A switch lists the deprecated models too (&show_deprecated=true, kept in
 // the address), on the board and in the plots.
+//
+// Below them, one switch per exam (GET /api/v1/exams): each exam chosen adds
+// a column of the models' accuracy on it, after the rating columns, and
+// "Fresh exams only" leaves out the models that may have seen an exam
+// (kept in the address too: ?exams=a,b&fresh=1).
 
 import { startPage, formatDate, formatNumber, t, tn } from './i18n/index.js';
 import { get, showError, clearError } from './api.js';
@@ -36,6 +42,7 @@ import { boardTable } from './leaderboard/table.js';
 import { boardQuery, choiceFromUrl, fillPickers, keepInUrl, parseScope, scopeText } from './leaderboard/scope.js';
 import { renderCoefficients } from './leaderboard/style.js';
 import { showPlots } from './leaderboard/plots.js';
+import { examChoiceFromUrl, examControls, keepExamsInUrl, withExamColumns } from './leaderboard/exams.js';
 
 startPage();
 
@@ -54,6 +61,8 @@ const ui = {
   minVotes: $('lb-min-votes'),
   refresh: $('refresh'),
   ranked: /** @type {HTMLTableElement} */ ($('leaderboard')),
+  preliminary: /** @type {HTMLTableElement} */ ($('preliminary')),
+  notComparable: /** @type {HTMLTableElement} */ ($('not-comparable')),
   preliminarySection: $('lb-preliminary'),
   notComparableSection: $('lb-not-comparable'),
   category: /** @type {HTMLSelectElement} */ ($('lb-category')),
@@ -65,6 +74,10 @@ const ui = {
   styleSection: $('lb-style'),
   styleBattles: $('lb-style-battles'),
   coefficients: /** @type {HTMLTableSectionElement} */ ($('lb-coefficients-body')),
+  exams: $('lb-exams'),
+  examList: $('lb-exam-list'),
+  freshToggle: /** @type {HTMLInputElement} */ ($('lb-fresh-toggle')),
+  examsStatus: $('lb-exams-status'),
 };
 
 /** The board asked for: from the page's address, then from the pickers. */
@@ -75,6 +88,14 @@ fillPickers(ui, null, choice);
 /** The min_votes of GET /leaderboard/scopes, for a board that does not say. */
 let scopesMinVotes = null;
 
+/** The exams whose columns are shown, from the page's address, then from the switches. */
+const examChoice = examChoiceFromUrl();
+const exams = examControls(
+  { group: ui.exams, list: ui.examList, fresh: ui.freshToggle, status: ui.examsStatus },
+  examChoice,
+);
+const examsListed = exams.load();
+
 const METHOD_KEYS = {
   elo: () => t('lb.method.elo'),
   bt: () => t('lb.method.bt'),
@@ -83,8 +104,8 @@ const METHOD_KEYS = {
 
 const tables = {
   ranked: boardTable(ui.ranked, RANKED_COLUMNS, { key: 'rank', direction: 'ascending' }),
-  preliminary: boardTable($('preliminary'), UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
-  not_comparable: boardTable($('not-comparable'), UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
+  preliminary: boardTable(ui.preliminary, UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
+  not_comparable: boardTable(ui.notComparable, UNRANKED_COLUMNS, { key: 'battles', direction: 'descending' }),
 };
 
 /** A row's standing; rows of an older server without `status` count as ranked. */
@@ -111,7 +132,11 @@ function render(data) {
 
   // Style control: only when the server sent it for this board.
   const style = data.style_control && typeof data.style_control === 'object' ? data.style_control : null;
-  tables.ranked.setColumns(style ? STYLE_RANKED_COLUMNS : RANKED_COLUMNS);
+  const examColumns = exams.columns();
+  tables.ranked.setColumns(withExamColumns(style ? STYLE_RANKED_COLUMNS : RANKED_COLUMNS, examColumns));
+  tables.preliminary.setColumns(withExamColumns(UNRANKED_COLUMNS, examColumns));
+  tables.not_comparable.setColumns(withExamColumns(UNRANKED_COLUMNS, examColumns));
+  for (const table of [ui.ranked, ui.preliminary, ui.notComparable]) table.classList.toggle('has-exams', examColumns.length > 0);
   ui.ranked.classList.toggle('has-style', Boolean(style));
   ui.styleNote.hidden = !style;
   ui.styleSection.hidden = !style;
@@ -178,7 +203,11 @@ async function load() {
   ui.ranked.setAttribute('aria-busy', 'true');
   ui.refresh.disabled = true;
   try {
-    const data = await get(`/leaderboard${boardQuery(choice)}`);
+    // The exams' results come with the board, so that "ready" shows both.
+    const [data] = await Promise.all([
+      get(`/leaderboard${boardQuery(choice)}`),
+      examsListed.then(() => exams.fetch()),
+    ]);
     if (mine !== token) return;
     clearError(ui.error);
     render(data && typeof data === 'object' ? data : {});
@@ -202,6 +231,7 @@ async function load() {
 
 ui.refresh.addEventListener('click', () => {
   refreshing = true;
+  exams.forget();
   load();
   loadScopes();
 });
@@ -219,6 +249,15 @@ ui.category.addEventListener('change', choose);
 ui.language.addEventListener('change', choose);
 ui.styleToggle.addEventListener('change', choose);
 ui.deprecatedToggle.addEventListener('change', choose);
+
+/** Show the exams now chosen, and keep them in the page's address. */
+function chooseExams() {
+  exams.read();
+  keepExamsInUrl(examChoice);
+  load();
+}
+ui.examList.addEventListener('change', chooseExams);
+ui.freshToggle.addEventListener('change', chooseExams);
 
 load();
 loadScopes();

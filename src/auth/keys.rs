@@ -27,7 +27,7 @@ pub fn load_secret(database_url: &str, secrets: &SecretSource) -> anyhow::Result
     if let Some(path) = secrets(SECRET_FILE_VAR) {
         return read_key_file(Path::new(&path));
     }
-    let Some(db_file) = sqlite_file(database_url) else {
+    let Some(db_file) = crate::store::db::sqlite_file(database_url) else {
         anyhow::bail!(
             "no JWT signing key: set {SECRET_VAR} (at least 32 bytes) or {SECRET_FILE_VAR} \
              (a 0600 file holding it); every instance sharing this database needs the same key"
@@ -48,14 +48,6 @@ pub fn load_secret(database_url: &str, secrets: &SecretSource) -> anyhow::Result
 
 /// The file of a `sqlite://FILE?...` URL; `None` for other databases and for
 /// an in-memory SQLite.
-fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let file = rest.split('?').next()?;
-    (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
-}
-
 fn key_path(db_file: &Path) -> PathBuf {
     let mut name = db_file.as_os_str().to_owned();
     name.push(".jwt-key");

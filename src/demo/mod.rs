@@ -93,9 +93,16 @@ pub async fn apply(
     load_demo: Option<bool>,
     live_models: bool,
 ) -> anyhow::Result<()> {
+    // Unless told, the demo set is for a first start on SQLite only: never on
+    // PostgreSQL (a production database), and off once live models or another
+    // answer set exist.
     let wanted = match load_demo {
         Some(on) => on,
-        None => !live_models && !store::questions::has_sets_other_than(db, DEMO_SET).await?,
+        None => {
+            db.get_database_backend() == sea_orm::DbBackend::Sqlite
+                && !live_models
+                && !store::questions::has_sets_other_than(db, DEMO_SET).await?
+        }
     };
     if wanted && let Some(report) = load_if_empty(db).await? {
         tracing::info!(

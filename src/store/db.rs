@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 
 /// Opens a connection pool for `url` (`sqlite://...` or `postgres://...`).
 ///
@@ -39,9 +39,68 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 /// # Errors
 /// When a migration fails; the database is left at the last migration that succeeded.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        // SQLite: one writer at a time, and the migrations run in it.
+        return Migrator::up(db, None)
+            .await
+            .context("failed to run database migrations");
+    }
+    // PostgreSQL: instances that start at once take turns. The lock is held
+    // by the transaction the migrations run in (DDL is transactional there),
+    // so the second instance sees them applied and has nothing left to do.
+    let txn = db.begin().await.context("begin the migrations")?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         .await
-        .context("failed to run database migrations")
+        .context("wait for the migration lock")?;
+    Migrator::up(&txn, None)
+        .await
+        .context("failed to run database migrations")?;
+    txn.commit().await.context("commit the migrations")
+}
+
+/// The advisory lock key the migrations hold on PostgreSQL.
+const MIGRATION_LOCK: i64 = 474_152;
+
+/// The file of an SQLite URL (`sqlite://path?...`), or `None` for another
+/// database or an in-memory one.
+#[must_use]
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = rest.split('?').next()?;
+    (!file.is_empty() && file != ":memory:").then(|| std::path::PathBuf::from(file))
+}
+
+/// Serialises the start of instances that share one SQLite file: an
+/// exclusive lock on `<file>.start-lock`, held while the returned file is
+/// open. Migrations, the demo set and the generated signing key are set up
+/// under it, so two instances started at once never both apply the same
+/// migration. Other databases get `None` (PostgreSQL's migrations take an
+/// advisory lock of their own).
+///
+/// # Errors
+/// When the lock file cannot be created or locked.
+pub async fn start_lock(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(db) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    let mut name = db.into_os_string();
+    name.push(".start-lock");
+    let path = std::path::PathBuf::from(name);
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(Some(file))
+    })
+    .await
+    .context("the start lock's task failed")?
 }
 
 /// A round trip to the database, for health checks.

@@ -782,3 +782,27 @@ async fn history_chart_and_model_page_in_a_real_browser() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exam_columns_exam_page_and_comparison_view_in_a_real_browser() {
+    let e2e = e2e_dir();
+    if !browser_ready(&e2e) {
+        return;
+    }
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
+        s.leaderboard.min_votes = 1;
+        s.snapshots.every = "off".to_owned();
+    })
+    .await
+    else {
+        return;
+    };
+    crate::exam_views::seed(&app).await;
+    run_node_test(
+        &e2e,
+        "exams.test.mjs",
+        &app.address,
+        &[("GOLDARENA_E2E_EXAM", crate::exam_views::EXAM)],
+    )
+    .await;
+}

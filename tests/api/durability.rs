@@ -6,13 +6,25 @@ use serde_json::Value;
 use crate::both_backends;
 use crate::helpers::{Backend, fresh_database, http};
 
-both_backends!(an_acknowledged_vote_survives_kill_9);
+both_backends!(
+    an_acknowledged_vote_survives_kill_9,
+    acknowledged_votes_survive_twenty_kill_9s_under_load,
+    two_instances_starting_at_once_on_an_empty_database_both_come_up,
+);
 
 /// Starts the real binary and returns it with the port it reports. Its
 /// configuration lets a vote cast at once count (`min_read_ms = 0`).
-fn serve(database_url: &str, dir: &std::path::Path) -> (Child, u16) {
-    let config = dir.join("goldarena.toml");
-    std::fs::write(&config, "[integrity]\nmin_read_ms = 0\n").expect("write config");
+fn serve(database_url: &str, dir: &std::path::Path) -> (Server, u16) {
+    serve_with(
+        database_url,
+        dir,
+        "load_demo = true\n[integrity]\nmin_read_ms = 0\n",
+    )
+}
+
+fn serve_with(database_url: &str, dir: &std::path::Path, config_text: &str) -> (Server, u16) {
+    let config = dir.join(format!("goldarena-{}.toml", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&config, config_text).expect("write config");
     let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
         .arg("--config")
         .arg(&config)
@@ -38,7 +50,28 @@ fn serve(database_url: &str, dir: &std::path::Path) -> (Child, u16) {
     };
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, port)
+    (Server(child), port)
+}
+
+/// A served instance, killed when dropped: a failing test leaves no server
+/// behind (one would keep the test binary's inherited file locks).
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()
+    }
+
+    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.wait()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
@@ -90,4 +123,138 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     child.wait().expect("reap");
     assert_eq!(board["total_votes"], 1);
     assert_eq!(again["status"], "voted");
+}
+
+/// One voter of the crowd: creates battles and votes on them until the
+/// server stops answering; returns the battles whose vote was acknowledged.
+async fn vote_until_down(client: reqwest::Client, base: String) -> Vec<String> {
+    let mut acknowledged = Vec::new();
+    loop {
+        let Ok(res) = client
+            .post(format!("{base}/battles"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+        else {
+            return acknowledged;
+        };
+        let Ok(battle) = res.json::<Value>().await else {
+            return acknowledged;
+        };
+        let Some(id) = battle["id"].as_str().map(str::to_owned) else {
+            return acknowledged;
+        };
+        let Ok(res) = client
+            .post(format!("{base}/battles/{id}/vote"))
+            .json(&serde_json::json!({"verdict": "model_a"}))
+            .send()
+            .await
+        else {
+            return acknowledged;
+        };
+        // Acknowledged means the whole 200 arrived.
+        if res.status() == 200 && res.bytes().await.is_ok() {
+            acknowledged.push(id);
+        }
+    }
+}
+
+/// Sixteen voters at full speed; the server is killed (SIGKILL) at a
+/// different moment in each of twenty rounds and started again. Afterwards
+/// every acknowledged vote is there: its battle is `voted`, and sending the
+/// vote again gives 409.
+async fn acknowledged_votes_survive_twenty_kill_9s_under_load(backend: Backend) {
+    const VOTERS: usize = 16;
+    const ROUNDS: u64 = 20;
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let config = "load_demo = true\n[integrity]\nenabled = false\n";
+    // One client (one voter's cookie) per voter, across restarts.
+    let clients: Vec<reqwest::Client> = (0..VOTERS).map(|_| http()).collect();
+    let mut acknowledged: Vec<(usize, String)> = Vec::new();
+    for round in 0..ROUNDS {
+        let (mut child, port) = serve_with(&url, dir.path(), config);
+        let base = format!("http://127.0.0.1:{port}/api/v1");
+        let crowd: Vec<_> = clients
+            .iter()
+            .map(|c| tokio::spawn(vote_until_down(c.clone(), base.clone())))
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(150 + 37 * round)).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        for (voter, task) in crowd.into_iter().enumerate() {
+            for id in task.await.expect("voter") {
+                acknowledged.push((voter, id));
+            }
+        }
+    }
+    assert!(
+        acknowledged.len() as u64 >= ROUNDS,
+        "only {} votes were acknowledged in {ROUNDS} rounds",
+        acknowledged.len()
+    );
+    let (mut child, port) = serve_with(&url, dir.path(), config);
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let mut lost = Vec::new();
+    for (voter, id) in &acknowledged {
+        let client = &clients[*voter];
+        let state: Value = client
+            .get(format!("{base}/battles/{id}"))
+            .send()
+            .await
+            .expect("battle")
+            .json()
+            .await
+            .expect("json");
+        let again = client
+            .post(format!("{base}/battles/{id}/vote"))
+            .json(&serde_json::json!({"verdict": "model_a"}))
+            .send()
+            .await
+            .expect("vote again");
+        if state["status"] != "voted" || again.status() != 409 {
+            lost.push((id.clone(), state["status"].clone(), again.status()));
+        }
+    }
+    child.kill().expect("stop");
+    child.wait().expect("reap");
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged votes lost: {lost:?}",
+        lost.len(),
+        acknowledged.len()
+    );
+    eprintln!(
+        "{backend:?}: {} acknowledged votes over {ROUNDS} kill -9 rounds, none lost",
+        acknowledged.len()
+    );
+}
+
+/// Two instances that start at the same moment against an empty database
+/// both migrate it (on PostgreSQL under an advisory lock) and both serve.
+async fn two_instances_starting_at_once_on_an_empty_database_both_come_up(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let a = s.spawn(|| serve_with(&url, dir.path(), ""));
+        let b = s.spawn(|| serve_with(&url, dir.path(), ""));
+        (a.join().expect("first"), b.join().expect("second"))
+    });
+    let client = http();
+    for (_, port) in [&first, &second] {
+        let res = client
+            .get(format!("http://127.0.0.1:{port}/api/v1/health"))
+            .send()
+            .await
+            .expect("health");
+        assert_eq!(res.status(), 200);
+    }
+    for (mut child, _) in [first, second] {
+        child.kill().expect("stop");
+        child.wait().expect("reap");
+    }
 }

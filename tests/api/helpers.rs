@@ -45,15 +45,15 @@ impl Drop for TestApp {
             tokio::runtime::Handle::current().block_on(async move {
                 handle.stop(false).await;
                 let _ = db.close().await;
-                if let Some((server, name)) = postgres_database_of(&url) {
-                    if let Ok(admin) = Database::connect(&server).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        let _ = admin.close().await;
-                    }
+                if let Some((server, name)) = postgres_database_of(&url)
+                    && let Ok(admin) = Database::connect(&server).await
+                {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
                 }
             });
         });
@@ -179,6 +179,9 @@ fn test_settings(database_url: String) -> Settings {
         // that would stop that are tested on their own (tests/api/integrity.rs).
         integrity: relaxed_integrity(),
         bind: "127.0.0.1:0".to_owned(),
+        // The demo set loads on SQLite by default, never on PostgreSQL unless
+        // told: the tests run the same arena on both.
+        load_demo: database_url.starts_with("postgres").then_some(true),
         database_url,
         database_max_connections: 3,
         leaderboard_bootstrap_rounds: 200,
@@ -213,6 +216,8 @@ pub async fn spawn_live(
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(backend, dir.path()).await?;
     let mut settings = Settings {
+        // As on a first start: live models turn the demo set off.
+        load_demo: None,
         leaderboard_bootstrap_rounds: 100,
         live: LiveSettings {
             first_token_timeout_ms: 3_000,

@@ -16,6 +16,9 @@ import { t } from '../i18n/index.js';
  * @property {(row: any, ctx: {minVotes: number|null}) => Node|string} cell
  * @property {((row: any) => number|string|null)} [sortValue] sortable when given
  * @property {"ascending"|"descending"} [firstDirection] the first click's order
+ * @property {string} [className] another class of the column's header and cells
+ * @property {(row: any) => Record<string, string|number|null|undefined>} [cellData]
+ *   data-* attributes of a cell (null and undefined ones are left out)
  */
 
 const span = (cls, text) => {

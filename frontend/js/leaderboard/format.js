@@ -86,3 +86,40 @@ export function rankDelta(delta) {
   if (n < 0) return { mark: `↓${formatNumber(-n)}`, words: tn('lb.delta.down', -n), direction: 'down' };
   return { mark: '=', words: t('lb.delta.same'), direction: 'same' };
 }
+
+const ONE_DECIMAL = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+
+/** An exam accuracy (a share of 0..1) as a percentage with one decimal, "73.3%". */
+export function accuracy(v) {
+  return isNum(v) ? formatNumber(Math.min(1, Math.max(0, v)), { style: 'percent', ...ONE_DECIMAL }) : '—';
+}
+
+/** An accuracy's 95% interval in percent, "[55.6, 85.8]"; "" when unknown. */
+export function accuracyCi(lower, upper) {
+  if (!isNum(lower) || !isNum(upper)) return '';
+  const pct = (v) => formatNumber(Math.min(100, Math.max(0, v * 100)), ONE_DECIMAL);
+  return t('lb.ci', { lower: pct(lower), upper: pct(upper) });
+}
+
+/** "73.3% [55.6, 85.8]": an accuracy with its 95% interval; "—" when unknown. */
+export function accuracyWithCi(v, lower, upper) {
+  if (!isNum(v)) return '—';
+  const ci = accuracyCi(lower, upper);
+  return ci ? `${accuracy(v)} ${ci}` : accuracy(v);
+}
+
+/** Whether a model may have seen an exam, in words: "fresh", "possibly seen", "unknown"; "" otherwise. */
+export function contaminationText(c) {
+  if (c === 'fresh') return t('exam.contamination.fresh');
+  if (c === 'possibly_seen') return t('exam.contamination.possiblySeen');
+  if (c === 'unknown') return t('exam.contamination.unknown');
+  return '';
+}
+
+/** Why a model is marked so, for a tooltip; "" otherwise. */
+export function contaminationTitle(c) {
+  if (c === 'fresh') return t('exam.contamination.freshTitle');
+  if (c === 'possibly_seen') return t('exam.contamination.possiblySeenTitle');
+  if (c === 'unknown') return t('exam.contamination.unknownTitle');
+  return '';
+}

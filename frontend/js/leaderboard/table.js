@@ -39,7 +39,7 @@ export function boardTable(table, columns, initial) {
     headers = columns.map((col) => {
       const th = document.createElement('th');
       th.scope = 'col';
-      th.className = col.key;
+      th.className = classOf(col);
       const label = document.createElement('span');
       label.className = 'lb-head-label';
       label.textContent = col.label();
@@ -116,8 +116,13 @@ export function boardTable(table, columns, initial) {
         tr.dataset.status = typeof row.status === 'string' ? row.status : 'ranked';
         for (const col of columns) {
           const td = document.createElement('td');
-          td.className = col.key;
+          td.className = classOf(col);
           td.dataset.label = col.label();
+          if (col.cellData) {
+            for (const [name, value] of Object.entries(col.cellData(row))) {
+              if (value !== null && value !== undefined) td.dataset[name] = String(value);
+            }
+          }
           const content = col.cell(row, ctx);
           if (typeof content === 'string') td.textContent = content;
           else td.append(content);
@@ -161,6 +166,11 @@ export function boardTable(table, columns, initial) {
       return rows.length > 0;
     },
   };
+}
+
+/** A column's cells' classes: its key, and its `className` when it has one. */
+function classOf(col) {
+  return col.className ? `${col.key} ${col.className}` : col.key;
 }
 
 /**

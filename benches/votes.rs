@@ -1,0 +1,254 @@
+//! Vote throughput over real HTTP: the release binary serves (a child
+//! process, as in production) and this process is the crowd. Each
+//! connection is one voter with its own cookie jar, alternating "create a
+//! battle" (`POST /battles {}`) and "vote on it" (`POST /battles/{id}/vote`).
+//!
+//! `cargo bench --bench votes` prints, per database, integrity setting and
+//! connection count (1, 8, 32, 128): acknowledged votes per second, and the
+//! p50 / p99 latency of the create and the vote requests. PostgreSQL runs
+//! when `GOLDARENA_BENCH_POSTGRES_URL` names a server (a fresh database is
+//! made and dropped). `GOLDARENA_BENCH_SECS` sets each run's length (5).
+//!
+//! With integrity on, the per-voter and per-address limits answer 429 to a
+//! crowd that comes from one address: those are counted apart, as refused.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Database};
+
+const CONNECTIONS: [usize; 4] = [1, 8, 32, 128];
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Server {
+    let config = dir.join("goldarena.toml");
+    // The question bank's demo set, on PostgreSQL too.
+    let text = if integrity {
+        // The defaults, except that a vote cast at once still counts.
+        "load_demo = true\n[integrity]\nmin_read_ms = 0\n".to_owned()
+    } else {
+        "load_demo = true\n[integrity]\nenabled = false\n".to_owned()
+    };
+    std::fs::write(&config, text).expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", database_url])
+        .env("RUST_LOG", "warn,goldarena::cli=info")
+        // A key of this run only (PostgreSQL needs one set).
+        .env(
+            "GOLDARENA_JWT_SECRET",
+            format!("bench-{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start goldarena serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let port = loop {
+        let line = lines.next().expect("server exited").expect("read stderr");
+        if line.contains("GoldArena is listening")
+            && let Some(p) = line.split("port=").nth(1)
+        {
+            break p.trim().parse::<u16>().expect("port");
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}/api/v1"),
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    votes: u64,
+    refused: u64,
+    create: Vec<Duration>,
+    vote: Vec<Duration>,
+}
+
+async fn voter(base: Arc<String>, until: Instant, verdicts: [&'static str; 3]) -> Tally {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let mut t = Tally::default();
+    let mut i = 0;
+    while Instant::now() < until {
+        let started = Instant::now();
+        let Ok(res) = client
+            .post(format!("{base}/battles"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        if res.status() != 201 {
+            t.refused += 1;
+            let _ = res.bytes().await;
+            continue;
+        }
+        let battle: serde_json::Value = res.json().await.expect("battle json");
+        t.create.push(started.elapsed());
+        let id = battle["id"].as_str().expect("id").to_owned();
+        let started = Instant::now();
+        let Ok(res) = client
+            .post(format!("{base}/battles/{id}/vote"))
+            .json(&serde_json::json!({"verdict": verdicts[i % 3]}))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let ok = res.status() == 200;
+        let _ = res.bytes().await;
+        if ok {
+            t.vote.push(started.elapsed());
+            t.votes += 1;
+        } else {
+            t.refused += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+async fn fresh_postgres(server: &str) -> (String, String) {
+    let name = format!("goldarena_bench_{}", std::process::id());
+    let admin = Database::connect(server).await.expect("connect PostgreSQL");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        .await
+        .expect("drop");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create");
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, String::new()), |(b, q)| (b, format!("?{q}")));
+    let (prefix, _) = base.rsplit_once('/').expect("a database URL has a path");
+    (format!("{prefix}/{name}{query}"), name)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    goldarena::providers::install_crypto_provider();
+    // `cargo bench` passes --bench; a filter argument picks "sqlite" or "postgres".
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let secs: u64 = std::env::var("GOLDARENA_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let pg = std::env::var("GOLDARENA_BENCH_POSTGRES_URL").ok();
+    println!(
+        "votes over HTTP, {secs} s per row; the server is the release binary in its own process"
+    );
+    println!(
+        "{:<10} {:<9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "database",
+        "integrity",
+        "conns",
+        "votes/s",
+        "refused/s",
+        "create50",
+        "create99",
+        "vote50",
+        "vote99"
+    );
+    for backend in ["sqlite", "postgres"] {
+        if filter.as_deref().is_some_and(|f| f != backend) {
+            continue;
+        }
+        for integrity in [false, true] {
+            let dir = tempfile::tempdir().expect("dir");
+            let (url, pg_name) = match backend {
+                "sqlite" => (
+                    format!(
+                        "sqlite://{}?mode=rwc",
+                        dir.path().join("bench.db").display()
+                    ),
+                    None,
+                ),
+                _ => {
+                    let Some(server) = &pg else {
+                        println!("postgres   (skipped: set GOLDARENA_BENCH_POSTGRES_URL)");
+                        break;
+                    };
+                    let (url, name) = fresh_postgres(server).await;
+                    (url, Some(name))
+                }
+            };
+            let server = serve(&url, dir.path(), integrity);
+            let base = Arc::new(server.base.clone());
+            for conns in CONNECTIONS {
+                let until = Instant::now() + Duration::from_secs(secs);
+                let started = Instant::now();
+                let tasks: Vec<_> = (0..conns)
+                    .map(|_| {
+                        tokio::spawn(voter(
+                            Arc::clone(&base),
+                            until,
+                            ["model_a", "model_b", "tie"],
+                        ))
+                    })
+                    .collect();
+                let mut all = Tally::default();
+                for t in tasks {
+                    let t = t.await.expect("voter");
+                    all.votes += t.votes;
+                    all.refused += t.refused;
+                    all.create.extend(t.create);
+                    all.vote.extend(t.vote);
+                }
+                let elapsed = started.elapsed().as_secs_f64();
+                all.create.sort();
+                all.vote.sort();
+                println!(
+                    "{:<10} {:<9} {:>5} {:>9.0} {:>9.0} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>8.1}ms",
+                    backend,
+                    if integrity { "on" } else { "off" },
+                    conns,
+                    all.votes as f64 / elapsed,
+                    all.refused as f64 / elapsed,
+                    percentile(&all.create, 0.5),
+                    percentile(&all.create, 0.99),
+                    percentile(&all.vote, 0.5),
+                    percentile(&all.vote, 0.99),
+                );
+            }
+            drop(server);
+            if let (Some(name), Some(server)) = (pg_name, &pg)
+                && let Ok(admin) = Database::connect(server.as_str()).await
+            {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+}
