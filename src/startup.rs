@@ -31,6 +31,8 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    /// Kept to void, at shutdown, the battles this instance was answering.
+    arena: Arena,
 }
 
 impl Application {
@@ -116,7 +118,7 @@ impl Application {
         tokio::spawn(shrink_limiters(Arc::clone(&auth), Arc::clone(&integrity)));
         tokio::spawn(crate::integrity::run_anomaly_checks(Arc::clone(&integrity)));
         let services = Services {
-            arena,
+            arena: arena.clone(),
             leaderboard: cache,
             snapshots,
             auth,
@@ -126,7 +128,12 @@ impl Application {
             site,
         };
         let server = serve(listener, services, &settings)?;
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            server,
+            db,
+            arena,
+        })
     }
 
     /// The port actually bound.
@@ -147,13 +154,66 @@ impl Application {
         &self.db
     }
 
-    /// Serves until the process is told to stop (SIGINT / SIGTERM).
+    /// Serves until the process is told to stop (SIGINT / SIGTERM). Then it
+    /// accepts no new connection, lets the requests in flight (votes among
+    /// them) finish for up to `shutdown_grace_secs`, and voids the live
+    /// battles it was still answering, with a reason, so that they do not
+    /// wait for the sweep of another instance.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let arena = self.arena.clone();
+        let (running_tx, running_rx) = tokio::sync::oneshot::channel();
+        // The battles being answered are taken before the workers stop: their
+        // generations run on the workers and end with them.
+        let watcher = tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stop signal received; finishing the requests in flight");
+            let _ = running_tx.send(arena.running_battles());
+            handle.stop(true).await;
+        });
+        let served = self.server.await;
+        watcher.abort();
+        let running = running_rx.await.unwrap_or_default();
+        match self
+            .arena
+            .void_unfinished(&running, crate::arena::live::SHUTDOWN_REASON)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                battles = n,
+                "voided the battles this instance was answering"
+            ),
+            Err(e) => tracing::error!(
+                error = format!("{e:#}"),
+                "could not void the battles this instance was answering"
+            ),
+        }
+        tracing::info!("GoldArena has stopped");
+        served
     }
+}
+
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot watch SIGTERM; Ctrl-C only"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Voids battles left unfinished by an instance that died, once a minute,
@@ -241,6 +301,9 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .app_data(limit.clone())
             .configure(routes::configure)
     })
+    .shutdown_timeout(settings.shutdown_grace_secs)
+    // Run::run_until_stopped watches the signals itself (see there).
+    .disable_signals()
     .listen(listener)
     .context("cannot start the HTTP server")?
     .run();

@@ -16,6 +16,7 @@ mod m20261201_000008_vote_style;
 mod m20261201_000009_rating_snapshots;
 mod m20261201_000010_exams;
 mod m20261202_000011_exam_runs;
+mod m20261202_000012_unfinished_answers;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_rating_snapshots::Migration),
             Box::new(m20261201_000010_exams::Migration),
             Box::new(m20261202_000011_exam_runs::Migration),
+            Box::new(m20261202_000012_unfinished_answers::Migration),
         ]
     }
 }

@@ -48,6 +48,12 @@ pub fn problems(s: &Settings) -> Vec<String> {
         s.leaderboard_poll_secs <= 86_400,
         "at most a day (86400)",
     );
+    within(
+        &mut p,
+        "shutdown_grace_secs",
+        s.shutdown_grace_secs <= 3_600,
+        "at most an hour (3600)",
+    );
     let l = &s.live;
     within(
         &mut p,

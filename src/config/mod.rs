@@ -76,8 +76,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// The bundled demo set: `true` loads it into an empty database and keeps
     /// it on; `false` keeps it off; unset (the default) loads it into an
-    /// empty database for a first start, and turns it off as soon as live
-    /// models or an imported answer set exist.
+    /// empty SQLite database for a first start (never PostgreSQL), and turns
+    /// it off as soon as live models or an imported answer set exist.
     #[serde(default)]
     pub load_demo: Option<bool>,
     /// Largest request body accepted, in bytes.
@@ -90,6 +90,9 @@ pub struct Settings {
     pub leaderboard_debounce_ms: u64,
     /// How often (seconds) to look for votes cast through other instances.
     pub leaderboard_poll_secs: u64,
+    /// On SIGTERM: how long (seconds) the requests in flight may take to
+    /// finish before the process exits.
+    pub shutdown_grace_secs: u64,
     /// The address voters reach the arena at (`https://arena.example.org`).
     /// With https, cookies are `Secure` and responses carry HSTS; requests
     /// from any other origin are refused.
@@ -127,6 +130,7 @@ impl Default for Settings {
             leaderboard_seed: 0,
             leaderboard_debounce_ms: 500,
             leaderboard_poll_secs: 30,
+            shutdown_grace_secs: 30,
             public_url: None,
             leaderboard: LeaderboardSettings::default(),
             snapshots: SnapshotSettings::default(),
@@ -147,7 +151,7 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
-const ENV_KEYS: [&str; 10] = [
+const ENV_KEYS: [&str; 11] = [
     "bind",
     "public_url",
     "database_url",
@@ -158,6 +162,7 @@ const ENV_KEYS: [&str; 10] = [
     "leaderboard_seed",
     "leaderboard_debounce_ms",
     "leaderboard_poll_secs",
+    "shutdown_grace_secs",
 ];
 
 /// Builds the settings. An explicit `config_file` must exist; without one,

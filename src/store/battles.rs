@@ -445,6 +445,25 @@ pub async fn stalled<C: ConnectionTrait>(
     Ok(ids)
 }
 
+/// Whether an answer of the battle is still being generated (no finish
+/// reason yet).
+///
+/// # Errors
+/// On a database error.
+pub async fn has_unfinished_answers<C: ConnectionTrait>(
+    db: &C,
+    battle_id: Uuid,
+) -> anyhow::Result<bool> {
+    let n = messages::Entity::find()
+        .filter(messages::Column::BattleId.eq(battle_id))
+        .filter(messages::Column::Side.is_not_null())
+        .filter(messages::Column::FinishReason.is_null())
+        .count(db)
+        .await
+        .context("failed to look for unfinished answers")?;
+    Ok(n > 0)
+}
+
 /// How many battles there are of each mode and status.
 ///
 /// # Errors

@@ -258,3 +258,79 @@ async fn two_instances_starting_at_once_on_an_empty_database_both_come_up(backen
         child.wait().expect("reap");
     }
 }
+
+/// SIGTERM while two live answers are being generated: the process exits
+/// within its grace, and the battle it was answering is void with the
+/// shutdown's reason (not left open for another instance's sweep).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_answer_exits_within_the_grace_and_voids_the_battle() {
+    use crate::fake_openai::{FakeOpenAi, Script};
+    use std::time::{Duration, Instant};
+
+    let slow = Script::answer("A slow answer.").slow(Duration::from_secs(60), Duration::ZERO);
+    let fake = FakeOpenAi::start(&[("alpha", slow.clone()), ("beta", slow)]).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(Backend::Sqlite, dir.path()).await else {
+        return;
+    };
+    let mut config = String::from("shutdown_grace_secs = 2\n[integrity]\nenabled = false\n");
+    for m in ["alpha", "beta"] {
+        config.push_str(&format!(
+            "[[live_models]]\nname = \"{m}\"\nbase_url = \"{}\"\nmodel = \"{m}\"\n",
+            fake.base_url
+        ));
+    }
+    let (mut server, port) = serve_with(&url, dir.path(), &config);
+    let client = http();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let battle: Value = client
+        .post(format!("{base}/battles"))
+        .json(&serde_json::json!({"prompt": "Take your time."}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = battle["id"].as_str().expect("id").to_owned();
+    while fake.requests_for("alpha").is_empty() || fake.requests_for("beta").is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let pid = server.0.id().to_string();
+    let sent = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success());
+    let exited = tokio::task::spawn_blocking(move || {
+        let code = server.wait().expect("wait");
+        (code, server)
+    })
+    .await
+    .expect("join");
+    let took = sent.elapsed();
+    assert!(exited.0.success(), "exit status {:?}", exited.0);
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?} to stop with a 2 s grace"
+    );
+
+    let (server, port) = serve_with(&url, dir.path(), &config);
+    let state: Value = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/battles/{id}"))
+        .send()
+        .await
+        .expect("battle")
+        .json()
+        .await
+        .expect("json");
+    drop(server);
+    assert_eq!(state["status"], "void", "{state}");
+    assert!(
+        state["void_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("restarted")),
+        "{state}"
+    );
+}

@@ -71,6 +71,12 @@ impl Hub {
         self.lock().get(&battle_id).cloned()
     }
 
+    /// The battles this process is generating answers for now.
+    #[must_use]
+    pub fn battles(&self) -> Vec<Uuid> {
+        self.lock().keys().copied().collect()
+    }
+
     fn start(&self, battle_id: Uuid, turn: i32) -> Arc<Running> {
         let running = Arc::new(Running {
             progress: watch::Sender::new(Progress {

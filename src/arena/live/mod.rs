@@ -22,7 +22,7 @@ use crate::store::battles::{AppendError, NewBattle, NewMessage};
 use crate::store::entities::{battles, messages};
 use generation::SideJob;
 pub use models::{LiveModel, LiveModels, boosted_weight, check_dates, registration};
-pub use stream::{INTERRUPTED_REASON, StreamEvent};
+pub use stream::{INTERRUPTED_REASON, SHUTDOWN_REASON, StreamEvent};
 
 /// How the two models of a live battle are chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -53,6 +53,10 @@ const POLL: Duration = Duration::from_millis(250);
 pub const INTERRUPTED_REASON: &str =
     "the answers were interrupted; your vote would not count; start a new round";
 
+/// Why a battle was voided when its instance shut down mid-answer.
+pub const SHUTDOWN_REASON: &str =
+    "the server restarted while answering; your vote would not count; start a new round";
+
 impl Arena {
     /// Voids the open battles whose answers stopped being generated (their
     /// instance stopped or crashed) longer ago than any answer may take.
@@ -73,10 +77,41 @@ impl Arena {
         Ok(voided)
     }
 
+    /// The battles this instance is generating answers for now.
+    #[must_use]
+    pub fn running_battles(&self) -> Vec<Uuid> {
+        self.hub.battles()
+    }
+
+    /// Voids those of `battles` whose answers are still unfinished, each with
+    /// `reason`: this instance is shutting down and nobody would finish them.
+    /// A battle whose answers completed meanwhile stays open for its vote.
+    /// Returns how many it voided.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn void_unfinished(&self, battles: &[Uuid], reason: &str) -> anyhow::Result<usize> {
+        let mut voided = 0;
+        for &id in battles {
+            if store::battles::has_unfinished_answers(&self.db, id).await?
+                && store::battles::void(&self.db, id, reason, None).await?
+            {
+                voided += 1;
+            }
+        }
+        Ok(voided)
+    }
+
     /// How long an unfinished answer may sit before its generation counts as
-    /// interrupted: the longest an answer may take, plus a margin.
+    /// interrupted: the longest a live instance may still be working on it
+    /// (the wait for a free request slot, at most the first-token timeout,
+    /// then the whole answer with its retries), plus a margin. So the sweep
+    /// of one instance never voids an answer another is still generating.
     fn interruption_grace(&self) -> Duration {
-        Duration::from_millis(self.live.settings().answer_timeout_ms) + Duration::from_secs(15)
+        let settings = self.live.settings();
+        Duration::from_millis(settings.first_token_timeout_ms)
+            + Duration::from_millis(settings.answer_timeout_ms)
+            + Duration::from_secs(15)
     }
 
     /// The events of the battle's latest turn, from where it stands now.
