@@ -23,4 +23,5 @@ pub mod rating;
 pub mod routes;
 pub mod startup;
 pub mod store;
+pub mod tasks;
 pub mod telemetry;

@@ -23,6 +23,7 @@ struct Events {
     answer: HistogramVec,
     provider_errors: IntCounterVec,
     recompute: HistogramVec,
+    task_restarts: IntCounterVec,
 }
 
 /// Seconds, from a tenth of a second to two minutes.
@@ -69,11 +70,20 @@ static EVENTS: LazyLock<Events> = LazyLock::new(|| {
             0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
         ],
     );
+    let task_restarts = IntCounterVec::new(
+        Opts::new(
+            "goldarena_task_restarts_total",
+            "Background tasks started again after a panic, by task.",
+        ),
+        &["task"],
+    )
+    .unwrap_or_else(|e| panic!("metric task restarts: {e}"));
     for c in [
         Box::new(first_token.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(answer.clone()),
         Box::new(provider_errors.clone()),
         Box::new(recompute.clone()),
+        Box::new(task_restarts.clone()),
     ] {
         registry
             .register(c)
@@ -85,8 +95,14 @@ static EVENTS: LazyLock<Events> = LazyLock::new(|| {
         answer,
         provider_errors,
         recompute,
+        task_restarts,
     }
 });
+
+/// A background task panicked and was started again.
+pub fn task_restarted(task: &str) {
+    EVENTS.task_restarts.with_label_values(&[task]).inc();
+}
 
 /// A live answer finished: its first-token time (when there was a token) and
 /// its total time, in milliseconds.

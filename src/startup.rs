@@ -20,6 +20,7 @@ use crate::integrity::Integrity;
 use crate::leaderboard::{LeaderboardCache, RefreshPolicy, Snapshots};
 use crate::providers::SecretSource;
 use crate::routes::{self, BodyLimit, CookiePolicy, SitePolicy};
+use crate::tasks::{Beat, Tasks};
 use crate::{demo, store};
 
 /// Sent with every response. Model answers are sanitised before they reach the
@@ -83,10 +84,19 @@ impl Application {
                 "first leaderboard computation failed"
             );
         }
-        tokio::spawn(Arc::clone(&cache).run_refresher(db.clone(), policy.clone()));
+        let tasks = Arc::new(Tasks::default());
+        {
+            let (cache, db, policy) = (Arc::clone(&cache), db.clone(), policy.clone());
+            tasks.supervise("leaderboard_refresher", move |beat| {
+                Arc::clone(&cache).run_refresher(db.clone(), policy.clone(), beat)
+            });
+        }
         let snapshots = Snapshots::new(db.clone(), Arc::clone(&cache), policy.clone());
         if let Some(every) = every {
-            tokio::spawn(snapshots.clone().run_schedule(every));
+            let snapshots = snapshots.clone();
+            tasks.supervise("snapshot_schedule", move |beat| {
+                snapshots.clone().run_schedule(every, beat)
+            });
         }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -114,10 +124,26 @@ impl Application {
                 "failed to void interrupted battles"
             ),
         }
-        tokio::spawn(sweep_interrupted(arena.clone()));
-        tokio::spawn(shrink_limiters(Arc::clone(&auth), Arc::clone(&integrity)));
-        tokio::spawn(crate::integrity::run_anomaly_checks(Arc::clone(&integrity)));
+        {
+            let arena = arena.clone();
+            tasks.supervise("interrupted_sweep", move |beat| {
+                sweep_interrupted(arena.clone(), beat)
+            });
+        }
+        {
+            let (auth, integrity) = (Arc::clone(&auth), Arc::clone(&integrity));
+            tasks.supervise("limiter_trim", move |beat| {
+                shrink_limiters(Arc::clone(&auth), Arc::clone(&integrity), beat)
+            });
+        }
+        {
+            let integrity = Arc::clone(&integrity);
+            tasks.supervise("anomaly_check", move |beat| {
+                crate::integrity::run_anomaly_checks(Arc::clone(&integrity), beat)
+            });
+        }
         let services = Services {
+            tasks,
             arena: arena.clone(),
             leaderboard: cache,
             snapshots,
@@ -218,15 +244,18 @@ async fn stop_signal() {
 
 /// Voids battles left unfinished by an instance that died, once a minute,
 /// so that they do not wait for a restart or a reader.
-async fn sweep_interrupted(arena: Arena) {
+async fn sweep_interrupted(arena: Arena, beat: Beat) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
     loop {
         every.tick().await;
         match arena.void_interrupted().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(battles = n, "voided battles whose answers were interrupted"),
+            Ok(0) => beat.ok(),
+            Ok(n) => {
+                tracing::warn!(battles = n, "voided battles whose answers were interrupted");
+                beat.ok();
+            }
             Err(e) => tracing::warn!(
                 error = format!("{e:#}"),
                 "sweep of interrupted battles failed"
@@ -236,17 +265,19 @@ async fn sweep_interrupted(arena: Arena) {
 }
 
 /// Forgets recovered rate-limiter keys every ten minutes.
-async fn shrink_limiters(auth: Arc<Auth>, integrity: Arc<Integrity>) {
+async fn shrink_limiters(auth: Arc<Auth>, integrity: Arc<Integrity>, beat: Beat) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
         auth.shrink_limiters();
         integrity.shrink();
+        beat.ok();
     }
 }
 
 /// What the handlers are given.
 struct Services {
+    tasks: Arc<Tasks>,
     arena: Arena,
     leaderboard: Arc<LeaderboardCache>,
     snapshots: Snapshots,
@@ -271,6 +302,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
     let db = web::Data::new(services.db);
     let site = web::Data::new(services.site);
     let limit = web::Data::new(BodyLimit(settings.max_body_bytes));
+    let tasks = web::Data::from(services.tasks);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(routes::guard))
@@ -299,6 +331,7 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .app_data(site.clone())
             .app_data(cookies.clone())
             .app_data(limit.clone())
+            .app_data(tasks.clone())
             .configure(routes::configure)
     })
     .shutdown_timeout(settings.shutdown_grace_secs)

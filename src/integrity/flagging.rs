@@ -109,7 +109,7 @@ impl Integrity {
 }
 
 /// Runs the anomaly check every `anomaly_interval_secs`.
-pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>) {
+pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>, beat: crate::tasks::Beat) {
     let every = Duration::from_secs(integrity.settings.anomaly_interval_secs.max(10));
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -117,11 +117,15 @@ pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>) {
     loop {
         ticker.tick().await;
         if !integrity.enabled() {
+            beat.ok();
             continue;
         }
         match integrity.check_anomalies().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(voters = n, "anomaly check flagged voters"),
+            Ok(0) => beat.ok(),
+            Ok(n) => {
+                tracing::warn!(voters = n, "anomaly check flagged voters");
+                beat.ok();
+            }
             Err(e) => tracing::warn!(error = format!("{e:#}"), "anomaly check failed"),
         }
     }

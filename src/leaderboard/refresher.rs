@@ -54,7 +54,12 @@ impl RefreshPolicy {
 impl LeaderboardCache {
     /// Runs forever: recompute after each invalidation (debounced) and whenever
     /// the vote total in the database differs from the leaderboard's.
-    pub async fn run_refresher(self: Arc<Self>, db: DatabaseConnection, policy: RefreshPolicy) {
+    pub async fn run_refresher(
+        self: Arc<Self>,
+        db: DatabaseConnection,
+        policy: RefreshPolicy,
+        beat: crate::tasks::Beat,
+    ) {
         loop {
             let woken = tokio::time::timeout(policy.poll, self.stale.notified())
                 .await
@@ -64,7 +69,10 @@ impl LeaderboardCache {
             } else {
                 let known = self.get().map(|b| b.total_votes);
                 match total_votes(&db).await {
-                    Ok(n) if Some(n) == known => continue,
+                    Ok(n) if Some(n) == known => {
+                        beat.ok();
+                        continue;
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         tracing::warn!(error = format!("{e:#}"), "leaderboard poll failed");
@@ -73,8 +81,9 @@ impl LeaderboardCache {
                 }
             }
             let started = std::time::Instant::now();
-            if let Err(e) = self.refresh(&db, &policy).await {
-                tracing::error!(error = format!("{e:#}"), "leaderboard recompute failed");
+            match self.refresh(&db, &policy).await {
+                Ok(()) => beat.ok(),
+                Err(e) => tracing::error!(error = format!("{e:#}"), "leaderboard recompute failed"),
             }
             // Under a steady stream of votes, recomputing back to back would keep
             // every core busy (a 200-model bootstrap takes seconds). Resting four

@@ -371,13 +371,16 @@ impl Snapshots {
 
     /// Runs forever: takes the snapshot of each slot of `every` once, on
     /// whichever instance gets there first.
-    pub async fn run_schedule(self, every: Duration) {
+    pub async fn run_schedule(self, every: Duration, beat: crate::tasks::Beat) {
         let check = (every / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             let slot = slot_of(Utc::now(), every);
             match self.take(None, Some(slot.clone())).await {
-                Ok(Some(s)) => tracing::info!(id = s.id, slot, "scheduled snapshot taken"),
-                Ok(None) => {}
+                Ok(Some(s)) => {
+                    tracing::info!(id = s.id, slot, "scheduled snapshot taken");
+                    beat.ok();
+                }
+                Ok(None) => beat.ok(),
                 Err(e) => tracing::warn!(error = format!("{e:#}"), "scheduled snapshot failed"),
             }
             tokio::time::sleep(check).await;

@@ -21,7 +21,7 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
         "GET",
         "/health",
         "meta",
-        "Database reachability (503 database_unavailable when it does not answer).",
+        "Database reachability (503 database_unavailable when it does not answer), the leaderboard's age (computed_at, age_secs, total_votes), and each supervised background task's last_success and restarts.",
     ),
     ("GET", "/openapi.json", "meta", "This document."),
     (

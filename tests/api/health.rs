@@ -16,6 +16,36 @@ async fn health_check_reports_the_database(backend: Backend) {
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["database"], "ok");
+    // The background tasks are supervised and named; the board's age is told.
+    for task in [
+        "leaderboard_refresher",
+        "snapshot_schedule",
+        "interrupted_sweep",
+        "limiter_trim",
+        "anomaly_check",
+    ] {
+        assert_eq!(body["tasks"][task]["restarts"], 0, "{task}: {body}");
+    }
+    // The refresher's first round (it polls once a second here) succeeds.
+    let mut body = body;
+    for _ in 0..100 {
+        if body["tasks"]["leaderboard_refresher"]["last_success"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        body = app.get("/api/v1/health").await.json().await.expect("json");
+    }
+    assert!(
+        body["tasks"]["leaderboard_refresher"]["last_success"].is_string(),
+        "{body}"
+    );
+    assert!(
+        body["leaderboard"]["age_secs"]
+            .as_f64()
+            .is_some_and(|a| a >= 0.0),
+        "{body}"
+    );
+    assert_eq!(body["leaderboard"]["total_votes"], 0);
 }
 
 async fn models_lists_the_registered_models(backend: Backend) {
