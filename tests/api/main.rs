@@ -19,6 +19,7 @@ mod exams;
 mod experience;
 mod exports;
 mod health;
+mod hostile;
 mod import;
 mod import_battles;
 mod integrity;
