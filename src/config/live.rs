@@ -22,6 +22,8 @@ pub struct LiveSettings {
     pub first_token_timeout_ms: u64,
     /// Time for a whole answer, retries included.
     pub answer_timeout_ms: u64,
+    /// The longest answer kept, in bytes; a longer one ends there (`length`).
+    pub max_answer_bytes: usize,
     /// Retries of a request that failed before its first token (429, 5xx,
     /// connection errors).
     pub max_retries: u32,
@@ -52,6 +54,7 @@ impl Default for LiveSettings {
             connect_timeout_ms: 5_000,
             first_token_timeout_ms: 30_000,
             answer_timeout_ms: 180_000,
+            max_answer_bytes: 262_144,
             max_retries: 2,
             retry_backoff_ms: 500,
             breaker_failures: 3,

@@ -57,6 +57,7 @@ pub fn build_provider(
         max_retries: settings.max_retries,
         backoff: Duration::from_millis(settings.retry_backoff_ms),
         queue: queue_timeout,
+        max_answer_bytes: settings.max_answer_bytes,
     };
     let api_key = match &config.api_key_env {
         Some(var) => Some(SecretString::from(secrets(var).with_context(|| {

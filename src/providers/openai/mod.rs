@@ -51,7 +51,13 @@ pub struct CallLimits {
     /// waits as long as it takes (batch generation). The answer's own clock
     /// starts once a slot is free.
     pub queue: Option<Duration>,
+    /// The longest answer kept, in bytes: past it the answer ends there, as
+    /// if the model had reached its token limit (`length`).
+    pub max_answer_bytes: usize,
 }
+
+/// Bytes of an error body read for its message; the rest is never read.
+const MAX_ERROR_BODY: usize = 16 * 1024;
 
 /// One model behind an OpenAI-compatible server.
 pub struct OpenAiProvider {
@@ -316,16 +322,35 @@ impl OpenAiProvider {
                 if delta.reasoning_content.is_some_and(|r| !r.is_empty()) {
                     thinking = true;
                 }
-                if let Some(piece) = delta.content.map(without_control_characters)
+                if let Some(mut piece) = delta.content.map(without_control_characters)
                     && !piece.is_empty()
                 {
                     first_token.get_or_insert_with(|| started.elapsed());
-                    text.push_str(&piece);
-                    on_delta(&piece);
+                    let room = self.limits.max_answer_bytes.saturating_sub(text.len());
+                    if piece.len() > room {
+                        // Cut at a character boundary, and stop reading.
+                        let mut cut = room;
+                        while !piece.is_char_boundary(cut) {
+                            cut -= 1;
+                        }
+                        piece.truncate(cut);
+                        finish_reason = Some("length".to_owned());
+                    }
+                    if !piece.is_empty() {
+                        text.push_str(&piece);
+                        on_delta(&piece);
+                    }
                 }
-                if let Some(reason) = choice.finish_reason {
+                if let Some(reason) = choice.finish_reason
+                    && finish_reason.as_deref() != Some("length")
+                {
                     finish_reason = Some(reason);
                 }
+            }
+            if text.len() >= self.limits.max_answer_bytes {
+                tracing::warn!(model = %self.model, bytes = text.len(), "answer cut at max_answer_bytes");
+                finish_reason = Some("length".to_owned());
+                break;
             }
             if let Some(u) = chunk.usage {
                 usage = u;
@@ -369,10 +394,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// the start of the body as text.
 async fn error_message(response: reqwest::Response, deadline: Instant) -> String {
     let status = response.status();
-    let body = match timeout_at(deadline, response.text()).await {
-        Ok(Ok(body)) => body,
-        _ => String::new(),
-    };
+    let body = timeout_at(deadline, capped_body(response, MAX_ERROR_BODY))
+        .await
+        .unwrap_or_default();
     let parsed = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("error").map(upstream_message));
@@ -381,6 +405,22 @@ async fn error_message(response: reqwest::Response, deadline: Instant) -> String
         None if body.trim().is_empty() => status.canonical_reason().unwrap_or("error").to_owned(),
         None => excerpt(body.trim()),
     }
+}
+
+/// At most `cap` bytes of a body, as text; a server that sends more is not
+/// read further.
+async fn capped_body(mut response: reqwest::Response, cap: usize) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap - bytes.len();
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// A transport error without the request's headers (reqwest never prints

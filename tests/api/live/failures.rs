@@ -3,6 +3,7 @@
 use super::*;
 
 both_backends!(
+    an_answer_past_max_answer_bytes_ends_there_with_length,
     control_characters_are_refused_in_prompts_and_dropped_from_answers,
     a_vote_before_both_answers_are_done_returns_409,
     a_side_failing_mid_stream_voids_the_battle,
@@ -329,4 +330,35 @@ async fn control_characters_are_refused_in_prompts_and_dropped_from_answers(back
             .await,
         1
     );
+}
+
+/// An upstream that does not stop: the answer is cut at `max_answer_bytes`
+/// (on a character boundary), ends with `length`, and the battle goes on.
+async fn an_answer_past_max_answer_bytes_ends_there_with_length(backend: Backend) {
+    let endless: String = "Ωmega answer that goes on. ".repeat(400);
+    let fake = FakeOpenAi::start(&[
+        ("alpha", Script::answer(&endless)),
+        ("beta", Script::answer(BETA)),
+    ])
+    .await;
+    let Some(app) = spawn_live(backend, &fake, &["alpha", "beta"], |s| {
+        s.live.max_answer_bytes = 1_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let battle = live_battle(&app, "Say a lot.").await;
+    let id = id(&battle);
+    let events = app.stream(&id).await;
+    let (text, done) = by_side(&events);
+    let long = text
+        .iter()
+        .position(|t| t.starts_with("Ωmega"))
+        .expect("the long answer");
+    assert!(text[long].len() <= 1_000, "{} bytes kept", text[long].len());
+    assert!(text[long].len() > 900, "{} bytes kept", text[long].len());
+    let d = done[long].as_ref().expect("done");
+    assert_eq!(d["finish_reason"], "length");
+    assert_eq!(app.vote(&id, "model_b").await.status(), 200);
 }
