@@ -56,12 +56,14 @@ pub enum ErrorCode {
     LiveModelsBusy,
     DatabaseUnavailable,
     LeaderboardNotReady,
+    /// The database's disk is full: nothing was stored.
+    StorageFull,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 45] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -105,6 +107,7 @@ impl ErrorCode {
         Self::LiveModelsBusy,
         Self::DatabaseUnavailable,
         Self::LeaderboardNotReady,
+        Self::StorageFull,
         Self::InternalError,
     ];
 
@@ -154,6 +157,7 @@ impl ErrorCode {
             Self::NoLiveModels => "no_live_models",
             Self::LiveModelsBusy => "live_models_busy",
             Self::DatabaseUnavailable => "database_unavailable",
+            Self::StorageFull => "storage_full",
             Self::LeaderboardNotReady => "leaderboard_not_ready",
             Self::InternalError => "internal_error",
         }
@@ -203,6 +207,7 @@ impl ErrorCode {
             | Self::LiveModelsBusy
             | Self::DatabaseUnavailable
             | Self::LeaderboardNotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -240,9 +245,34 @@ impl ApiError {
         match self {
             Self::Client { code, .. } => *code,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::Unexpected(_) => ErrorCode::InternalError,
+            Self::Unexpected(cause) => database_trouble(cause).unwrap_or(ErrorCode::InternalError),
         }
     }
+}
+
+/// A database failure a client can be told about: the database cannot be
+/// reached (503 `database_unavailable`: try again), or its disk is full (507
+/// `storage_full`: nothing was stored). Anything else stays an internal error.
+fn database_trouble(cause: &anyhow::Error) -> Option<ErrorCode> {
+    for e in cause.chain() {
+        if let Some(db) = e.downcast_ref::<sea_orm::DbErr>()
+            && matches!(
+                db,
+                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+            )
+        {
+            return Some(ErrorCode::DatabaseUnavailable);
+        }
+        let text = e.to_string();
+        // SQLite's SQLITE_FULL; PostgreSQL's disk_full (53100) and ENOSPC.
+        if text.contains("database or disk is full")
+            || text.contains("No space left on device")
+            || text.contains("could not extend file")
+        {
+            return Some(ErrorCode::StorageFull);
+        }
+    }
+    None
 }
 
 #[derive(Serialize)]
@@ -266,7 +296,15 @@ impl ResponseError for ApiError {
             Self::Client { message, .. } | Self::RateLimited { message, .. } => message.clone(),
             Self::Unexpected(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "request failed");
-                "internal error; the cause has been logged".to_owned()
+                match self.code() {
+                    ErrorCode::StorageFull => {
+                        "the database's disk is full; nothing was stored".to_owned()
+                    }
+                    ErrorCode::DatabaseUnavailable => {
+                        "the database does not answer; try again in a moment".to_owned()
+                    }
+                    _ => "internal error; the cause has been logged".to_owned(),
+                }
             }
         };
         let mut response = HttpResponse::build(self.status_code());
@@ -291,6 +329,24 @@ impl ResponseError for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_and_an_unreachable_database_are_told_apart() {
+        let full = ApiError::from(
+            anyhow::Error::msg("error returned from database: (code: 13) database or disk is full")
+                .context("failed to store the vote"),
+        );
+        assert_eq!(full.code(), ErrorCode::StorageFull);
+        assert_eq!(full.status_code(), StatusCode::INSUFFICIENT_STORAGE);
+        let down = ApiError::from(
+            anyhow::Error::new(sea_orm::DbErr::ConnectionAcquire(
+                sea_orm::error::ConnAcquireErr::Timeout,
+            ))
+            .context("failed to load the battle"),
+        );
+        assert_eq!(down.code(), ErrorCode::DatabaseUnavailable);
+        assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
 
     #[test]
     fn unexpected_errors_are_opaque() {

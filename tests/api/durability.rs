@@ -334,3 +334,133 @@ async fn sigterm_mid_answer_exits_within_the_grace_and_voids_the_battle() {
         "{state}"
     );
 }
+
+/// A tmpfs of a few megabytes, unmounted when dropped (mounting needs root:
+/// without it the disk-full test says it skipped).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: std::path::PathBuf, megabytes: u32) -> Option<Self> {
+        std::fs::create_dir_all(&at).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Self(at))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// The SQLite database's disk fills up while voters vote: votes then get 507
+/// `storage_full` (never a panic or a hang); once there is room again the
+/// arena serves as before, every acknowledged vote is there, and the file
+/// passes `PRAGMA integrity_check`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_votes_clearly_and_corrupts_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(disk) = SmallDisk::mount(dir.path().join("disk"), 16) else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let url = format!("sqlite://{}?mode=rwc", disk.0.join("arena.db").display());
+    let config = "load_demo = true\n[integrity]\nenabled = false\n";
+    let (server, port) = serve_with(&url, dir.path(), config);
+    let client = http();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let cast = |client: reqwest::Client, base: String| async move {
+        let res = client
+            .post(format!("{base}/battles"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("create");
+        if res.status() != 201 {
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or_default();
+            return Err((status, body));
+        }
+        let battle: Value = res.json().await.expect("json");
+        let id = battle["id"].as_str().expect("id").to_owned();
+        let res = client
+            .post(format!("{base}/battles/{id}/vote"))
+            .json(&serde_json::json!({"verdict": "tie"}))
+            .send()
+            .await
+            .expect("vote");
+        if res.status() == 200 {
+            Ok(id)
+        } else {
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or_default();
+            Err((status, body))
+        }
+    };
+    let mut acknowledged = Vec::new();
+    for _ in 0..10 {
+        acknowledged.push(
+            cast(client.clone(), base.clone())
+                .await
+                .expect("a vote before the disk fills"),
+        );
+    }
+    // Fill what is left of the disk.
+    let filler = disk.0.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).expect("filler");
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let mut refused = None;
+    for _ in 0..200 {
+        match cast(client.clone(), base.clone()).await {
+            Ok(id) => acknowledged.push(id),
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let (status, body) = refused.expect("the full disk refused a write");
+    assert_eq!(status.as_u16(), 507, "{body}");
+    assert_eq!(body["error"]["code"], "storage_full", "{body}");
+    // Room again: the arena serves, and everything acknowledged is there.
+    std::fs::remove_file(&filler).expect("remove filler");
+    acknowledged.push(
+        cast(client.clone(), base.clone())
+            .await
+            .expect("a vote after the disk has room"),
+    );
+    for id in &acknowledged {
+        let state: Value = client
+            .get(format!("{base}/battles/{id}"))
+            .send()
+            .await
+            .expect("battle")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(state["status"], "voted", "{id}");
+    }
+    drop(server);
+    let db = goldarena::store::connect(&url, 1).await.expect("open");
+    let row = sea_orm::ConnectionTrait::query_one_raw(
+        &db,
+        sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"),
+    )
+    .await
+    .expect("integrity check")
+    .expect("a row");
+    let verdict: String = row.try_get_by_index(0).expect("verdict");
+    assert_eq!(verdict, "ok");
+    db.close().await.ok();
+    drop(disk);
+}
