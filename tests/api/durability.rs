@@ -464,3 +464,183 @@ async fn a_full_disk_refuses_votes_clearly_and_corrupts_nothing() {
     db.close().await.ok();
     drop(disk);
 }
+
+/// A private PostgreSQL server (the shared one serves every other test), run
+/// as the `postgres` user from the machine's binaries; stopped when dropped.
+struct PrivatePostgres {
+    data: std::path::PathBuf,
+    port: u16,
+}
+
+impl PrivatePostgres {
+    fn bin(name: &str) -> Option<std::path::PathBuf> {
+        let versions = std::fs::read_dir("/usr/lib/postgresql").ok()?;
+        versions
+            .filter_map(Result::ok)
+            .map(|v| v.path().join("bin").join(name))
+            .find(|p| p.is_file())
+    }
+
+    fn as_postgres(args: &[&std::ffi::OsStr]) -> bool {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn start(root: &std::path::Path, port: u16) -> Option<Self> {
+        let initdb = Self::bin("initdb")?;
+        let data = root.join("pgdata");
+        std::fs::create_dir_all(&data).ok()?;
+        let chown = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(root)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !chown
+            || !Self::as_postgres(&[
+                initdb.as_os_str(),
+                "-D".as_ref(),
+                data.as_os_str(),
+                "--auth=trust".as_ref(),
+                "-U".as_ref(),
+                "postgres".as_ref(),
+            ])
+        {
+            return None;
+        }
+        let pg = Self { data, port };
+        pg.up().then_some(pg)
+    }
+
+    fn ctl(&self, args: &[&str]) -> bool {
+        let Some(pg_ctl) = Self::bin("pg_ctl") else {
+            return false;
+        };
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.data.display()
+        );
+        let log = self.data.join("server.log");
+        let mut all: Vec<&std::ffi::OsStr> =
+            vec![pg_ctl.as_os_str(), "-D".as_ref(), self.data.as_os_str()];
+        all.extend([
+            "-o".as_ref(),
+            options.as_ref(),
+            "-l".as_ref(),
+            log.as_os_str(),
+            "-w".as_ref(),
+        ]);
+        all.extend(args.iter().map(std::ffi::OsStr::new));
+        Self::as_postgres(&all)
+    }
+
+    fn up(&self) -> bool {
+        self.ctl(&["start"])
+    }
+
+    fn down(&self) -> bool {
+        self.ctl(&["stop", "-m", "fast"])
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = self.ctl(&["stop", "-m", "immediate"]);
+    }
+}
+
+/// PostgreSQL goes away under load and comes back: meanwhile the arena
+/// answers 503 `database_unavailable` (never a hang, never a panic), health
+/// says so, and it recovers by itself once the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_restart_gives_503_then_the_arena_recovers_by_itself() {
+    use std::time::{Duration, Instant};
+    if !crate::helpers::require(
+        std::env::var("GOLDARENA_TEST_POSTGRES_URL").is_ok(),
+        "PostgreSQL (GOLDARENA_TEST_POSTGRES_URL)",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(pg) = PrivatePostgres::start(dir.path(), 55_432) else {
+        eprintln!(
+            "skipped: cannot run a private PostgreSQL here (needs root and the server binaries)"
+        );
+        return;
+    };
+    let url = "postgres://postgres@127.0.0.1:55432/postgres";
+    let app_dir = tempfile::tempdir().expect("app dir");
+    let config = "load_demo = true\ndatabase_max_connections = 4\n[integrity]\nenabled = false\n";
+    let (_server, port) = serve_with(url, app_dir.path(), config);
+    let client = http();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let vote = |client: reqwest::Client, base: String| async move {
+        let res = client
+            .post(format!("{base}/battles"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("create");
+        if res.status() != 201 {
+            return res.status().as_u16();
+        }
+        let battle: Value = res.json().await.expect("json");
+        let id = battle["id"].as_str().expect("id").to_owned();
+        client
+            .post(format!("{base}/battles/{id}/vote"))
+            .json(&serde_json::json!({"verdict": "model_b"}))
+            .send()
+            .await
+            .expect("vote")
+            .status()
+            .as_u16()
+    };
+    for _ in 0..5 {
+        assert_eq!(vote(client.clone(), base.clone()).await, 200);
+    }
+    assert!(pg.down(), "stop the private PostgreSQL");
+    // While it is down: 503, within the pool's acquire timeout, never a hang.
+    for _ in 0..3 {
+        let started = Instant::now();
+        let status = vote(client.clone(), base.clone()).await;
+        assert_eq!(status, 503, "a write while the database is down");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let health = client
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), 503);
+    let body: Value = health.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "database_unavailable");
+    assert!(pg.up(), "start the private PostgreSQL again");
+    // It comes back by itself.
+    let mut recovered = false;
+    for _ in 0..100 {
+        if vote(client.clone(), base.clone()).await == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        recovered,
+        "the arena did not recover after PostgreSQL came back"
+    );
+    let health = client
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), 200);
+}
