@@ -7,11 +7,40 @@
 //! CSS classes to fake its buttons or alerts: `class` is kept only on `code`, and
 //! only its `language-*` names; `<input>` is only ever a disabled checkbox (task
 //! lists). The page's Content-Security-Policy is a second wall behind this one.
+//!
+//! Rendering and cleaning cost far more than finding a text already done:
+//! the question bank's answers come back battle after battle. The last
+//! [`CACHE_BYTES`] of rendered text are kept, keyed by the whole Markdown
+//! text (so two texts never share an entry).
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use pulldown_cmark::{Options, Parser, html};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+/// Bytes of Markdown and HTML the render cache holds at most.
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Texts longer than this are rendered every time (they would crowd out the
+/// rest).
+const LONGEST_CACHED: usize = 256 * 1024;
+
+#[derive(Clone)]
+struct Bytes;
+
+impl Weighter<String, Arc<str>> for Bytes {
+    fn weight(&self, key: &String, val: &Arc<str>) -> u64 {
+        // A few dozen bytes of bookkeeping per entry besides the texts.
+        (key.len() + val.len() + 64) as u64
+    }
+}
+
+fn cache() -> &'static Cache<String, Arc<str>, Bytes> {
+    static CACHE: OnceLock<Cache<String, Arc<str>, Bytes>> = OnceLock::new();
+    CACHE.get_or_init(|| Cache::with_weighter(16_384, CACHE_BYTES, Bytes))
+}
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -53,6 +82,18 @@ fn is_language_class(class: &str) -> bool {
 /// sanitised HTML.
 #[must_use]
 pub fn to_safe_html(markdown: &str) -> String {
+    if markdown.len() > LONGEST_CACHED {
+        return render(markdown);
+    }
+    if let Some(html) = cache().get(markdown) {
+        return html.to_string();
+    }
+    let html = render(markdown);
+    cache().insert(markdown.to_owned(), Arc::from(html.as_str()));
+    html
+}
+
+fn render(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
@@ -62,7 +103,22 @@ pub fn to_safe_html(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{render, to_safe_html};
+
+    #[test]
+    fn a_cached_text_renders_as_a_fresh_one() {
+        let texts = [
+            "**a** <script>x</script> x",
+            "**a** <script>x</script> y",
+            "# a",
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(to_safe_html(t), render(t));
+            }
+        }
+        assert_ne!(to_safe_html(texts[0]), to_safe_html(texts[1]));
+    }
 
     #[test]
     fn renders_common_markdown() {

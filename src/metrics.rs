@@ -24,6 +24,7 @@ struct Events {
     provider_errors: IntCounterVec,
     recompute: HistogramVec,
     task_restarts: IntCounterVec,
+    write_batch: HistogramVec,
 }
 
 /// Seconds, from a tenth of a second to two minutes.
@@ -78,8 +79,15 @@ static EVENTS: LazyLock<Events> = LazyLock::new(|| {
         &["task"],
     )
     .unwrap_or_else(|e| panic!("metric task restarts: {e}"));
+    let write_batch = histogram(
+        "goldarena_write_batch_size",
+        "Writes (battles started, votes) committed together on SQLite.",
+        &[],
+        &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
+    );
     for c in [
         Box::new(first_token.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(write_batch.clone()),
         Box::new(answer.clone()),
         Box::new(provider_errors.clone()),
         Box::new(recompute.clone()),
@@ -96,8 +104,17 @@ static EVENTS: LazyLock<Events> = LazyLock::new(|| {
         provider_errors,
         recompute,
         task_restarts,
+        write_batch,
     }
 });
+
+/// A batch of `writes` was committed together.
+pub fn write_batch(writes: usize) {
+    EVENTS
+        .write_batch
+        .with_label_values::<&str>(&[])
+        .observe(writes as f64);
+}
 
 /// A background task panicked and was started again.
 pub fn task_restarted(task: &str) {

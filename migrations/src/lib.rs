@@ -17,6 +17,7 @@ mod m20261201_000009_rating_snapshots;
 mod m20261201_000010_exams;
 mod m20261202_000011_exam_runs;
 mod m20261202_000012_unfinished_answers;
+mod m20261203_000013_voter_history;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_exams::Migration),
             Box::new(m20261202_000011_exam_runs::Migration),
             Box::new(m20261202_000012_unfinished_answers::Migration),
+            Box::new(m20261203_000013_voter_history::Migration),
         ]
     }
 }

@@ -119,6 +119,7 @@ impl Admin {
         )
         .await?;
         txn.commit().await.context("failed to commit")?;
+        store::questions::bank_changed();
         // The board shows names, organisations, licences and the deprecated
         // flag: recompute it now rather than at the next vote.
         (self.on_counts_changed)();

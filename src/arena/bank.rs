@@ -1,11 +1,13 @@
 //! Question-bank battles: a question from the bank, answered ahead of time by
 //! two models of an answer set.
 
+use std::collections::HashSet;
+
 use anyhow::Context;
 use rand::seq::IndexedRandom;
 use uuid::Uuid;
 
-use super::sampling::{Candidate, draw_pair};
+use super::sampling::draw_pair;
 use super::{Arena, ArenaError, BattleView, Turn};
 use crate::domain::{BattleMode, BattleStatus, FinishReason, Side};
 use crate::integrity::Client;
@@ -29,35 +31,29 @@ impl Arena {
         client: &Client,
     ) -> Result<BattleView, ArenaError> {
         let question_chosen = question_id.is_some();
+        let index = self.bank.get(&self.db).await?;
         let question_id = match question_id {
             Some(id) => id,
             None => {
-                let ids = store::questions::playable_question_ids(&self.db).await?;
                 let recent = store::questions::recent_questions_of_voter(
                     &self.db,
                     client.voter,
-                    ids.len().saturating_mul(2),
+                    index.playable.len().saturating_mul(2),
                 )
                 .await?;
-                pick_unseen(&ids, &recent, &mut rand::rng()).ok_or(ArenaError::NoBattleAvailable)?
+                pick_unseen(&index.playable, &recent, &mut rand::rng())
+                    .ok_or(ArenaError::NoBattleAvailable)?
             }
         };
         let question = store::questions::find(&self.db, question_id)
             .await?
             .ok_or(ArenaError::QuestionNotFound(question_id))?;
-        let candidates: Vec<Candidate> = store::questions::answering_models(&self.db, question_id)
-            .await?
-            .into_iter()
-            .map(|(model_id, weight)| Candidate { model_id, weight })
-            .collect();
-        let (model_a, model_b) = draw_pair(&candidates, &mut rand::rng())
+        let (model_a, model_b) = draw_pair(index.candidates(question_id), &mut rand::rng())
             .ok_or(ArenaError::QuestionNotPlayable(question_id))?;
-        let answer_a = store::questions::answer_turns(&self.db, question_id, model_a)
-            .await?
-            .context("drawn model has no answer")?;
-        let answer_b = store::questions::answer_turns(&self.db, question_id, model_b)
-            .await?
-            .context("drawn model has no answer")?;
+        let (answer_a, answer_b) =
+            store::questions::answer_pair(&self.db, question_id, model_a, model_b).await?;
+        let answer_a = answer_a.context("drawn model has no answer")?;
+        let answer_b = answer_b.context("drawn model has no answer")?;
 
         // Imports guarantee at least one turn each; a shorter answer set ends the
         // conversation where its answers end.
@@ -84,24 +80,21 @@ impl Arena {
                 ]
             })
             .collect();
-        store::battles::insert(
-            &self.db,
-            NewBattle {
-                id,
-                mode: BattleMode::Anonymous,
-                model_a,
-                model_b,
-                voter_id: Some(client.voter),
-                ip_hash: Some(client.ip_hash.clone()),
-                question_chosen,
-                prompt_key: None,
-                language: Some(question.language.clone()),
-                category: Some(question.category.clone()),
-                question_id: Some(question.id),
-                messages,
-            },
-        )
-        .await?;
+        let battle = NewBattle {
+            id,
+            mode: BattleMode::Anonymous,
+            model_a,
+            model_b,
+            voter_id: Some(client.voter),
+            ip_hash: Some(client.ip_hash.clone()),
+            question_chosen,
+            prompt_key: None,
+            language: Some(question.language.clone()),
+            category: Some(question.category.clone()),
+            question_id: Some(question.id),
+            messages,
+        };
+        self.store_battle(battle).await?;
         Ok(BattleView {
             id,
             status: BattleStatus::Open,
@@ -126,13 +119,14 @@ impl Arena {
 /// question comes back before every other playable one has come once.
 fn pick_unseen(playable: &[i32], recent: &[i32], rng: &mut impl rand::Rng) -> Option<i32> {
     let window = playable.len().saturating_sub(1);
-    let mut seen: Vec<i32> = Vec::with_capacity(window);
+    let bank: HashSet<i32> = playable.iter().copied().collect();
+    let mut seen: HashSet<i32> = HashSet::with_capacity(window);
     for q in recent {
         if seen.len() == window {
             break;
         }
-        if playable.contains(q) && !seen.contains(q) {
-            seen.push(*q);
+        if bank.contains(q) {
+            seen.insert(*q);
         }
     }
     let fresh: Vec<i32> = playable

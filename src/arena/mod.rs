@@ -2,6 +2,7 @@
 //! Decides policy; stores through `store`, answers through `providers`.
 
 mod bank;
+mod bank_index;
 mod error;
 pub mod live;
 pub mod sampling;
@@ -35,9 +36,14 @@ pub struct Arena {
     identity_words: Arc<[String]>,
     integrity: Arc<Integrity>,
     on_counted_vote: OnCountedVote,
+    /// Which questions are playable, by whom (cached).
+    bank: Arc<bank_index::BankCache>,
+    /// Starting battles and recording votes (batched on SQLite).
+    writer: crate::store::writer::Writer,
 }
 
 impl Arena {
+    /// Must be called within a Tokio runtime (the writer's task starts).
     #[must_use]
     pub fn new(
         db: DatabaseConnection,
@@ -47,12 +53,23 @@ impl Arena {
         on_counted_vote: OnCountedVote,
     ) -> Self {
         Self {
+            writer: crate::store::writer::Writer::new(db.clone()),
             db,
             live,
             hub: Arc::new(Hub::default()),
             identity_words: identity_words.into(),
             integrity,
             on_counted_vote,
+            bank: Arc::default(),
         }
+    }
+}
+
+impl Arena {
+    /// Stores a new battle with its messages, through the writer.
+    async fn store_battle(&self, battle: crate::store::battles::NewBattle) -> anyhow::Result<()> {
+        self.writer
+            .write(move |txn| Box::pin(crate::store::battles::insert_in(txn, battle)))
+            .await
     }
 }

@@ -80,7 +80,10 @@ impl Arena {
         let models = if hidden {
             None
         } else {
-            let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
+            let by_id = self
+                .bank
+                .models(&self.db, &[battle.model_a, battle.model_b])
+                .await?;
             Some(reveal(&battle, &by_id)?)
         };
         Ok(BattleView {

@@ -82,7 +82,10 @@ impl Arena {
         if battle.status == BattleStatus::Open && self.integrity.expired(battle.created_at) {
             return Err(ArenaError::BattleExpired(battle_id));
         }
-        let by_id = store::models::by_ids(&self.db, &[battle.model_a, battle.model_b]).await?;
+        let by_id = self
+            .bank
+            .models(&self.db, &[battle.model_a, battle.model_b])
+            .await?;
         let messages = store::battles::messages(&self.db, battle.id).await?;
         if battle.status == BattleStatus::Open && latest_turn_failed(&messages) {
             return Err(ArenaError::TurnFailed(battle_id));
@@ -124,30 +127,29 @@ impl Arena {
         };
         let counted = not_counted.is_none();
         let scopes = Scope::of_battle(battle.category.as_deref(), battle.language.as_deref());
-        store::votes::record(
-            &self.db,
-            RecordVote {
-                battle_id,
-                model_a: battle.model_a,
-                model_b: battle.model_b,
-                verdict,
-                voter_id,
-                counted,
-                not_counted: not_counted.clone(),
-                scopes,
-                style: Some(style_of(&messages)),
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
-            RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
-            RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
-                id: battle_id,
-                status,
-            },
-            RecordVoteError::Database(e) => ArenaError::Unexpected(e),
-        })?;
+        let record = RecordVote {
+            battle_id,
+            model_a: battle.model_a,
+            model_b: battle.model_b,
+            verdict,
+            voter_id,
+            counted,
+            not_counted: not_counted.clone(),
+            scopes,
+            style: Some(style_of(&messages)),
+        };
+        self.writer
+            .write(move |txn| Box::pin(store::votes::record_in(txn, record)))
+            .await
+            .map_err(|e| match e {
+                RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
+                RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
+                RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
+                    id: battle_id,
+                    status,
+                },
+                RecordVoteError::Database(e) => ArenaError::Unexpected(e),
+            })?;
         if counted {
             (self.on_counted_vote)();
         }

@@ -228,5 +228,6 @@ pub async fn import_sources(
         report.models.push(model);
     }
     txn.commit().await.context("failed to commit import")?;
+    store::questions::bank_changed();
     Ok(report)
 }

@@ -138,6 +138,17 @@ pub enum AppendError {
 /// On a database error; nothing is stored then.
 pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::Result<()> {
     let txn = db.begin().await.context("failed to begin transaction")?;
+    insert_in(&txn, battle).await?;
+    txn.commit().await.context("failed to commit battle")?;
+    Ok(())
+}
+
+/// Stores the battle, open, with its messages, in the caller's transaction
+/// (which the caller commits).
+///
+/// # Errors
+/// On a database error; the caller must then roll back.
+pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     battles::ActiveModel {
         id: Set(battle.id),
@@ -155,11 +166,11 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
         void_reason: Set(None),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .context("failed to insert battle")?;
     if let Some(key) = &battle.prompt_key {
-        super::integrity::bump_prompt(&txn, key).await?;
+        super::integrity::bump_prompt(txn, key).await?;
     }
     if !battle.messages.is_empty() {
         let rows = battle
@@ -167,11 +178,10 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
             .into_iter()
             .map(|m| m.into_active(battle.id, now));
         messages::Entity::insert_many(rows)
-            .exec(&txn)
+            .exec(txn)
             .await
             .context("failed to insert battle messages")?;
     }
-    txn.commit().await.context("failed to commit battle")?;
     Ok(())
 }
 

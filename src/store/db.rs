@@ -12,7 +12,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Tra
 /// SQLite runs in WAL mode with `synchronous = FULL`, so a transaction that has
 /// committed (and therefore a vote acknowledged with 2xx) is on disk before the
 /// response leaves, and survives a `kill -9` or power cut. Foreign keys are enforced
-/// and writers wait for each other instead of failing with `SQLITE_BUSY`.
+/// and writers wait for each other instead of failing with `SQLITE_BUSY`
+/// (the hot writes queue for one writer, [`super::writer`], and never meet).
 ///
 /// # Errors
 /// When the URL is malformed or the database cannot be reached.
@@ -28,6 +29,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Pages read through a memory map, not copied by a system
+                // call each time another connection's write empties the
+                // page cache (WAL readers do, after every commit).
+                .pragma("mmap_size", "268435456")
         });
     Database::connect(options)
         .await

@@ -18,5 +18,6 @@ pub mod snapshots;
 pub mod text;
 pub mod users;
 pub mod votes;
+pub mod writer;
 
 pub use db::{connect, migrate, ping};

@@ -111,6 +111,7 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
                 .update(db)
                 .await
                 .with_context(|| format!("failed to update model {name}"))?;
+            super::questions::bank_changed();
         }
         return Ok(model.id);
     }
@@ -235,11 +236,14 @@ pub async fn sync_live<C: ConnectionTrait>(
     row.upstream_model = Set(Some(live.upstream_model.clone()));
     row.api_key_env = Set(live.api_key_env.clone());
     row.sampling_weight = Set(live.sampling_weight);
-    row.save(db)
+    let saved = row
+        .save(db)
         .await
         .with_context(|| format!("failed to register live model {}", live.name))?
         .try_into_model()
-        .with_context(|| format!("failed to read back live model {}", live.name))
+        .with_context(|| format!("failed to read back live model {}", live.name))?;
+    super::questions::bank_changed();
+    Ok(saved)
 }
 
 /// What an operator may change on a model; `None` leaves a field alone, and
@@ -305,5 +309,6 @@ pub async fn update<C: ConnectionTrait>(
         .with_context(|| format!("failed to update model {name}"))?
         .try_into_model()
         .with_context(|| format!("failed to read back model {name}"))?;
+    super::questions::bank_changed();
     Ok(Some((before, after)))
 }

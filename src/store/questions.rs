@@ -1,5 +1,7 @@
 //! Queries on question sets, questions and pre-generated answers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use anyhow::Context;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -149,6 +151,7 @@ pub async fn upsert_answer<C: ConnectionTrait>(
             let mut active = a.into_active_model();
             active.turns = Set(turns);
             active.update(db).await.context("failed to update answer")?;
+            bank_changed();
             Ok(Change::Updated)
         }
         None => {
@@ -162,51 +165,38 @@ pub async fn upsert_answer<C: ConnectionTrait>(
             .insert(db)
             .await
             .context("failed to insert answer")?;
+            bank_changed();
             Ok(Change::Inserted)
         }
     }
 }
 
-/// Ids of the questions that at least two active, drawable models have answered.
-///
-/// # Errors
-/// On a database error.
-pub async fn playable_question_ids<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<i32>> {
-    let stmt = Query::select()
-        .column((answers::Entity, answers::Column::QuestionId))
-        .from(answers::Entity)
-        .inner_join(
-            models::Entity,
-            Expr::col((models::Entity, models::Column::Id))
-                .equals((answers::Entity, answers::Column::ModelId)),
-        )
-        .and_where(Expr::col((models::Entity, models::Column::Active)).eq(true))
-        .and_where(Expr::col((models::Entity, models::Column::SamplingWeight)).gt(0.0))
-        .group_by_col((answers::Entity, answers::Column::QuestionId))
-        .and_having(
-            Expr::col((answers::Entity, answers::Column::Id))
-                .count()
-                .gte(2),
-        )
-        .to_owned();
-    let rows = db
-        .query_all(&stmt)
-        .await
-        .context("failed to list playable questions")?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i32>(0).context("bad question id"))
-        .collect()
+/// Bumped by every change to stored answers or to the models that answer
+/// them, so a cached index of playable questions knows to reload.
+static BANK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The generation of the question bank's answers and models in this process.
+#[must_use]
+pub fn bank_generation() -> u64 {
+    BANK_GENERATION.load(Ordering::Acquire)
 }
 
-/// The active models that answered `question_id`, with their sampling weights.
+/// Marks the bank changed (an answer stored, a model's activity or weight
+/// changed). The store's writers call it after their write; a caller that
+/// writes in a transaction calls it again after the commit, since an index
+/// reloaded between the two would hold the old rows.
+pub fn bank_changed() {
+    BANK_GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Every stored answer of an active model, as `(question_id, model_id,
+/// sampling_weight)`: who can be drawn for which question.
 ///
 /// # Errors
 /// On a database error.
-pub async fn answering_models<C: ConnectionTrait>(
-    db: &C,
-    question_id: i32,
-) -> anyhow::Result<Vec<(i32, f64)>> {
+pub async fn active_answerers<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<(i32, i32, f64)>> {
     let stmt = Query::select()
+        .column((answers::Entity, answers::Column::QuestionId))
         .column((models::Entity, models::Column::Id))
         .column((models::Entity, models::Column::SamplingWeight))
         .from(answers::Entity)
@@ -216,17 +206,17 @@ pub async fn answering_models<C: ConnectionTrait>(
                 .equals((answers::Entity, answers::Column::ModelId)),
         )
         .and_where(Expr::col((models::Entity, models::Column::Active)).eq(true))
-        .and_where(Expr::col((answers::Entity, answers::Column::QuestionId)).eq(question_id))
         .to_owned();
     let rows = db
         .query_all(&stmt)
         .await
-        .context("failed to list answering models")?;
+        .context("failed to list the answering models")?;
     rows.iter()
         .map(|r| {
             Ok((
-                r.try_get_by_index::<i32>(0).context("bad model id")?,
-                r.try_get_by_index::<f64>(1)
+                r.try_get_by_index::<i32>(0).context("bad question id")?,
+                r.try_get_by_index::<i32>(1).context("bad model id")?,
+                r.try_get_by_index::<f64>(2)
                     .context("bad sampling weight")?,
             ))
         })
@@ -238,18 +228,15 @@ pub async fn answering_models<C: ConnectionTrait>(
 /// # Errors
 /// On a database error or a corrupt stored row.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<Question>> {
-    let Some(q) = questions::Entity::find_by_id(id)
+    let Some((q, set)) = questions::Entity::find_by_id(id)
+        .find_also_related(question_sets::Entity)
         .one(db)
         .await
         .context("failed to load question")?
     else {
         return Ok(None);
     };
-    let set = question_sets::Entity::find_by_id(q.question_set_id)
-        .one(db)
-        .await
-        .context("failed to load question set")?
-        .with_context(|| format!("question {id} has no question set"))?;
+    let set = set.with_context(|| format!("question {id} has no question set"))?;
     Ok(Some(Question {
         id: q.id,
         turns: decode_turns(&q.turns, &format!("question {id}"))?,
@@ -279,6 +266,35 @@ pub async fn answer_turns<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The stored answer turns of two models to `question_id`, in one query:
+/// `(a, b)`, each `None` when that model has no answer.
+///
+/// # Errors
+/// On a database error or a corrupt stored row.
+pub async fn answer_pair<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+    model_a: i32,
+    model_b: i32,
+) -> anyhow::Result<(Option<Vec<String>>, Option<Vec<String>>)> {
+    let rows = answers::Entity::find()
+        .filter(answers::Column::QuestionId.eq(question_id))
+        .filter(answers::Column::ModelId.is_in([model_a, model_b]))
+        .all(db)
+        .await
+        .context("failed to load answers")?;
+    let mut pair = (None, None);
+    for a in rows {
+        let turns = decode_turns(&a.turns, &format!("answer {}", a.id))?;
+        if a.model_id == model_a {
+            pair.0 = Some(turns);
+        } else {
+            pair.1 = Some(turns);
+        }
+    }
+    Ok(pair)
+}
+
 /// Whether a question set other than `name` exists.
 ///
 /// # Errors
@@ -306,21 +322,23 @@ pub async fn recent_questions_of_voter<C: ConnectionTrait>(
     use sea_orm::{QueryOrder, QuerySelect};
 
     use super::entities::battles;
-    let rows = battles::Entity::find()
+    let rows: Vec<Option<i32>> = battles::Entity::find()
+        .select_only()
+        .column(battles::Column::QuestionId)
         .filter(battles::Column::VoterId.eq(voter))
         .filter(battles::Column::QuestionId.is_not_null())
         .order_by_desc(battles::Column::CreatedAt)
         .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+        .into_tuple()
         .all(db)
         .await
         .context("failed to load the voter's recent questions")?;
-    let mut ids: Vec<i32> = Vec::new();
-    for q in rows.into_iter().filter_map(|b| b.question_id) {
-        if !ids.contains(&q) {
-            ids.push(q);
-        }
-    }
-    Ok(ids)
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .flatten()
+        .filter(|q| seen.insert(*q))
+        .collect())
 }
 
 /// Whether a question set called `name` exists.

@@ -53,6 +53,20 @@ pub enum RecordVoteError {
 /// `Database` otherwise. Nothing is written then.
 pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(), RecordVoteError> {
     let txn = db.begin().await.context("failed to begin transaction")?;
+    record_in(&txn, vote).await?;
+    txn.commit().await.context("failed to commit vote")?;
+    Ok(())
+}
+
+/// [`record`] in the caller's transaction, which the caller commits (or
+/// rolls back on an error).
+///
+/// # Errors
+/// As [`record`].
+pub async fn record_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    vote: RecordVote,
+) -> Result<(), RecordVoteError> {
     let unfinished = Query::select()
         .expr(Expr::val(1))
         .from(messages::Entity)
@@ -65,11 +79,11 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
         .filter(battles::Column::Id.eq(vote.battle_id))
         .filter(battles::Column::Status.eq(BattleStatus::Open))
         .filter(Expr::exists(unfinished).not())
-        .exec(&txn)
+        .exec(txn)
         .await
         .context("failed to close battle")?;
     if flipped.rows_affected != 1 {
-        return Err(why_not_open(&txn, vote.battle_id).await);
+        return Err(why_not_open(txn, vote.battle_id).await);
     }
     votes::Entity::insert(votes::ActiveModel {
         battle_id: Set(vote.battle_id),
@@ -94,13 +108,12 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
         style_bold_b: Set(style_value(vote.style, 1, |f| f.bold)),
         ..Default::default()
     })
-    .exec_without_returning(&txn)
+    .exec_without_returning(txn)
     .await
     .context("failed to insert vote")?;
     if vote.counted {
-        add_one(&txn, &vote.scopes, vote.model_a, vote.model_b, vote.verdict).await?;
+        add_one(txn, &vote.scopes, vote.model_a, vote.model_b, vote.verdict).await?;
     }
-    txn.commit().await.context("failed to commit vote")?;
     Ok(())
 }
 

@@ -158,15 +158,10 @@ async fn battles_never_pair_a_model_with_itself_and_skip_inactive_models(backend
         return;
     };
     // Retire one model and give another weight 0: neither may be drawn.
-    use sea_orm::ConnectionTrait;
-    app.db
-        .execute_unprepared("UPDATE models SET active = false WHERE name = 'demo-sloppy'")
-        .await
-        .expect("retire");
-    app.db
-        .execute_unprepared("UPDATE models SET sampling_weight = 0 WHERE name = 'demo-terse'")
-        .await
-        .expect("zero weight");
+    app.change_bank("UPDATE models SET active = false WHERE name = 'demo-sloppy'")
+        .await;
+    app.change_bank("UPDATE models SET sampling_weight = 0 WHERE name = 'demo-terse'")
+        .await;
     for _ in 0..40 {
         app.new_battle("{}").await;
     }

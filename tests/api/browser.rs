@@ -8,7 +8,6 @@ use std::process::{Command, Stdio};
 
 use std::time::Duration;
 
-use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::fake_openai::{FakeOpenAi, Script};
@@ -360,13 +359,11 @@ async fn named_mode_leaves_out_a_resting_model_and_an_empty_stopped_answer_is_fl
 /// question-bank battles (drawn between active models only).
 async fn play(app: &TestApp, models: &[&str], verdicts: &[&str]) {
     let names: Vec<String> = models.iter().map(|m| format!("'{m}'")).collect();
-    app.db
-        .execute_unprepared(&format!(
-            "UPDATE models SET active = (name IN ({}))",
-            names.join(", ")
-        ))
-        .await
-        .expect("choose the active models");
+    app.change_bank(&format!(
+        "UPDATE models SET active = (name IN ({}))",
+        names.join(", ")
+    ))
+    .await;
     for verdict in verdicts {
         let battle = app.new_battle("{}").await;
         let id = battle["id"].as_str().expect("battle id");
@@ -415,10 +412,7 @@ async fn leaderboard_shows_groups_apart_and_preliminary_models_and_fits_a_phone_
         &["tie", "model_a", "model_b"],
     )
     .await;
-    app.db
-        .execute_unprepared("UPDATE models SET active = 1")
-        .await
-        .expect("activate every model");
+    app.change_bank("UPDATE models SET active = 1").await;
     let board = app.leaderboard_after(8).await;
     let groups = serde_json::json!({
         "ranked": ["demo-terse", "demo-thorough"],

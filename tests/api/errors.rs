@@ -7,7 +7,7 @@ use std::time::Duration;
 use goldarena::domain::{BattleStatus, FinishReason, Side};
 use goldarena::store::entities::{battles, messages, pair_counts};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -28,10 +28,8 @@ async fn a_question_answered_by_one_active_model_returns_422(backend: Backend) {
     let question = app
         .count("SELECT CAST(MIN(id) AS BIGINT) FROM questions")
         .await;
-    app.db
-        .execute_unprepared("UPDATE models SET active = false WHERE name <> 'demo-terse'")
-        .await
-        .expect("retire models");
+    app.change_bank("UPDATE models SET active = false WHERE name <> 'demo-terse'")
+        .await;
     let body = json!({ "question_id": question }).to_string();
     let res = app.post_json("/api/v1/battles", &body).await;
     assert_error(res, 422, "question_not_playable").await;

@@ -293,6 +293,16 @@ async fn start_with_secrets(
 }
 
 impl TestApp {
+    /// Changes models (or answers) straight in the database, as another
+    /// instance or the command line would, then tells this process's arena,
+    /// as the admin API does: its index of playable questions reloads now
+    /// rather than within two seconds.
+    pub async fn change_bank(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        self.db.execute_unprepared(sql).await.expect(sql);
+        goldarena::store::questions::bank_changed();
+    }
+
     /// Another instance of the application on the same database, as after a
     /// restart or behind a load balancer. Its client shares this one's
     /// cookies: the same voter, reaching another instance.

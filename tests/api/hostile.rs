@@ -164,3 +164,168 @@ async fn request_bodies_never_get_a_5xx() {
     assert!(board.status().as_u16() < 500);
     eprintln!("{ran} request bodies, no 5xx");
 }
+
+/// A valid answer stream, as an OpenAI-compatible server sends it.
+const STREAM: &str = "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"hmm\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello, \"}}]}\n\n: keep-alive\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world \\u00e9\\u4e16\"},\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\n\ndata: [DONE]\n\n";
+
+/// An upstream that answers every request with 200, `text/event-stream`,
+/// and the body of the current case, written in the case's pieces.
+async fn raw_upstream(
+    case: std::sync::Arc<std::sync::Mutex<(Vec<u8>, Vec<usize>)>>,
+) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let case = std::sync::Arc::clone(&case);
+            tokio::spawn(async move {
+                // The request: headers, then a body of content-length bytes.
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                let body_start = loop {
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&request[..body_start]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while request.len() < body_start + length {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let (body, cuts) = case.lock().expect("case").clone();
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let mut at = 0;
+                for cut in cuts.into_iter().chain([body.len()]) {
+                    let cut = cut.clamp(at, body.len());
+                    if socket.write_all(&body[at..cut]).await.is_err() {
+                        return;
+                    }
+                    let _ = socket.flush().await;
+                    tokio::task::yield_now().await;
+                    at = cut;
+                }
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+/// The answer stream of an upstream, arbitrary or damaged, cut into pieces
+/// at arbitrary places: the provider never panics, ends in time, and what it
+/// keeps is the text it passed on, within the size cap, without control
+/// characters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_answer_streams_never_panic() {
+    use goldarena::providers::openai::{CallLimits, OpenAiOptions, OpenAiProvider};
+    use goldarena::providers::{ChatMessage, ChatProvider};
+
+    let case = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), Vec::new())));
+    let addr = raw_upstream(std::sync::Arc::clone(&case)).await;
+    let client =
+        goldarena::providers::http_client(std::time::Duration::from_secs(2)).expect("client");
+    let cap = 64;
+    let provider = OpenAiProvider::new(
+        client,
+        OpenAiOptions {
+            base_url: format!("http://{addr}/v1"),
+            model: "fuzz".to_owned(),
+            temperature: 0.0,
+            max_tokens: None,
+            system_prompt: None,
+            include_usage: true,
+            max_concurrency: 1,
+        },
+        None,
+        CallLimits {
+            first_token: std::time::Duration::from_secs(2),
+            answer: std::time::Duration::from_secs(5),
+            max_retries: 0,
+            backoff: std::time::Duration::from_millis(1),
+            queue: None,
+            max_answer_bytes: cap,
+        },
+    )
+    .expect("provider");
+    let bodies = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..512),
+        damaged(STREAM),
+        damaged(STREAM),
+        // Well-formed events with arbitrary data.
+        proptest::collection::vec("[ -~]{0,40}", 0..6).prop_map(|data| {
+            data.iter()
+                .map(|d| format!("data: {d}\n\n"))
+                .collect::<String>()
+                .into_bytes()
+        }),
+    ];
+    let strategy = (bodies, proptest::collection::vec(0..600usize, 0..8));
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    });
+    let (mut ok, mut failed) = (0u64, 0u64);
+    for _ in 0..CASES {
+        let (body, mut cuts) = strategy.new_tree(&mut runner).expect("input").current();
+        cuts.sort_unstable();
+        *case.lock().expect("case") = (body.clone(), cuts);
+        let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+        let messages = [ChatMessage::user("Hi")];
+        let mut passed_on = String::new();
+        let mut sink = |piece: &str| passed_on.push_str(piece);
+        let started = std::time::Instant::now();
+        let result = provider.complete(&messages, &mut sink, stop).await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "the answer's deadline did not hold for {:?}",
+            String::from_utf8_lossy(&body)
+        );
+        match result {
+            Ok(done) => {
+                assert_eq!(done.text, passed_on);
+                assert!(done.text.len() <= cap);
+                assert!(
+                    !done
+                        .text
+                        .chars()
+                        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+                    "{:?}",
+                    done.text
+                );
+                ok += 1;
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    // The valid stream itself is read whole.
+    *case.lock().expect("case") = (STREAM.as_bytes().to_vec(), vec![7, 100, 101, 300]);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let mut sink = |_: &str| {};
+    let done = provider
+        .complete(&[ChatMessage::user("Hi")], &mut sink, stop)
+        .await
+        .expect("a valid stream");
+    assert_eq!(done.text, "Hello, world é世");
+    assert_eq!(done.completion_tokens, Some(4));
+    eprintln!("{CASES} upstream streams: {ok} answers kept, {failed} refused, no panic");
+}

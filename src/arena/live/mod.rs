@@ -124,27 +124,24 @@ impl Arena {
             .live_budget(Some(client.voter), mode == BattleMode::Named)
             .await?;
         let id = Uuid::now_v7();
-        store::battles::insert(
-            &self.db,
-            NewBattle {
-                id,
-                mode,
-                model_a: a.id,
-                model_b: b.id,
-                voter_id: Some(client.voter),
-                ip_hash: Some(client.ip_hash.clone()),
-                question_chosen: false,
-                prompt_key: Some(prompt_key(&prompt)),
-                language: Some(detect_language(&prompt)),
-                category: None,
-                question_id: None,
-                messages: vec![
-                    NewMessage::prompt(0, prompt.clone()),
-                    NewMessage::placeholder(0, Side::A),
-                    NewMessage::placeholder(0, Side::B),
-                ],
-            },
-        )
+        self.store_battle(NewBattle {
+            id,
+            mode,
+            model_a: a.id,
+            model_b: b.id,
+            voter_id: Some(client.voter),
+            ip_hash: Some(client.ip_hash.clone()),
+            question_chosen: false,
+            prompt_key: Some(prompt_key(&prompt)),
+            language: Some(detect_language(&prompt)),
+            category: None,
+            question_id: None,
+            messages: vec![
+                NewMessage::prompt(0, prompt.clone()),
+                NewMessage::placeholder(0, Side::A),
+                NewMessage::placeholder(0, Side::B),
+            ],
+        })
         .await?;
         let jobs = [a, b].map(|model| SideJob {
             model,

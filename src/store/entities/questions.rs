@@ -16,6 +16,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::question_sets::Entity",
+        from = "Column::QuestionSetId",
+        to = "super::question_sets::Column::Id"
+    )]
+    QuestionSet,
+}
+
+impl Related<super::question_sets::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::QuestionSet.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

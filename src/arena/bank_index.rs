@@ -1,0 +1,172 @@
+//! Which questions of the bank can be played, and by whom: an index of the
+//! active models that answered each question, with their sampling weights,
+//! and the models' rows, kept in memory so that starting a battle does not
+//! group every stored answer again, and a vote does not read its models.
+//!
+//! The index reloads when this process changes the bank
+//! ([`store::questions::bank_changed`]) and at the latest [`MAX_AGE`] after
+//! it was loaded, which bounds how long a change made by another instance
+//! (or the command line) on the same database goes unseen.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::DatabaseConnection;
+
+use super::sampling::Candidate;
+use crate::store;
+use crate::store::entities::models;
+
+/// How long a loaded index is trusted when this process changed nothing.
+pub const MAX_AGE: Duration = Duration::from_secs(2);
+
+/// The playable questions and their candidates.
+#[derive(Debug, Default)]
+pub struct BankIndex {
+    /// Questions that at least two drawable models (active, weight > 0)
+    /// answered, in id order.
+    pub playable: Vec<i32>,
+    /// Every active model that answered each question, with its weight.
+    pub candidates: HashMap<i32, Vec<Candidate>>,
+    /// Every model's row, by id.
+    pub models: HashMap<i32, models::Model>,
+}
+
+impl BankIndex {
+    /// Builds the index from `(question_id, model_id, weight)` rows.
+    #[must_use]
+    pub fn from_rows(
+        rows: impl IntoIterator<Item = (i32, i32, f64)>,
+        models: Vec<models::Model>,
+    ) -> Self {
+        let mut candidates: HashMap<i32, Vec<Candidate>> = HashMap::new();
+        for (question, model_id, weight) in rows {
+            candidates
+                .entry(question)
+                .or_default()
+                .push(Candidate { model_id, weight });
+        }
+        let mut playable: Vec<i32> = candidates
+            .iter()
+            .filter(|(_, c)| c.iter().filter(|c| c.weight > 0.0).count() >= 2)
+            .map(|(q, _)| *q)
+            .collect();
+        playable.sort_unstable();
+        Self {
+            playable,
+            candidates,
+            models: models.into_iter().map(|m| (m.id, m)).collect(),
+        }
+    }
+
+    /// The models that may be drawn for `question` (none when it has none).
+    #[must_use]
+    pub fn candidates(&self, question: i32) -> &[Candidate] {
+        self.candidates.get(&question).map_or(&[], Vec::as_slice)
+    }
+}
+
+struct Loaded {
+    index: Arc<BankIndex>,
+    generation: u64,
+    at: Instant,
+}
+
+/// The cached index, shared by the arena's clones.
+#[derive(Default)]
+pub struct BankCache {
+    loaded: Mutex<Option<Loaded>>,
+}
+
+impl BankCache {
+    /// The current index, loaded again when the bank changed in this process
+    /// or the one held is older than [`MAX_AGE`].
+    ///
+    /// # Errors
+    /// On a database error (the old index is kept for the next try).
+    pub async fn get(&self, db: &DatabaseConnection) -> anyhow::Result<Arc<BankIndex>> {
+        let generation = store::questions::bank_generation();
+        if let Some(l) = self.lock().as_ref()
+            && l.generation == generation
+            && l.at.elapsed() < MAX_AGE
+        {
+            return Ok(Arc::clone(&l.index));
+        }
+        // Several requests may reload at once after a change; each gets a
+        // correct index, and the newest load wins.
+        let at = Instant::now();
+        let index = Arc::new(BankIndex::from_rows(
+            store::questions::active_answerers(db).await?,
+            store::models::list(db).await?,
+        ));
+        let mut slot = self.lock();
+        if slot.as_ref().is_none_or(|l| l.at <= at) {
+            *slot = Some(Loaded {
+                index: Arc::clone(&index),
+                generation,
+                at,
+            });
+        }
+        Ok(index)
+    }
+
+    /// The models with the given ids, from the index where it has them
+    /// (a model registered since it was loaded is read from the database).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn models(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> anyhow::Result<HashMap<i32, models::Model>> {
+        let index = self.get(db).await?;
+        let mut found: HashMap<i32, models::Model> = ids
+            .iter()
+            .filter_map(|id| index.models.get(id).map(|m| (*id, m.clone())))
+            .collect();
+        let missing: Vec<i32> = ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            found.extend(store::models::by_ids(db, &missing).await?);
+        }
+        Ok(found)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Loaded>> {
+        // The slot is only ever replaced whole, so a poisoned lock still
+        // holds a consistent value.
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_question_needs_two_drawable_answerers() {
+        let index = BankIndex::from_rows(
+            [
+                (1, 10, 1.0),
+                (1, 11, 1.0),
+                (2, 10, 1.0),
+                (2, 11, 0.0),
+                (3, 12, 2.0),
+                (3, 10, 0.5),
+                (3, 11, 0.0),
+            ],
+            Vec::new(),
+        );
+        assert_eq!(index.playable, vec![1, 3]);
+        // A weight-0 model stays a candidate (the draw skips it).
+        assert_eq!(index.candidates(3).len(), 3);
+        assert!(index.candidates(4).is_empty());
+    }
+}
