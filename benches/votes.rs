@@ -7,7 +7,9 @@
 //! connection count (1, 8, 32, 128): acknowledged votes per second, and the
 //! p50 / p99 latency of the create and the vote requests. PostgreSQL runs
 //! when `GOLDARENA_BENCH_POSTGRES_URL` names a server (a fresh database is
-//! made and dropped). `GOLDARENA_BENCH_SECS` sets each run's length (5).
+//! made and dropped). `GOLDARENA_BENCH_SECS` sets each run's length (5);
+//! `GOLDARENA_BENCH_CONFIG` adds top-level settings to the server's
+//! configuration (`database_max_connections = 4`, say).
 //!
 //! With integrity on, the per-voter and per-address limits answer 429 to a
 //! crowd that comes from one address: those are counted apart, as refused.
@@ -36,11 +38,13 @@ impl Drop for Server {
 fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Server {
     let config = dir.join("goldarena.toml");
     // The question bank's demo set, on PostgreSQL too.
+    // Top-level settings to try (`GOLDARENA_BENCH_CONFIG`, TOML lines).
+    let extra = std::env::var("GOLDARENA_BENCH_CONFIG").unwrap_or_default();
     let text = if integrity {
         // The defaults, except that a vote cast at once still counts.
-        "load_demo = true\n[integrity]\nmin_read_ms = 0\n".to_owned()
+        format!("load_demo = true\n{extra}\n[integrity]\nmin_read_ms = 0\n")
     } else {
-        "load_demo = true\n[integrity]\nenabled = false\n".to_owned()
+        format!("load_demo = true\n{extra}\n[integrity]\nenabled = false\n")
     };
     std::fs::write(&config, text).expect("config");
     let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))

@@ -56,7 +56,12 @@ impl Application {
         settings: Settings,
         secrets: Arc<SecretSource>,
     ) -> anyhow::Result<Self> {
-        let db = store::connect(&settings.database_url, settings.database_max_connections).await?;
+        let db = store::db::connect_with(
+            &settings.database_url,
+            settings.database_max_connections,
+            Duration::from_millis(settings.database_acquire_timeout_ms),
+        )
+        .await?;
         // One instance at a time sets the database up (SQLite: a lock file).
         let start_lock = store::db::start_lock(&settings.database_url).await?;
         store::migrate(&db).await?;

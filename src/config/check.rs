@@ -26,6 +26,12 @@ pub fn problems(s: &Settings) -> Vec<String> {
     );
     within(
         &mut p,
+        "database_acquire_timeout_ms",
+        (100..=600_000).contains(&s.database_acquire_timeout_ms),
+        "between 100 and 600000",
+    );
+    within(
+        &mut p,
         "max_body_bytes",
         (1_024..=1 << 30).contains(&s.max_body_bytes),
         "between 1 KiB and 1 GiB",

@@ -74,6 +74,9 @@ pub struct Settings {
     pub database_url: String,
     /// Size of the database connection pool.
     pub database_max_connections: u32,
+    /// How long a request waits for a free connection, or for an unreachable
+    /// database, before it gets 503 `database_unavailable`.
+    pub database_acquire_timeout_ms: u64,
     /// The bundled demo set: `true` loads it into an empty database and keeps
     /// it on; `false` keeps it off; unset (the default) loads it into an
     /// empty SQLite database for a first start (never PostgreSQL), and turns
@@ -124,6 +127,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".to_owned(),
             database_url: "sqlite://goldarena.db?mode=rwc".to_owned(),
             database_max_connections: 10,
+            database_acquire_timeout_ms: 5_000,
             load_demo: None,
             max_body_bytes: 64 * 1024,
             leaderboard_bootstrap_rounds: 1000,
@@ -151,11 +155,12 @@ pub struct Overrides {
     pub database_url: Option<String>,
 }
 
-const ENV_KEYS: [&str; 11] = [
+const ENV_KEYS: [&str; 12] = [
     "bind",
     "public_url",
     "database_url",
     "database_max_connections",
+    "database_acquire_timeout_ms",
     "load_demo",
     "max_body_bytes",
     "leaderboard_bootstrap_rounds",

@@ -13,9 +13,11 @@
 //! On PostgreSQL, which has real concurrent writers and its own group commit,
 //! each write simply runs in a transaction of its own.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -147,8 +149,8 @@ impl Writer {
 }
 
 /// The SQLite writer: takes what has queued, up to [`MAX_BATCH`], and runs it
-/// as one transaction. Each batch runs in a task of its own, so a write that
-/// panics fails its batch (its callers hear so) and not the writer.
+/// as one transaction. A write that panics fails its batch (its callers hear
+/// so), not the writer.
 async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -158,9 +160,11 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let task = tokio::spawn(run_batch(db.clone(), batch));
-        if let Err(e) = task.await {
-            tracing::error!(error = %e, "a batch of writes failed");
+        let outcome = AssertUnwindSafe(run_batch(db.clone(), batch))
+            .catch_unwind()
+            .await;
+        if outcome.is_err() {
+            tracing::error!("a write panicked; its batch was not committed");
         }
     }
 }

@@ -271,6 +271,19 @@ async fn upstream_answer_streams_never_panic() {
         proptest::collection::vec(any::<u8>(), 0..512),
         damaged(STREAM),
         damaged(STREAM),
+        // Well-formed chunks with arbitrary text (control characters,
+        // any script, pieces past the size cap), then the finish.
+        proptest::collection::vec(any::<String>(), 0..6).prop_map(|pieces| {
+            let mut body: String = pieces
+                .iter()
+                .map(|p| {
+                    let chunk = serde_json::json!({"choices": [{"index": 0, "delta": {"content": p}}]});
+                    format!("data: {chunk}\n\n")
+                })
+                .collect();
+            body.push_str("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+            body.into_bytes()
+        }),
         // Well-formed events with arbitrary data.
         proptest::collection::vec("[ -~]{0,40}", 0..6).prop_map(|data| {
             data.iter()
