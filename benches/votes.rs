@@ -14,28 +14,15 @@
 //! With integrity on, the per-voter and per-address limits answer 429 to a
 //! crowd that comes from one address: those are counted apart, as refused.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use goldarena_test_support::served::Served;
 use sea_orm::{ConnectionTrait, Database};
 
 const CONNECTIONS: [usize; 4] = [1, 8, 32, 128];
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Server {
+fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Served {
     let config = dir.join("goldarena.toml");
     // The question bank's demo set, on PostgreSQL too.
     // Top-level settings to try (`GOLDARENA_BENCH_CONFIG`, TOML lines).
@@ -47,35 +34,17 @@ fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Server {
         format!("load_demo = true\n{extra}\n[integrity]\nenabled = false\n")
     };
     std::fs::write(&config, text).expect("config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", database_url])
-        .env("RUST_LOG", "warn,goldarena::cli=info")
-        // A key of this run only (PostgreSQL needs one set).
-        .env(
-            "GOLDARENA_JWT_SECRET",
-            format!("bench-{}-{}", std::process::id(), uuid::Uuid::new_v4()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start goldarena serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let port = loop {
-        let line = lines.next().expect("server exited").expect("read stderr");
-        if line.contains("GoldArena is listening")
-            && let Some(p) = line.split("port=").nth(1)
-        {
-            break p.trim().parse::<u16>().expect("port");
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        base: format!("http://127.0.0.1:{port}/api/v1"),
-    }
+    // A key of this run only (PostgreSQL needs one set).
+    let key = format!("bench-{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    Served::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_goldarena")),
+        &config,
+        database_url,
+        &[
+            ("RUST_LOG", "warn,goldarena::cli=info"),
+            ("GOLDARENA_JWT_SECRET", &key),
+        ],
+    )
 }
 
 #[derive(Default)]
@@ -208,7 +177,7 @@ async fn main() {
                 }
             };
             let server = serve(&url, dir.path(), integrity);
-            let base = Arc::new(server.base.clone());
+            let base = Arc::new(format!("http://127.0.0.1:{}/api/v1", server.port));
             for conns in CONNECTIONS {
                 let until = Instant::now() + Duration::from_secs(secs);
                 let started = Instant::now();

@@ -1,6 +1,6 @@
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use goldarena_test_support::served::Served;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -14,7 +14,7 @@ both_backends!(
 
 /// Starts the real binary and returns it with the port it reports. Its
 /// configuration lets a vote cast at once count (`min_read_ms = 0`).
-fn serve(database_url: &str, dir: &std::path::Path) -> (Server, u16) {
+fn serve(database_url: &str, dir: &std::path::Path) -> (Served, u16) {
     serve_with(
         database_url,
         dir,
@@ -22,56 +22,20 @@ fn serve(database_url: &str, dir: &std::path::Path) -> (Server, u16) {
     )
 }
 
-fn serve_with(database_url: &str, dir: &std::path::Path, config_text: &str) -> (Server, u16) {
+fn serve_with(database_url: &str, dir: &std::path::Path, config_text: &str) -> (Served, u16) {
     let config = dir.join(format!("goldarena-{}.toml", uuid::Uuid::new_v4().simple()));
     std::fs::write(&config, config_text).expect("write config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_goldarena"))
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", database_url])
-        .env("RUST_LOG", "info")
-        .env("GOLDARENA_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start goldarena serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let port = loop {
-        let line = lines
-            .next()
-            .expect("server exited before it listened")
-            .expect("read stderr");
-        if line.contains("GoldArena is listening")
-            && let Some(p) = line.split("port=").nth(1)
-        {
-            break p.trim().parse::<u16>().expect("port number");
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Server(child), port)
-}
-
-/// A served instance, killed when dropped: a failing test leaves no server
-/// behind (one would keep the test binary's inherited file locks).
-struct Server(Child);
-
-impl Server {
-    fn kill(&mut self) -> std::io::Result<()> {
-        self.0.kill()
-    }
-
-    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
-        self.0.wait()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    let served = Served::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_goldarena")),
+        &config,
+        database_url,
+        &[
+            ("RUST_LOG", "info"),
+            ("GOLDARENA_JWT_SECRET", crate::helpers::TEST_JWT_SECRET),
+        ],
+    );
+    let port = served.port;
+    (served, port)
 }
 
 async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
@@ -82,23 +46,7 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     let (mut child, port) = serve(&url, dir.path());
     let client = http();
     let base = format!("http://127.0.0.1:{port}/api/v1");
-    let battle: Value = client
-        .post(format!("{base}/battles"))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
-    let id = battle["id"].as_str().expect("id");
-    let res = client
-        .post(format!("{base}/battles/{id}/vote"))
-        .json(&serde_json::json!({"verdict": "model_b"}))
-        .send()
-        .await
-        .expect("vote");
-    assert_eq!(res.status(), 200);
+    let id = cast(&client, &base, "model_b").await.expect("a vote");
     child.kill().expect("SIGKILL"); // std's kill() is SIGKILL on Unix
     child.wait().expect("reap");
 
@@ -125,36 +73,58 @@ async fn an_acknowledged_vote_survives_kill_9(backend: Backend) {
     assert_eq!(again["status"], "voted");
 }
 
+/// Why [`cast`] got no acknowledged vote.
+#[derive(Debug)]
+enum Refused {
+    /// The server did not answer (it is down), or not whole.
+    Unreachable,
+    /// It answered this status and body to the create or the vote.
+    Status(u16, Value),
+}
+
+/// Starts a question-bank battle and votes `verdict` on it; the battle's id
+/// once the whole 200 of the vote has arrived (the vote is acknowledged).
+async fn cast(client: &reqwest::Client, base: &str, verdict: &str) -> Result<String, Refused> {
+    let refused = |res: reqwest::Response| async move {
+        let status = res.status().as_u16();
+        Refused::Status(status, res.json().await.unwrap_or_default())
+    };
+    let res = client
+        .post(format!("{base}/battles"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .map_err(|_| Refused::Unreachable)?;
+    if res.status() != 201 {
+        return Err(refused(res).await);
+    }
+    let battle: Value = res.json().await.map_err(|_| Refused::Unreachable)?;
+    let id = battle["id"]
+        .as_str()
+        .expect("a created battle has an id")
+        .to_owned();
+    let res = client
+        .post(format!("{base}/battles/{id}/vote"))
+        .json(&serde_json::json!({ "verdict": verdict }))
+        .send()
+        .await
+        .map_err(|_| Refused::Unreachable)?;
+    if res.status() != 200 {
+        return Err(refused(res).await);
+    }
+    res.bytes().await.map_err(|_| Refused::Unreachable)?;
+    Ok(id)
+}
+
 /// One voter of the crowd: creates battles and votes on them until the
 /// server stops answering; returns the battles whose vote was acknowledged.
 async fn vote_until_down(client: reqwest::Client, base: String) -> Vec<String> {
     let mut acknowledged = Vec::new();
     loop {
-        let Ok(res) = client
-            .post(format!("{base}/battles"))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-        else {
-            return acknowledged;
-        };
-        let Ok(battle) = res.json::<Value>().await else {
-            return acknowledged;
-        };
-        let Some(id) = battle["id"].as_str().map(str::to_owned) else {
-            return acknowledged;
-        };
-        let Ok(res) = client
-            .post(format!("{base}/battles/{id}/vote"))
-            .json(&serde_json::json!({"verdict": "model_a"}))
-            .send()
-            .await
-        else {
-            return acknowledged;
-        };
-        // Acknowledged means the whole 200 arrived.
-        if res.status() == 200 && res.bytes().await.is_ok() {
-            acknowledged.push(id);
+        match cast(&client, &base, "model_a").await {
+            Ok(id) => acknowledged.push(id),
+            Err(Refused::Unreachable) => return acknowledged,
+            Err(Refused::Status(..)) => {}
         }
     }
 }
@@ -296,7 +266,7 @@ async fn sigterm_mid_answer_exits_within_the_grace_and_voids_the_battle() {
     while fake.requests_for("alpha").is_empty() || fake.requests_for("beta").is_empty() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let pid = server.0.id().to_string();
+    let pid = server.id().to_string();
     let sent = Instant::now();
     let status = Command::new("kill")
         .args(["-TERM", &pid])
@@ -374,38 +344,10 @@ async fn a_full_disk_refuses_votes_clearly_and_corrupts_nothing() {
     let (server, port) = serve_with(&url, dir.path(), config);
     let client = http();
     let base = format!("http://127.0.0.1:{port}/api/v1");
-    let cast = |client: reqwest::Client, base: String| async move {
-        let res = client
-            .post(format!("{base}/battles"))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .expect("create");
-        if res.status() != 201 {
-            let status = res.status();
-            let body: Value = res.json().await.unwrap_or_default();
-            return Err((status, body));
-        }
-        let battle: Value = res.json().await.expect("json");
-        let id = battle["id"].as_str().expect("id").to_owned();
-        let res = client
-            .post(format!("{base}/battles/{id}/vote"))
-            .json(&serde_json::json!({"verdict": "tie"}))
-            .send()
-            .await
-            .expect("vote");
-        if res.status() == 200 {
-            Ok(id)
-        } else {
-            let status = res.status();
-            let body: Value = res.json().await.unwrap_or_default();
-            Err((status, body))
-        }
-    };
     let mut acknowledged = Vec::new();
     for _ in 0..10 {
         acknowledged.push(
-            cast(client.clone(), base.clone())
+            cast(&client, &base, "tie")
                 .await
                 .expect("a vote before the disk fills"),
         );
@@ -421,21 +363,22 @@ async fn a_full_disk_refuses_votes_clearly_and_corrupts_nothing() {
     }
     let mut refused = None;
     for _ in 0..200 {
-        match cast(client.clone(), base.clone()).await {
+        match cast(&client, &base, "tie").await {
             Ok(id) => acknowledged.push(id),
-            Err(e) => {
-                refused = Some(e);
+            Err(Refused::Status(status, body)) => {
+                refused = Some((status, body));
                 break;
             }
+            Err(Refused::Unreachable) => panic!("the arena stopped answering on a full disk"),
         }
     }
     let (status, body) = refused.expect("the full disk refused a write");
-    assert_eq!(status.as_u16(), 507, "{body}");
+    assert_eq!(status, 507, "{body}");
     assert_eq!(body["error"]["code"], "storage_full", "{body}");
     // Room again: the arena serves, and everything acknowledged is there.
     std::fs::remove_file(&filler).expect("remove filler");
     acknowledged.push(
-        cast(client.clone(), base.clone())
+        cast(&client, &base, "tie")
             .await
             .expect("a vote after the disk has room"),
     );
@@ -579,26 +522,13 @@ async fn a_postgres_restart_gives_503_then_the_arena_recovers_by_itself() {
     let (_server, port) = serve_with(url, app_dir.path(), config);
     let client = http();
     let base = format!("http://127.0.0.1:{port}/api/v1");
+    // The status a create-and-vote ends with.
     let vote = |client: reqwest::Client, base: String| async move {
-        let res = client
-            .post(format!("{base}/battles"))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .expect("create");
-        if res.status() != 201 {
-            return res.status().as_u16();
+        match cast(&client, &base, "model_b").await {
+            Ok(_) => 200,
+            Err(Refused::Status(status, _)) => status,
+            Err(Refused::Unreachable) => panic!("the arena did not answer"),
         }
-        let battle: Value = res.json().await.expect("json");
-        let id = battle["id"].as_str().expect("id").to_owned();
-        client
-            .post(format!("{base}/battles/{id}/vote"))
-            .json(&serde_json::json!({"verdict": "model_b"}))
-            .send()
-            .await
-            .expect("vote")
-            .status()
-            .as_u16()
     };
     for _ in 0..5 {
         assert_eq!(vote(client.clone(), base.clone()).await, 200);
