@@ -2,10 +2,11 @@
 //! battle, reading the audit log. Each action and its audit entry are
 //! written in one transaction.
 
+use crate::store::db::BeginWrite;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -103,7 +104,7 @@ impl Admin {
         }
         let txn = self
             .db
-            .begin()
+            .begin_write()
             .await
             .context("failed to begin transaction")?;
         let (before, after) = store::models::update(&txn, name, change)
@@ -164,7 +165,7 @@ impl Admin {
     ) -> Result<(), AdminError> {
         let txn = self
             .db
-            .begin()
+            .begin_write()
             .await
             .context("failed to begin transaction")?;
         let (before, vote) = store::votes::moderate(&txn, id, restore, reason, |b| {

@@ -63,10 +63,9 @@ impl Arena {
     /// # Errors
     /// `BattleNotFound`, or a database error.
     pub async fn battle(&self, id: Uuid) -> Result<BattleView, ArenaError> {
-        let battle = store::battles::find(&self.db, id)
+        let (battle, messages) = store::battles::with_messages(&self.db, id)
             .await?
             .ok_or(ArenaError::BattleNotFound(id))?;
-        let messages = store::battles::messages(&self.db, id).await?;
         let pending = messages
             .iter()
             .any(|m| m.side.is_some() && m.finish_reason.is_none());

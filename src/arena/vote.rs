@@ -71,7 +71,7 @@ impl Arena {
         verdict: Verdict,
         voter_id: Option<VoterId>,
     ) -> Result<VoteOutcome, ArenaError> {
-        let battle = store::battles::find(&self.db, battle_id)
+        let (battle, messages) = store::battles::with_messages(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
         if let Some(owner) = battle.voter_id
@@ -86,7 +86,6 @@ impl Arena {
             .bank
             .models(&self.db, &[battle.model_a, battle.model_b])
             .await?;
-        let messages = store::battles::messages(&self.db, battle.id).await?;
         if battle.status == BattleStatus::Open && latest_turn_failed(&messages) {
             return Err(ArenaError::TurnFailed(battle_id));
         }

@@ -2,8 +2,9 @@
 //! and its audit-log entry are written in one transaction. Used by the
 //! `user` commands and the admin API alike.
 
+use crate::store::db::BeginWrite;
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use super::{Actor, password};
@@ -61,7 +62,10 @@ pub async fn add(
     account: NewAccount,
 ) -> Result<users::Model, AccountError> {
     let password_hash = hash(account.password).await?;
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     let email = account.email.clone();
     let user = store::users::insert(
         &txn,
@@ -182,7 +186,10 @@ async fn change(
     change: UserChange,
 ) -> Result<users::Model, AccountError> {
     let ends_sessions = change.disabled == Some(true) || change.password_hash.is_some();
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     let before = store::users::find_by_email(&txn, email)
         .await?
         .ok_or_else(|| AccountError::UnknownUser(email.clone()))?;

@@ -9,11 +9,12 @@ pub mod crowd;
 pub mod results;
 pub mod rubric;
 
+use crate::store::db::BeginWrite;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use rand::seq::SliceRandom;
-use sea_orm::{DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, Set};
 
 use crate::auth::AuthUser;
 use crate::domain::Verdict;
@@ -294,7 +295,7 @@ impl Campaigns {
             Some(_) => return Err(CampaignError::RubricExists(rubric.id)),
             None => {}
         }
-        let txn = self.db.begin().await.context("begin")?;
+        let txn = self.db.begin_write().await.context("begin")?;
         store::rubrics::insert(&txn, &rubric.id, toml, &actor.name).await?;
         crate::auth::users::audit(
             &txn,
@@ -440,7 +441,7 @@ impl Campaigns {
         }
         let txn = self
             .db
-            .begin()
+            .begin_write()
             .await
             .context("failed to begin transaction")?;
         let mut item_ids = Vec::with_capacity(items.len());
@@ -627,7 +628,7 @@ impl Campaigns {
         };
         let txn = self
             .db
-            .begin()
+            .begin_write()
             .await
             .context("failed to begin transaction")?;
         if !store::campaigns::finish_assignment(&txn, assignment.id, "done", None).await? {

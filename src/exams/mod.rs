@@ -9,11 +9,12 @@ pub mod formats;
 pub mod run;
 pub mod scoring;
 
+use crate::store::db::BeginWrite;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use crate::rating::proportion::wilson;
@@ -127,7 +128,7 @@ pub async fn import_bank(
         .collect();
     let sha = crate::export::sha256_hex(content.as_bytes());
     let multiple = questions.iter().filter(|q| q.kind == "multiple").count();
-    let txn = db.begin().await.context("begin")?;
+    let txn = db.begin_write().await.context("begin")?;
     if let Some(existing) = store::exams::find(&txn, &req.name).await? {
         if existing.content_sha256 == sha {
             return Ok(BankImported {
@@ -282,7 +283,7 @@ pub async fn import_predictions(
     if !problems.is_empty() {
         return Err(ExamError::Invalid(problems));
     }
-    let txn = db.begin().await.context("begin")?;
+    let txn = db.begin_write().await.context("begin")?;
     store::exams::put_answers(&txn, &answers).await?;
     txn.commit().await.context("commit")?;
     Ok(PredictionsImported {

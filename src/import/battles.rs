@@ -15,13 +15,14 @@
 //!   the record's content and its rank among identical records. Importing the
 //!   same file again adds nothing.
 
+use crate::store::db::BeginWrite;
 use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::lmsys::{self, BattleRecord, Filter, Sink};
@@ -157,7 +158,7 @@ pub async fn import_battles(db: &DatabaseConnection, path: &Path) -> anyhow::Res
         );
     }
 
-    let txn = db.begin().await.context("begin")?;
+    let txn = db.begin_write().await.context("begin")?;
     let there = store::imports::existing(&txn, &ids).await?;
     let mut model_ids: HashMap<String, i32> = HashMap::new();
     let mut models_added = 0;

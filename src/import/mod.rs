@@ -6,11 +6,12 @@ pub mod battles;
 pub mod llm_judge;
 pub mod lmsys;
 
+use crate::store::db::BeginWrite;
 use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::domain::{ModelName, detect_language};
 use crate::store;
@@ -185,7 +186,7 @@ pub async fn import_sources(
         return Err(ImportError::Invalid(errors));
     }
 
-    let txn = db.begin().await.context("failed to begin import")?;
+    let txn = db.begin_write().await.context("failed to begin import")?;
     let set_id = store::questions::ensure_set(&txn, set_name, set_source).await?;
     let mut report = ImportReport {
         question_set: set_name.to_owned(),

@@ -1,5 +1,6 @@
 //! Queries on battles and their messages.
 
+use super::db::BeginWrite;
 use anyhow::Context;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -137,7 +138,10 @@ pub enum AppendError {
 /// # Errors
 /// On a database error; nothing is stored then.
 pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::Result<()> {
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     insert_in(&txn, battle).await?;
     txn.commit().await.context("failed to commit battle")?;
     Ok(())
@@ -213,6 +217,24 @@ pub async fn messages<C: ConnectionTrait>(
         .context("failed to load battle messages")
 }
 
+/// One battle by id with its messages in conversation order, in one query.
+///
+/// # Errors
+/// On a database error.
+pub async fn with_messages<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> anyhow::Result<Option<(battles::Model, Vec<messages::Model>)>> {
+    let mut rows = battles::Entity::find_by_id(id)
+        .find_with_related(messages::Entity)
+        .order_by_asc(messages::Column::Turn)
+        .order_by_asc(messages::Column::Id)
+        .all(db)
+        .await
+        .context("failed to load battle")?;
+    Ok(rows.pop())
+}
+
 /// How many answers of the battle are still being generated.
 ///
 /// # Errors
@@ -280,7 +302,10 @@ pub async fn void<C: TransactionTrait>(
     reason: &str,
     failed: Option<(i32, Side, String)>,
 ) -> anyhow::Result<bool> {
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     let flipped = battles::Entity::update_many()
         .col_expr(battles::Column::Status, Expr::value(BattleStatus::Void))
         .col_expr(battles::Column::VoidReason, Expr::value(reason))
@@ -335,7 +360,10 @@ pub async fn fail_turn<C: TransactionTrait>(
     side: Side,
     error: String,
 ) -> anyhow::Result<()> {
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     messages::Entity::update_many()
         .col_expr(
             messages::Column::FinishReason,
@@ -382,7 +410,10 @@ pub async fn append_generation<C: TransactionTrait>(
     turn: i32,
     prompt: Option<String>,
 ) -> Result<(), AppendError> {
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     lock_open(&txn, battle_id).await?;
     if pending_answers(&txn, battle_id).await? > 0 {
         return Err(AppendError::Pending);

@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 /// Opens a connection pool for `url` (`sqlite://...` or `postgres://...`).
 ///
@@ -74,6 +77,29 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .context("failed to run database migrations")?;
     txn.commit().await.context("commit the migrations")
+}
+
+/// Starting a transaction that will write.
+///
+/// On SQLite a plain `BEGIN` is deferred: the transaction takes the write
+/// lock at its first write, and one that read first and finds another
+/// connection has written meanwhile fails at once with `SQLITE_BUSY`
+/// ("database is locked"), without waiting. `BEGIN IMMEDIATE` takes the write
+/// lock at the start, waiting for it (`busy_timeout`), so a read-then-write
+/// transaction never fails that way. PostgreSQL ignores the mode. A read-only
+/// transaction (a consistent snapshot) keeps using `begin`.
+pub trait BeginWrite: TransactionTrait {
+    /// `BEGIN IMMEDIATE` on SQLite, `BEGIN` elsewhere.
+    fn begin_write(&self) -> impl Future<Output = Result<Self::Transaction, DbErr>> + Send;
+}
+
+impl<T: TransactionTrait> BeginWrite for T {
+    fn begin_write(&self) -> impl Future<Output = Result<Self::Transaction, DbErr>> + Send {
+        self.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+    }
 }
 
 /// The advisory lock key the migrations hold on PostgreSQL.

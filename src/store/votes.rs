@@ -1,6 +1,7 @@
 //! Recording a vote: the battle's state change, the vote and the pair counts, in
 //! one transaction.
 
+use super::db::BeginWrite;
 use anyhow::Context;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
@@ -52,7 +53,10 @@ pub enum RecordVoteError {
 /// `NotFound`, `NotOpen` or `Pending` when the battle cannot take a vote;
 /// `Database` otherwise. Nothing is written then.
 pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(), RecordVoteError> {
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     record_in(&txn, vote).await?;
     txn.commit().await.context("failed to commit vote")?;
     Ok(())
@@ -173,7 +177,10 @@ pub async fn moderate<C: TransactionTrait>(
     } else {
         (BattleStatus::Voted, BattleStatus::Void)
     };
-    let txn = db.begin().await.context("failed to begin transaction")?;
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
     let Some(battle) = super::battles::find(&txn, battle_id).await? else {
         return Err(ModerateError::NotFound);
     };

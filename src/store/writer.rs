@@ -13,6 +13,7 @@
 //! On PostgreSQL, which has real concurrent writers and its own group commit,
 //! each write simply runs in a transaction of its own.
 
+use super::db::BeginWrite;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -99,7 +100,7 @@ impl Writer {
         let Some(queue) = &self.queue else {
             let txn = self
                 .db
-                .begin()
+                .begin_write()
                 .await
                 .context("failed to begin transaction")?;
             let value = work(&txn).await?;
@@ -170,7 +171,11 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
 }
 
 async fn run_batch(db: DatabaseConnection, batch: Vec<Job>) {
-    let txn = match db.begin().await.context("failed to begin transaction") {
+    let txn = match db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")
+    {
         Ok(t) => t,
         Err(e) => {
             let e = Shared(Arc::new(e));

@@ -26,6 +26,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::battles::Entity",
+        from = "Column::BattleId",
+        to = "super::battles::Column::Id"
+    )]
+    Battle,
+}
+
+impl Related<super::battles::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Battle.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
