@@ -5,8 +5,9 @@
 //! that load remote content, and links limited to http(s)/mailto with
 //! `rel="noopener noreferrer nofollow"`. Model output cannot borrow the app's own
 //! CSS classes to fake its buttons or alerts: `class` is kept only on `code`, and
-//! only its `language-*` names; `<input>` is only ever a disabled checkbox (task
-//! lists). The page's Content-Security-Policy is a second wall behind this one.
+//! only its `language-*` names; no `<input>` at all (a task list's boxes are
+//! the characters ☑ and ☐). The page's Content-Security-Policy is a second
+//! wall behind this one.
 //!
 //! Rendering and cleaning cost far more than finding a text already done:
 //! the question bank's answers come back battle after battle. The last
@@ -16,7 +17,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, html};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -50,9 +51,6 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .link_rel(Some("noopener noreferrer nofollow"))
             .add_tag_attributes("code", ["class"])
-            .add_tag_attributes("input", ["checked"])
-            .set_tag_attribute_value("input", "type", "checkbox")
-            .set_tag_attribute_value("input", "disabled", "")
             .attribute_filter(|element, attribute, value| match (element, attribute) {
                 ("code", "class") => {
                     let kept: Vec<&str> = value
@@ -62,8 +60,7 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
                     (!kept.is_empty()).then(|| kept.join(" ").into())
                 }
                 _ => Some(value.into()),
-            })
-            .add_tags(["input"]);
+            });
         b
     })
 }
@@ -97,7 +94,14 @@ fn render(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, options));
+    // A task list's boxes are the characters ☑ and ☐, read out as such, not
+    // form inputs: no `<input>` of a model's ever reaches the page, and a
+    // box needs no label.
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::TaskListMarker(done) => Event::Text(if done { "☑ " } else { "☐ " }.into()),
+        other => other,
+    });
+    html::push_html(&mut raw, events);
     cleaner().clean(&raw).to_string()
 }
 
@@ -161,13 +165,13 @@ mod tests {
         for bad in ["btn", "alert", "type=\"text\"", "submit", "value="] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
-        assert_eq!(html.matches(r#"type="checkbox""#).count(), 2, "{html}");
-        assert_eq!(html.matches("disabled").count(), 2, "{html}");
-        // Fenced code keeps its language; a task list keeps its disabled checkboxes.
+        assert!(!html.contains("<input"), "{html}");
+        // Fenced code keeps its language; a task list's boxes are characters.
         let md = to_safe_html("```rust\nfn main() {}\n```\n\n- [x] done\n- [ ] open\n");
         assert!(md.contains(r#"<code class="language-rust">"#), "{md}");
-        assert_eq!(md.matches("disabled").count(), 2, "{md}");
-        assert_eq!(md.matches("checked").count(), 1, "{md}");
+        assert!(md.contains("<li>☑ done</li>"), "{md}");
+        assert!(md.contains("<li>☐ open</li>"), "{md}");
+        assert!(!md.contains("<input"), "{md}");
     }
 
     #[test]
