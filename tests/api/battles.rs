@@ -13,6 +13,7 @@ both_backends!(
     oversized_body_returns_413,
     empty_arena_returns_503,
     battles_never_pair_a_model_with_itself_and_skip_inactive_models,
+    a_model_retired_elsewhere_stops_being_drawn_within_seconds,
     get_battle_hides_the_models_until_the_vote,
     model_output_is_sanitised_before_it_reaches_the_page,
     unknown_api_path_and_wrong_method_get_json_errors,
@@ -151,6 +152,39 @@ async fn empty_arena_returns_503(backend: Backend) {
     };
     let res = app.post_json("/api/v1/battles", "{}").await;
     assert_error(res, 503, "no_battle_available").await;
+}
+
+/// A model retired by another instance (or the command line) on the same
+/// database, which this process hears nothing of: its index of playable
+/// questions reloads within two seconds, and the model stops being drawn.
+async fn a_model_retired_elsewhere_stops_being_drawn_within_seconds(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // The index is loaded and in use.
+    app.new_battle("{}").await;
+    app.db
+        .execute_unprepared("UPDATE models SET active = (name IN ('demo-terse', 'demo-thorough'))")
+        .await
+        .expect("retire the others behind the arena's back");
+    let started = std::time::Instant::now();
+    let mut clean_in_a_row = 0;
+    while clean_in_a_row < 10 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "retired models were still drawn after 10 s"
+        );
+        let battle = app.new_battle("{}").await;
+        let id = battle["id"].as_str().expect("id");
+        let res = app.vote(id, "tie").await;
+        assert_eq!(res.status(), 200, "vote");
+        let revealed: Value = res.json().await.expect("vote json");
+        let retired_drawn = ["model_a", "model_b"].iter().any(|side| {
+            !["demo-terse", "demo-thorough"].contains(&revealed[side].as_str().unwrap_or_default())
+        });
+        clean_in_a_row = if retired_drawn { 0 } else { clean_in_a_row + 1 };
+    }
 }
 
 async fn battles_never_pair_a_model_with_itself_and_skip_inactive_models(backend: Backend) {
