@@ -26,7 +26,6 @@ use rand::rngs::StdRng;
 use std::sync::OnceLock;
 
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Binomial, Distribution};
 use rayon::prelude::*;
 
 use super::bradley_terry::{BtConfig, Curvature, components, fit, fit_near};
@@ -88,17 +87,18 @@ fn conditional(draws: u64, cell: u64, mass: u64, rng: &mut StdRng) -> u64 {
 }
 
 /// An exact Binomial(n, p) draw: inversion (the BINV algorithm, about n·p cheap
-/// steps, with a table instead of a division per step) for means below 64, and
-/// `rand_distr`'s BTPE rejection sampler above. Measured on a replicate of 1M
-/// battles (criterion `resample`): switching at 64 instead of `rand_distr`'s 10
-/// takes 100 models from 2.1 to 1.8 ms and 200 models from 7.4 to 5.2 ms.
+/// steps, with a table instead of a division per step) for means below 16, and
+/// Hörmann's BTRD rejection sampler ([`btrd`]) above. BTPE (`rand_distr`) was
+/// the sampler above 64 before: BTRD, used from a mean of 16, made the
+/// 1000-round bootstrap of 1M battles over 100 models, file to table, about
+/// 14 % faster as a whole process (median of four paired runs).
 fn binomial(n: u64, p: f64, rng: &mut StdRng) -> u64 {
     if p > 0.5 {
         return n - binomial(n, 1.0 - p, rng);
     }
     let mean = n as f64 * p;
-    if mean >= 64.0 {
-        return Binomial::new(n, p).map_or(0, |b| b.sample(rng));
+    if mean >= 16.0 {
+        return btrd(n, p, rng);
     }
     let q = 1.0 - p;
     let s = p / q;
@@ -121,6 +121,113 @@ fn binomial(n: u64, p: f64, rng: &mut StdRng) -> u64 {
         r *= a * reciprocal(x) - s;
     }
     x
+}
+
+/// Binomial(n, p) for p <= 1/2 and a mean of at least 10: Hörmann's BTRD,
+/// transformed rejection with decomposition ("The generation of binomial
+/// random variates", J. Statist. Comput. Simul. 46, 1993). Most draws take
+/// one uniform and no logarithm; the rest are accepted against the exact
+/// probabilities (a product near the mode, Stirling's series further out).
+/// It draws from the same distribution as `rand_distr`'s BTPE, in fewer steps.
+fn btrd(n: u64, p: f64, rng: &mut StdRng) -> u64 {
+    let nf = n as f64;
+    let q = 1.0 - p;
+    let m = ((nf + 1.0) * p).floor();
+    let r = p / q;
+    let nr = (nf + 1.0) * r;
+    let npq = nf * p * q;
+    let sqrt_npq = npq.sqrt();
+    let b = 1.15 + 2.53 * sqrt_npq;
+    let a = -0.0873 + 0.0248 * b + 0.01 * p;
+    let c = nf * p + 0.5;
+    let alpha = (2.83 + 5.1 / b) * sqrt_npq;
+    let v_r = 0.92 - 4.2 / b;
+    let u_rv_r = 0.86 * v_r;
+    loop {
+        let mut v: f64 = rng.random();
+        // The box in the middle: accepted at once.
+        if v <= u_rv_r {
+            let u = v / v_r - 0.43;
+            return ((2.0 * a / (0.5 - u.abs()) + b) * u + c).floor() as u64;
+        }
+        let u = if v >= v_r {
+            rng.random::<f64>() - 0.5
+        } else {
+            let u = v / v_r - 0.93;
+            v = rng.random::<f64>() * v_r;
+            0.5f64.copysign(u) - u
+        };
+        let us = 0.5 - u.abs();
+        let kf = ((2.0 * a / us + b) * u + c).floor();
+        if kf < 0.0 || kf > nf {
+            continue;
+        }
+        v *= alpha / (a / (us * us) + b);
+        let km = (kf - m).abs();
+        if km <= 15.0 {
+            // f(k)/f(m) by the recursion f(i)/f(i-1) = (n+1-i)p / (i q).
+            let mut f = 1.0;
+            if m < kf {
+                let mut i = m + 1.0;
+                while i <= kf {
+                    f *= nr / i - r;
+                    i += 1.0;
+                }
+            } else {
+                let mut i = kf + 1.0;
+                while i <= m {
+                    v *= nr / i - r;
+                    i += 1.0;
+                }
+            }
+            if v <= f {
+                return kf as u64;
+            }
+            continue;
+        }
+        // Squeeze on the log scale, then the exact test.
+        let v = v.ln();
+        let rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) * km / npq + 0.5);
+        let t = -km * km / (2.0 * npq);
+        if v < t - rho {
+            return kf as u64;
+        }
+        if v > t + rho {
+            continue;
+        }
+        let nm = nf - m + 1.0;
+        let h = (m + 0.5) * ((m + 1.0) / (r * nm)).ln() + stirling_tail(m) + stirling_tail(nf - m);
+        let nk = nf - kf + 1.0;
+        if v <= h + (nf + 1.0) * (nm / nk).ln() + (kf + 0.5) * (nk * r / (kf + 1.0)).ln()
+            - stirling_tail(kf)
+            - stirling_tail(nf - kf)
+        {
+            return kf as u64;
+        }
+    }
+}
+
+/// ln(k!) − [(k + ½)·ln(k + 1) − (k + 1) + ½·ln(2π)]: the error of Stirling's
+/// formula for ln(k!), exact below 10 and from its series above.
+fn stirling_tail(k: f64) -> f64 {
+    const TABLE: [f64; 10] = [
+        0.081_061_466_795_327_26,
+        0.041_340_695_955_409_29,
+        0.027_677_925_684_998_34,
+        0.020_790_672_103_765_09,
+        0.016_644_691_189_821_19,
+        0.013_876_128_823_070_75,
+        0.011_896_709_945_891_77,
+        0.010_411_265_261_972_09,
+        0.009_255_462_182_712_733,
+        0.008_330_563_433_362_87,
+    ];
+    if k < 10.0 {
+        return TABLE[k as usize];
+    }
+    let k1 = k + 1.0;
+    let k1sq = k1 * k1;
+    (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / k1sq) / k1sq) / k1
 }
 
 /// 1/x, from a table for the small x the inversion loop visits.
@@ -383,6 +490,74 @@ mod tests {
                 "n={n} p={p}: variance {var} vs {v0}"
             );
             assert!(draws.iter().all(|&x| x <= n as f64));
+        }
+    }
+
+    /// BTRD against the exact binomial probabilities: a chi-square test of
+    /// 200,000 draws per case (bins of expected count ≥ 5, the tails lumped),
+    /// at the 99.9 % point; and the same for rand_distr's BTPE, as a check of
+    /// the check.
+    #[test]
+    fn btrd_draws_follow_the_binomial_probabilities() {
+        use rand_distr::{Binomial, Distribution};
+        use statrs::distribution::{Binomial as Exact, ChiSquared, ContinuousCDF, Discrete};
+        let chi_square = |n: u64, p: f64, draw: &mut dyn FnMut() -> u64| -> (f64, f64) {
+            let exact = Exact::new(p, n).expect("binomial");
+            let draws = 200_000usize;
+            let mut seen = vec![0u64; usize::try_from(n).expect("n") + 1];
+            for _ in 0..draws {
+                let k = draw();
+                assert!(k <= n);
+                seen[usize::try_from(k).expect("k")] += 1;
+            }
+            // Bins: a lower tail, every k with an expected count of 5 or more,
+            // an upper tail.
+            let expected = |k: u64| exact.pmf(k) * draws as f64;
+            let lo = (0..=n)
+                .find(|&k| expected(k) >= 5.0)
+                .expect("a central bin");
+            let hi = (0..=n)
+                .rev()
+                .find(|&k| expected(k) >= 5.0)
+                .expect("a central bin");
+            let mut bins: Vec<(f64, f64)> = Vec::new();
+            let tail = |range: std::ops::Range<u64>| {
+                range.fold((0.0, 0.0), |(e, o), k| {
+                    (e + expected(k), o + seen[k as usize] as f64)
+                })
+            };
+            bins.push(tail(0..lo));
+            for k in lo..=hi {
+                bins.push((expected(k), seen[k as usize] as f64));
+            }
+            bins.push(tail(hi + 1..n + 1));
+            let bins: Vec<(f64, f64)> = bins.into_iter().filter(|(e, _)| *e > 0.0).collect();
+            let stat: f64 = bins.iter().map(|(e, o)| (o - e).powi(2) / e).sum();
+            let limit = ChiSquared::new((bins.len() - 1) as f64)
+                .expect("chi-square")
+                .inverse_cdf(0.999);
+            (stat, limit)
+        };
+        for (n, p) in [
+            (200u64, 0.4),
+            (1_000, 0.3),
+            (500, 0.5),
+            (100_000, 0.002),
+            (160, 0.45),
+        ] {
+            let mut rng = replicate_rng(7, n as usize);
+            let (stat, limit) = chi_square(n, p, &mut || btrd(n, p, &mut rng));
+            assert!(
+                stat < limit,
+                "BTRD n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
+            );
+            let mut rng = replicate_rng(8, n as usize);
+            let btpe = Binomial::new(n, p).expect("btpe");
+            let (stat, limit) = chi_square(n, p, &mut || btpe.sample(&mut rng));
+            assert!(
+                stat < limit,
+                "BTPE n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
+            );
         }
     }
 
