@@ -170,7 +170,7 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-async fn run_batch(db: DatabaseConnection, batch: Vec<Job>) {
+async fn run_batch(db: DatabaseConnection, mut batch: Vec<Job>) {
     let txn = match db
         .begin_write()
         .await
@@ -186,19 +186,19 @@ async fn run_batch(db: DatabaseConnection, batch: Vec<Job>) {
         }
     };
     let mut finishers = Vec::with_capacity(batch.len());
-    if batch.len() == 1 {
+    if batch.len() == 1
+        && let Some(job) = batch.pop()
+    {
         // Alone, a write needs no savepoint: it has the transaction.
-        for job in batch {
-            let (ok, finish) = (job.work)(&txn).await;
-            if !ok {
-                if let Err(e) = txn.rollback().await {
-                    tracing::warn!(error = %e, "rolling back a failed write failed");
-                }
-                finish(Ok(()));
-                return;
+        let (ok, finish) = (job.work)(&txn).await;
+        if !ok {
+            if let Err(e) = txn.rollback().await {
+                tracing::warn!(error = %e, "rolling back a failed write failed");
             }
-            finishers.push(finish);
+            finish(Ok(()));
+            return;
         }
+        finishers.push(finish);
     } else {
         for job in batch {
             let savepoint = match txn.begin().await.context("failed to open a savepoint") {
