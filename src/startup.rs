@@ -56,14 +56,17 @@ impl Application {
         settings: Settings,
         secrets: Arc<SecretSource>,
     ) -> anyhow::Result<Self> {
+        // One instance at a time sets the database up (SQLite: a lock file).
+        // The first connection is inside it too: on a new SQLite file it
+        // switches the journal to WAL, which fails at once ("database is
+        // locked") while another instance's connection does the same.
+        let start_lock = store::db::start_lock(&settings.database_url).await?;
         let db = store::db::connect_with(
             &settings.database_url,
             settings.database_max_connections,
             Duration::from_millis(settings.database_acquire_timeout_ms),
         )
         .await?;
-        // One instance at a time sets the database up (SQLite: a lock file).
-        let start_lock = store::db::start_lock(&settings.database_url).await?;
         store::migrate(&db).await?;
         demo::apply(&db, settings.load_demo, !settings.live_models.is_empty()).await?;
         let secret = auth::keys::load_secret(&settings.database_url, &*secrets)?;

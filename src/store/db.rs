@@ -118,7 +118,8 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 
 /// Serialises the start of instances that share one SQLite file: an
 /// exclusive lock on `<file>.start-lock`, held while the returned file is
-/// open. Migrations, the demo set and the generated signing key are set up
+/// open. The first connection (which switches a new file to WAL), the
+/// migrations, the demo set and the generated signing key are set up
 /// under it, so two instances started at once never both apply the same
 /// migration. Other databases get `None` (PostgreSQL's migrations take an
 /// advisory lock of their own).

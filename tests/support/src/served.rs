@@ -36,11 +36,16 @@ impl Served {
         let mut child = command.spawn().expect("start goldarena serve");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
+        let mut seen: Vec<String> = Vec::new();
         let port = loop {
-            let line = lines
-                .next()
-                .expect("server exited before it listened")
-                .expect("read stderr");
+            let Some(line) = lines.next() else {
+                panic!(
+                    "server exited before it listened; its log:\n{}",
+                    seen.join("\n")
+                );
+            };
+            let line = line.expect("read stderr");
+            seen.push(line.clone());
             if line.contains("GoldArena is listening")
                 && let Some(p) = line.split("port=").nth(1)
             {
