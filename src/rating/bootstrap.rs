@@ -544,6 +544,7 @@ mod tests {
             (500, 0.5),
             (100_000, 0.002),
             (160, 0.45),
+            (110, 0.1),
         ] {
             let mut rng = replicate_rng(7, n as usize);
             let (stat, limit) = chi_square(n, p, &mut || btrd(n, p, &mut rng));
@@ -557,6 +558,65 @@ mod tests {
             assert!(
                 stat < limit,
                 "BTPE n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
+            );
+        }
+    }
+
+    /// The sampler the bootstrap calls, over both of its paths (inversion for
+    /// small means, BTRD above) and both sides of p = 1/2, by the same test.
+    #[test]
+    fn binomial_draws_follow_the_binomial_probabilities_on_both_paths() {
+        use statrs::distribution::{Binomial as Exact, ChiSquared, ContinuousCDF, Discrete};
+        for (n, p) in [
+            (30u64, 0.2),
+            (1_000_000, 0.000_012),
+            (40, 0.3),
+            (25, 0.9),
+            (120, 0.1),
+            (300, 0.97),
+            (2_000, 0.5),
+        ] {
+            let exact = Exact::new(p, n).expect("binomial");
+            let mut rng = replicate_rng(11, n as usize);
+            let draws = 100_000usize;
+            let mut seen = std::collections::BTreeMap::<u64, f64>::new();
+            for _ in 0..draws {
+                let k = binomial(n, p, &mut rng);
+                assert!(k <= n);
+                *seen.entry(k).or_default() += 1.0;
+            }
+            // Every k with an expected count of 5 or more is a bin; all the
+            // other values (both tails) are one more bin.
+            let expected = |k: u64| exact.pmf(k) * draws as f64;
+            let mode = ((n + 1) as f64 * p) as u64;
+            let spread = (8.0 * (n as f64 * p * (1.0 - p)).sqrt()) as u64 + 10;
+            let (mut stat, mut bins, mut sum_e, mut sum_o) = (0.0, 0usize, 0.0, 0.0);
+            for k in mode.saturating_sub(spread)..=(mode + spread).min(n) {
+                let e = expected(k);
+                if e >= 5.0 {
+                    let o = seen.get(&k).copied().unwrap_or(0.0);
+                    stat += (o - e).powi(2) / e;
+                    bins += 1;
+                    sum_e += e;
+                    sum_o += o;
+                }
+            }
+            let (rest_e, rest_o) = (draws as f64 - sum_e, draws as f64 - sum_o);
+            if rest_e >= 1.0 {
+                stat += (rest_o - rest_e).powi(2) / rest_e;
+                bins += 1;
+            } else {
+                assert!(
+                    rest_o <= 10.0,
+                    "n={n} p={p}: {rest_o} draws in the far tails"
+                );
+            }
+            let limit = ChiSquared::new((bins - 1) as f64)
+                .expect("chi-square")
+                .inverse_cdf(0.999);
+            assert!(
+                stat < limit,
+                "n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
             );
         }
     }
