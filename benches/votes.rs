@@ -9,7 +9,9 @@
 //! when `GOLDARENA_BENCH_POSTGRES_URL` names a server (a fresh database is
 //! made and dropped). `GOLDARENA_BENCH_SECS` sets each run's length (5);
 //! `GOLDARENA_BENCH_CONFIG` adds top-level settings to the server's
-//! configuration (`database_max_connections = 4`, say).
+//! configuration (`database_max_connections = 4`, say);
+//! `GOLDARENA_BENCH_BINARY` serves another build of `goldarena` (an A/B
+//! comparison of two commits).
 //!
 //! With integrity on, the per-voter and per-address limits answer 429 to a
 //! crowd that comes from one address: those are counted apart, as refused.
@@ -36,8 +38,12 @@ fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Served {
     std::fs::write(&config, text).expect("config");
     // A key of this run only (PostgreSQL needs one set).
     let key = format!("bench-{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    let binary = std::env::var_os("GOLDARENA_BENCH_BINARY").map_or_else(
+        || env!("CARGO_BIN_EXE_goldarena").into(),
+        std::path::PathBuf::from,
+    );
     Served::start(
-        std::path::Path::new(env!("CARGO_BIN_EXE_goldarena")),
+        &binary,
         &config,
         database_url,
         &[
