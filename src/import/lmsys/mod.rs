@@ -161,7 +161,7 @@ const CHUNK_BYTES: usize = 4 << 20;
 /// The first malformed record with its line (JSON lines) or index (array), unless
 /// `skip_invalid`; a JSON array that is not well-formed JSON stops the read either
 /// way, since no later record can be found in it reliably.
-pub fn read<R: BufRead, S: Sink>(
+pub fn read<R: BufRead + Send, S: Sink>(
     mut input: R,
     filter: &Filter,
     new_sink: &(dyn Fn() -> S + Sync),
