@@ -22,7 +22,6 @@
 //! the replicates where it has one (as pandas' `quantile` skips NaN in the
 //! reference implementation).
 
-use rand::rngs::StdRng;
 use std::sync::OnceLock;
 
 use rand::{RngExt, SeedableRng};
@@ -30,6 +29,11 @@ use rayon::prelude::*;
 
 use super::bradley_terry::{BtConfig, Curvature, components, fit, fit_near};
 use super::comparisons::{Comparisons, PairCount};
+
+/// The generator of a replicate: xoshiro256++, small and fast (a replicate
+/// draws tens of thousands of uniforms), and good enough for simulation; no
+/// secret depends on it.
+pub type ReplicateRng = rand::rngs::Xoshiro256PlusPlus;
 
 /// How replicates are put on a common scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,7 +53,7 @@ pub const GAUGE_MIN_BATTLES: u64 = 20;
 /// pair's total split over its three outcomes. Pairs left without a battle are
 /// dropped.
 #[must_use]
-pub fn resample(c: &Comparisons, rng: &mut StdRng) -> Vec<PairCount> {
+pub fn resample(c: &Comparisons, rng: &mut ReplicateRng) -> Vec<PairCount> {
     let mut remaining_draws = c.battles();
     let mut remaining_mass = remaining_draws;
     let mut out = Vec::with_capacity(c.pairs().len());
@@ -76,7 +80,7 @@ pub fn resample(c: &Comparisons, rng: &mut StdRng) -> Vec<PairCount> {
 
 /// One step of a multinomial chain: how many of `draws` fall into a cell holding
 /// `cell` of the `mass` still unassigned, i.e. Binomial(draws, cell / mass).
-fn conditional(draws: u64, cell: u64, mass: u64, rng: &mut StdRng) -> u64 {
+fn conditional(draws: u64, cell: u64, mass: u64, rng: &mut ReplicateRng) -> u64 {
     if draws == 0 || cell == 0 {
         0
     } else if cell >= mass {
@@ -92,7 +96,7 @@ fn conditional(draws: u64, cell: u64, mass: u64, rng: &mut StdRng) -> u64 {
 /// the sampler above 64 before: BTRD, used from a mean of 16, made the
 /// 1000-round bootstrap of 1M battles over 100 models, file to table, about
 /// 14 % faster as a whole process (median of four paired runs).
-fn binomial(n: u64, p: f64, rng: &mut StdRng) -> u64 {
+fn binomial(n: u64, p: f64, rng: &mut ReplicateRng) -> u64 {
     if p > 0.5 {
         return n - binomial(n, 1.0 - p, rng);
     }
@@ -129,7 +133,7 @@ fn binomial(n: u64, p: f64, rng: &mut StdRng) -> u64 {
 /// one uniform and no logarithm; the rest are accepted against the exact
 /// probabilities (a product near the mode, Stirling's series further out).
 /// It draws from the same distribution as `rand_distr`'s BTPE, in fewer steps.
-fn btrd(n: u64, p: f64, rng: &mut StdRng) -> u64 {
+fn btrd(n: u64, p: f64, rng: &mut ReplicateRng) -> u64 {
     let nf = n as f64;
     let q = 1.0 - p;
     let m = ((nf + 1.0) * p).floor();
@@ -270,8 +274,8 @@ fn splitmix64(mut z: u64) -> u64 {
 
 /// The generator of replicate `round` under `seed`.
 #[must_use]
-pub fn replicate_rng(seed: u64, round: usize) -> StdRng {
-    StdRng::seed_from_u64(splitmix64(seed ^ splitmix64(round as u64)))
+pub fn replicate_rng(seed: u64, round: usize) -> ReplicateRng {
+    ReplicateRng::seed_from_u64(splitmix64(seed ^ splitmix64(round as u64)))
 }
 
 /// Runs `rounds` bootstrap replicates in parallel and returns, for each, the
