@@ -168,11 +168,17 @@ async fn request_bodies_never_get_a_5xx() {
 /// A valid answer stream, as an OpenAI-compatible server sends it.
 const STREAM: &str = "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"hmm\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello, \"}}]}\n\n: keep-alive\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world \\u00e9\\u4e16\"},\"finish_reason\":null}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\n\ndata: [DONE]\n\n";
 
-/// An upstream that answers every request with 200, `text/event-stream`,
-/// and the body of the current case, written in the case's pieces.
-async fn raw_upstream(
-    case: std::sync::Arc<std::sync::Mutex<(Vec<u8>, Vec<usize>)>>,
-) -> std::net::SocketAddr {
+/// A valid whole reply, as a server that ignores `stream: true` sends it.
+const WHOLE: &str = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello, world \\u00e9\\u4e16\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
+
+/// One reply of the raw upstream: its body, where it is cut into writes, and
+/// whether it says it is JSON (else an event stream).
+type RawCase = (Vec<u8>, Vec<usize>, bool);
+
+/// An upstream that answers every request with 200, `text/event-stream` or
+/// `application/json`, and the body of the current case, written in the
+/// case's pieces.
+async fn raw_upstream(case: std::sync::Arc<std::sync::Mutex<RawCase>>) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -209,8 +215,14 @@ async fn raw_upstream(
                         Ok(n) => request.extend_from_slice(&buf[..n]),
                     }
                 }
-                let (body, cuts) = case.lock().expect("case").clone();
-                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+                let (body, cuts, json) = case.lock().expect("case").clone();
+                let kind = if json {
+                    "application/json"
+                } else {
+                    "text/event-stream"
+                };
+                let head =
+                    format!("HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\nconnection: close\r\n\r\n");
                 if socket.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
@@ -240,7 +252,7 @@ async fn upstream_answer_streams_never_panic() {
     use goldarena::providers::openai::{CallLimits, OpenAiOptions, OpenAiProvider};
     use goldarena::providers::{ChatMessage, ChatProvider};
 
-    let case = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), Vec::new())));
+    let case = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), Vec::new(), false)));
     let addr = raw_upstream(std::sync::Arc::clone(&case)).await;
     let client =
         goldarena::providers::http_client(std::time::Duration::from_secs(2)).expect("client");
@@ -291,17 +303,29 @@ async fn upstream_answer_streams_never_panic() {
                 .collect::<String>()
                 .into_bytes()
         }),
+        // Whole replies: damaged, or well-formed with arbitrary text.
+        damaged(WHOLE),
+        any::<String>().prop_map(|text| {
+            serde_json::json!({"choices": [{"message": {"content": text}, "finish_reason": "stop"}]})
+                .to_string()
+                .into_bytes()
+        }),
     ];
-    let strategy = (bodies, proptest::collection::vec(0..600usize, 0..8));
+    // Any body may come as either kind: a server can also mislabel it.
+    let strategy = (
+        bodies,
+        proptest::collection::vec(0..600usize, 0..8),
+        any::<bool>(),
+    );
     let mut runner = TestRunner::new(Config {
         cases: CASES,
         ..Config::default()
     });
     let (mut ok, mut failed) = (0u64, 0u64);
     for _ in 0..CASES {
-        let (body, mut cuts) = strategy.new_tree(&mut runner).expect("input").current();
+        let (body, mut cuts, json) = strategy.new_tree(&mut runner).expect("input").current();
         cuts.sort_unstable();
-        *case.lock().expect("case") = (body.clone(), cuts);
+        *case.lock().expect("case") = (body.clone(), cuts, json);
         let (_stop_tx, stop) = tokio::sync::watch::channel(false);
         let messages = [ChatMessage::user("Hi")];
         let mut passed_on = String::new();
@@ -330,15 +354,17 @@ async fn upstream_answer_streams_never_panic() {
             Err(_) => failed += 1,
         }
     }
-    // The valid stream itself is read whole.
-    *case.lock().expect("case") = (STREAM.as_bytes().to_vec(), vec![7, 100, 101, 300]);
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mut sink = |_: &str| {};
-    let done = provider
-        .complete(&[ChatMessage::user("Hi")], &mut sink, stop)
-        .await
-        .expect("a valid stream");
-    assert_eq!(done.text, "Hello, world é世");
-    assert_eq!(done.completion_tokens, Some(4));
+    // The valid stream and the valid whole reply themselves are read whole.
+    for (body, json) in [(STREAM, false), (WHOLE, true)] {
+        *case.lock().expect("case") = (body.as_bytes().to_vec(), vec![7, 100, 101, 300], json);
+        let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+        let mut sink = |_: &str| {};
+        let done = provider
+            .complete(&[ChatMessage::user("Hi")], &mut sink, stop)
+            .await
+            .expect("a valid reply");
+        assert_eq!(done.text, "Hello, world é世", "json: {json}");
+        assert_eq!(done.completion_tokens, Some(4));
+    }
     eprintln!("{CASES} upstream streams: {ok} answers kept, {failed} refused, no panic");
 }

@@ -1,6 +1,8 @@
 //! OpenAI-compatible chat completions, streamed: `POST {base_url}/chat/completions`
 //! with `stream: true`, read as server-sent events (vLLM, Ollama, llama.cpp
-//! server, OpenAI, DeepSeek, Qwen and the like all speak it).
+//! server, OpenAI, DeepSeek, Qwen and the like all speak it). A server that
+//! ignores `stream: true` and answers one `application/json` completion is
+//! read too: its answer reaches the voter as one piece.
 //!
 //! Retries: only before the first token, and only for what is likely to pass
 //! on a second try (429, 5xx, connection errors). Once text has reached the
@@ -20,7 +22,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, sleep_until, timeout_at};
 
-use self::wire::{Chunk, Message, Request, StreamOptions, Usage, excerpt, upstream_message};
+use self::wire::{Chunk, Message, Request, StreamOptions, Usage, Whole, excerpt, upstream_message};
 use super::{BoxFuture, ChatMessage, ChatProvider, Completion, DeltaSink, ProviderError};
 use crate::domain::FinishReason;
 
@@ -245,14 +247,7 @@ impl OpenAiProvider {
         };
         let _permit = tokio::select! {
             biased;
-            Ok(_) = stop.wait_for(|s| *s) => return Ok(Completion {
-                text: String::new(),
-                finish_reason: FinishReason::Stopped,
-                latency: queued.elapsed(),
-                first_token: None,
-                prompt_tokens: None,
-                completion_tokens: None,
-            }),
+            Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(String::new(), queued, None)),
             p = acquire => match p? {
                 Ok(permit) => permit,
                 Err(_) => return Err(ProviderError::Protocol("provider closed".into())),
@@ -260,19 +255,16 @@ impl OpenAiProvider {
         };
         let started = Instant::now();
         let deadline = started + self.limits.answer;
-        let stopped = |text: String, first_token: Option<Duration>| Completion {
-            text,
-            finish_reason: FinishReason::Stopped,
-            latency: started.elapsed(),
-            first_token,
-            prompt_tokens: None,
-            completion_tokens: None,
-        };
         let body = self.request_body(messages);
         let Some((response, sent)) = self.connect(&body, deadline, &mut stop).await? else {
-            return Ok(stopped(String::new(), None));
+            return Ok(stopped(String::new(), started, None));
         };
         let first_token_deadline = (sent + self.limits.first_token).min(deadline);
+        if is_whole_json(response.headers()) {
+            return self
+                .read_whole(response, started, deadline, on_delta, stop)
+                .await;
+        }
         let mut events = response.bytes_stream().eventsource();
         let mut text = String::new();
         let mut first_token = None;
@@ -290,7 +282,7 @@ impl OpenAiProvider {
             };
             let next = tokio::select! {
                 biased;
-                Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(text, first_token)),
+                Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(text, started, first_token)),
                 n = timeout_at(wait_until, events.next()) => n,
             };
             let event = match next {
@@ -319,7 +311,7 @@ impl OpenAiProvider {
             }
             for choice in chunk.choices {
                 let delta = choice.delta.unwrap_or_default();
-                if delta.reasoning_content.is_some_and(|r| !r.is_empty()) {
+                if delta.thinks() {
                     thinking = true;
                 }
                 if let Some(mut piece) = delta.content.map(without_control_characters)
@@ -327,13 +319,7 @@ impl OpenAiProvider {
                 {
                     first_token.get_or_insert_with(|| started.elapsed());
                     let room = self.limits.max_answer_bytes.saturating_sub(text.len());
-                    if piece.len() > room {
-                        // Cut at a character boundary, and stop reading.
-                        let mut cut = room;
-                        while !piece.is_char_boundary(cut) {
-                            cut -= 1;
-                        }
-                        piece.truncate(cut);
+                    if cut_to(&mut piece, room) {
                         finish_reason = Some("length".to_owned());
                     }
                     if !piece.is_empty() {
@@ -356,15 +342,122 @@ impl OpenAiProvider {
                 usage = u;
             }
         }
-        Ok(Completion {
-            text,
-            finish_reason: finish_reason.map_or(FinishReason::Stop, |r| FinishReason::parse(&r)),
-            latency: started.elapsed(),
-            first_token,
-            prompt_tokens: usage.prompt_tokens,
-            completion_tokens: usage.completion_tokens,
-        })
+        Ok(finished(text, finish_reason, started, first_token, &usage))
     }
+}
+
+impl OpenAiProvider {
+    /// The reply of a server that ignored `stream: true`: one
+    /// `chat.completion` object, read (up to what `max_answer_bytes` of text
+    /// can take as JSON) by the answer's deadline and passed on as one piece.
+    async fn read_whole(
+        &self,
+        response: reqwest::Response,
+        started: Instant,
+        deadline: Instant,
+        on_delta: &mut DeltaSink<'_>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<Completion, ProviderError> {
+        // Escaped JSON text takes up to six bytes per byte of text.
+        let cap = self
+            .limits
+            .max_answer_bytes
+            .saturating_mul(6)
+            .saturating_add(MAX_ERROR_BODY);
+        let read = tokio::select! {
+            biased;
+            Ok(_) = stop.wait_for(|s| *s) => return Ok(stopped(String::new(), started, None)),
+            r = timeout_at(deadline, read_capped(response, cap)) => r,
+        };
+        let (bytes, whole) = match read {
+            Err(_) => return Err(ProviderError::AnswerTimeout(self.limits.answer)),
+            Ok((_, Err(e))) => return Err(ProviderError::Stream(describe(&e))),
+            Ok((bytes, Ok(whole))) => (bytes, whole),
+        };
+        if !whole {
+            return Err(ProviderError::Protocol(format!(
+                "the reply is longer than {cap} bytes"
+            )));
+        }
+        let reply: Whole = serde_json::from_slice(&bytes).map_err(|e| {
+            ProviderError::Protocol(format!(
+                "bad reply ({e}): {}",
+                excerpt(&String::from_utf8_lossy(&bytes))
+            ))
+        })?;
+        if let Some(error) = reply.error {
+            return Err(ProviderError::Upstream(upstream_message(&error)));
+        }
+        let Some(choice) = reply.choices.into_iter().next() else {
+            return Err(ProviderError::Protocol("the reply has no choice".into()));
+        };
+        let mut text =
+            without_control_characters(choice.message.and_then(|m| m.content).unwrap_or_default());
+        let mut finish_reason = choice.finish_reason;
+        if cut_to(&mut text, self.limits.max_answer_bytes) {
+            finish_reason = Some("length".to_owned());
+        }
+        let first_token = (!text.is_empty()).then(|| started.elapsed());
+        if !text.is_empty() {
+            on_delta(&text);
+        }
+        let usage = reply.usage.unwrap_or_default();
+        Ok(finished(text, finish_reason, started, first_token, &usage))
+    }
+}
+
+/// An answer the voter stopped, with what had come by then.
+fn stopped(text: String, started: Instant, first_token: Option<Duration>) -> Completion {
+    Completion {
+        text,
+        finish_reason: FinishReason::Stopped,
+        latency: started.elapsed(),
+        first_token,
+        prompt_tokens: None,
+        completion_tokens: None,
+    }
+}
+
+/// An answer that came to its end (`stop` when the server named none).
+fn finished(
+    text: String,
+    finish_reason: Option<String>,
+    started: Instant,
+    first_token: Option<Duration>,
+    usage: &Usage,
+) -> Completion {
+    Completion {
+        text,
+        finish_reason: finish_reason.map_or(FinishReason::Stop, |r| FinishReason::parse(&r)),
+        latency: started.elapsed(),
+        first_token,
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: usage.completion_tokens,
+    }
+}
+
+/// Whether a successful response is one JSON document (a server that
+/// ignored `stream: true`) rather than an event stream.
+fn is_whole_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Cuts `piece` to at most `room` bytes, on a character boundary; true when
+/// it cut anything.
+fn cut_to(piece: &mut String, room: usize) -> bool {
+    if piece.len() <= room {
+        return false;
+    }
+    let mut cut = room;
+    while !piece.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    piece.truncate(cut);
+    true
 }
 
 impl ChatProvider for OpenAiProvider {
@@ -408,19 +501,33 @@ async fn error_message(response: reqwest::Response, deadline: Instant) -> String
 }
 
 /// At most `cap` bytes of a body, as text; a server that sends more is not
-/// read further.
-async fn capped_body(mut response: reqwest::Response, cap: usize) -> String {
+/// read further, and a body that breaks off is taken as far as it came.
+async fn capped_body(response: reqwest::Response, cap: usize) -> String {
+    let (bytes, _) = read_capped(response, cap).await;
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// At most `cap` bytes of a body, with whether that was all of it (`false`:
+/// there was more, which is not read) or the error it broke off with.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> (Vec<u8>, reqwest::Result<bool>) {
     let mut bytes = Vec::new();
-    while bytes.len() < cap {
+    loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = cap - bytes.len();
-                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                let room = cap.saturating_sub(bytes.len());
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    return (bytes, Ok(false));
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            _ => break,
+            Ok(None) => return (bytes, Ok(true)),
+            Err(e) => return (bytes, Err(e)),
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// A transport error without the request's headers (reqwest never prints

@@ -29,7 +29,7 @@ pub(super) struct StreamOptions {
 
 #[derive(Deserialize)]
 pub(super) struct Chunk {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub(super) choices: Vec<Choice>,
     #[serde(default)]
     pub(super) usage: Option<Usage>,
@@ -49,8 +49,56 @@ pub(super) struct Choice {
 pub(super) struct Delta {
     #[serde(default)]
     pub(super) content: Option<String>,
+    /// A reasoning model's thinking: `reasoning_content` (DeepSeek, vLLM,
+    /// SGLang) or `reasoning` (OpenRouter, newer vLLM).
     #[serde(default)]
     pub(super) reasoning_content: Option<String>,
+    #[serde(default)]
+    pub(super) reasoning: Option<String>,
+}
+
+impl Delta {
+    /// Whether this piece is the model thinking aloud.
+    pub(super) fn thinks(&self) -> bool {
+        [&self.reasoning_content, &self.reasoning]
+            .into_iter()
+            .any(|r| r.as_ref().is_some_and(|r| !r.is_empty()))
+    }
+}
+
+/// The whole reply of a server that ignores `stream: true` and answers one
+/// `chat.completion` object.
+#[derive(Deserialize)]
+pub(super) struct Whole {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(super) choices: Vec<WholeChoice>,
+    #[serde(default)]
+    pub(super) usage: Option<Usage>,
+    #[serde(default)]
+    pub(super) error: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct WholeChoice {
+    #[serde(default)]
+    pub(super) message: Option<WholeMessage>,
+    #[serde(default)]
+    pub(super) finish_reason: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+pub(super) struct WholeMessage {
+    #[serde(default)]
+    pub(super) content: Option<String>,
+}
+
+/// A list that a server may also send as `null`.
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Default, Deserialize)]
@@ -92,6 +140,40 @@ mod tests {
         assert_eq!(
             upstream_message(&serde_json::json!("model not found")),
             "model not found"
+        );
+    }
+
+    #[test]
+    fn chunks_read_the_shapes_servers_send() {
+        let null_choices: Chunk = serde_json::from_str(
+            r#"{"choices": null, "usage": {"prompt_tokens": 3, "completion_tokens": null}}"#,
+        )
+        .expect("a usage chunk with null choices");
+        assert!(null_choices.choices.is_empty());
+        assert_eq!(null_choices.usage.and_then(|u| u.prompt_tokens), Some(3));
+        for key in ["reasoning_content", "reasoning"] {
+            let chunk: Chunk = serde_json::from_str(&format!(
+                r#"{{"choices": [{{"delta": {{"{key}": "hmm", "content": null}}}}]}}"#
+            ))
+            .expect("a thinking chunk");
+            let delta = chunk
+                .choices
+                .into_iter()
+                .next()
+                .and_then(|c| c.delta)
+                .expect("delta");
+            assert!(delta.thinks(), "{key}");
+        }
+        let empty: Chunk =
+            serde_json::from_str(r#"{"choices": [{"delta": {"reasoning": ""}}]}"#).expect("chunk");
+        assert!(
+            !empty
+                .choices
+                .into_iter()
+                .next()
+                .and_then(|c| c.delta)
+                .expect("delta")
+                .thinks()
         );
     }
 

@@ -144,23 +144,60 @@ async fn a_model_never_has_more_requests_in_flight_than_its_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reasoning_model_thinking_past_the_first_token_timeout_is_not_cut_off() {
-    let mut thinker =
-        Script::answer(BETA).slow(Duration::from_millis(100), Duration::from_millis(150));
-    thinker.reasoning = (0..6).map(|i| format!("Let me think ({i})... ")).collect();
-    let fake = FakeOpenAi::start(&[("alpha", Script::answer(ALPHA)), ("beta", thinker)]).await;
-    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
-        s.live.first_token_timeout_ms = 400;
-    })
-    .await
-    else {
+    // DeepSeek and vLLM send the thinking as `reasoning_content`, OpenRouter
+    // as `reasoning`.
+    for key in ["reasoning_content", "reasoning"] {
+        let mut thinker =
+            Script::answer(BETA).slow(Duration::from_millis(100), Duration::from_millis(150));
+        thinker.reasoning = (0..6).map(|i| format!("Let me think ({i})... ")).collect();
+        thinker.reasoning_key = key;
+        let fake = FakeOpenAi::start(&[("alpha", Script::answer(ALPHA)), ("beta", thinker)]).await;
+        let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+            s.live.first_token_timeout_ms = 400;
+        })
+        .await
+        else {
+            return;
+        };
+        let id = id(&live_battle(&app, "Think first").await);
+        let events = app.stream(&id).await;
+        assert!(
+            !events.iter().any(|(n, _)| n == "void"),
+            "{key}: {events:?}"
+        );
+        let (text, _) = by_side(&events);
+        assert!(
+            text.iter().any(|t| t == BETA),
+            "{key}: the answer without its reasoning: {text:?}"
+        );
+    }
+}
+
+/// Some servers and proxies ignore `stream: true` and send one
+/// `chat.completion` object: its answer reaches the voter as one piece, with
+/// its finish reason and token counts, and the vote counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_ignores_streaming_still_answers() {
+    let mut whole = Script::answer(BETA);
+    whole.unstreamed = true;
+    whole.reasoning = vec!["thinking that is not part of the answer".to_owned()];
+    let fake = FakeOpenAi::start(&[("alpha", Script::answer(ALPHA)), ("beta", whole)]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
         return;
     };
-    let id = id(&live_battle(&app, "Think first").await);
+    let id = id(&live_battle(&app, "Answer at once").await);
     let events = app.stream(&id).await;
     assert!(!events.iter().any(|(n, _)| n == "void"), "{events:?}");
-    let (text, _) = by_side(&events);
-    assert!(
-        text.iter().any(|t| t == BETA),
-        "the answer without its reasoning: {text:?}"
-    );
+    let (text, done) = by_side(&events);
+    let answers: BTreeSet<&str> = text.iter().map(String::as_str).collect();
+    assert_eq!(answers, BTreeSet::from([ALPHA, BETA]), "{events:?}");
+    let side = usize::from(text[1] == BETA);
+    let d = done[side].as_ref().expect("a done event");
+    assert_eq!(d["text"], BETA);
+    assert_eq!(d["finish_reason"], "stop");
+    assert_eq!(d["prompt_tokens"], 11);
+    let vote = app.vote(&id, "tie").await;
+    assert_eq!(vote.status(), 200);
+    let vote: Value = vote.json().await.expect("json");
+    assert_eq!(vote["counted"], true);
 }

@@ -17,8 +17,14 @@ use serde_json::{Value, json};
 pub struct Script {
     /// The answer, piece by piece.
     pub chunks: Vec<String>,
-    /// `reasoning_content` pieces sent before the answer (reasoning models).
+    /// Reasoning pieces sent before the answer (reasoning models).
     pub reasoning: Vec<String>,
+    /// The delta field they come in: `reasoning_content` (DeepSeek, vLLM)
+    /// or `reasoning` (OpenRouter).
+    pub reasoning_key: &'static str,
+    /// Ignore `stream: true` and answer one `application/json` completion
+    /// (after `first_delay`), as some servers and proxies do.
+    pub unstreamed: bool,
     /// Before the first piece (after the response headers).
     pub first_delay: Duration,
     /// Between pieces.
@@ -36,6 +42,8 @@ impl Script {
         Self {
             chunks: text.split_inclusive(' ').map(str::to_owned).collect(),
             reasoning: Vec::new(),
+            reasoning_key: "reasoning_content",
+            unstreamed: false,
             first_delay: Duration::ZERO,
             chunk_delay: Duration::from_millis(5),
             fail_first: Vec::new(),
@@ -191,6 +199,21 @@ async fn completions(req: HttpRequest, body: Bytes, state: web::Data<State>) -> 
         return HttpResponse::build(status)
             .json(json!({"error": {"message": "scripted failure", "type": "server_error"}}));
     }
+    if script.unstreamed {
+        tokio::time::sleep(script.first_delay).await;
+        let text: String = script.chunks.concat();
+        return HttpResponse::Ok().json(json!({
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "reasoning_content": script.reasoning.concat()},
+                "finish_reason": "stop",
+            }],
+            "usage": {"prompt_tokens": 11, "completion_tokens": script.chunks.len(), "total_tokens": 11 + script.chunks.len()},
+        }));
+    }
     let include_usage = body["stream_options"]["include_usage"].as_bool() == Some(true);
     let guard = InFlight::new(Arc::clone(&state.into_inner()));
     let frames = frames(&script, &model, include_usage);
@@ -233,7 +256,7 @@ fn frames(script: &Script, model: &str, include_usage: bool) -> Vec<String> {
     let mut frames: Vec<Value> = script
         .reasoning
         .iter()
-        .map(|r| chunk(json!({"reasoning_content": r}), Value::Null))
+        .map(|r| chunk(json!({ script.reasoning_key: r }), Value::Null))
         .collect();
     for (i, piece) in script.chunks.iter().enumerate() {
         let delta = if i == 0 {
