@@ -143,10 +143,7 @@ async fn answer(
     let mut answers = Vec::new();
     for turn in &question.turns {
         conversation.push(ChatMessage::user(turn.clone()));
-        // Never stopped: the sender lives until the answer is complete.
-        let (_stop, stop) = tokio::sync::watch::channel(false);
-        let mut ignore = |_: &str| {};
-        let completion = provider.complete(&conversation, &mut ignore, stop).await?;
+        let completion = provider.complete_whole(&conversation).await?;
         conversation.push(ChatMessage::assistant(completion.text.clone()));
         answers.push(completion.text);
     }

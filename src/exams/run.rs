@@ -232,10 +232,7 @@ pub async fn run(
     let mut answers = futures_util::stream::iter(jobs)
         .map(|(m, q, sample)| async move {
             let messages = conversation(questions, q, options.shots, chinese);
-            // Never stopped: the sender lives until the answer is complete.
-            let (_stop, stop) = tokio::sync::watch::channel(false);
-            let mut ignore = |_: &str| {};
-            let result = m.provider.complete(&messages, &mut ignore, stop).await;
+            let result = m.provider.complete_whole(&messages).await;
             (m, q, sample, result)
         })
         .buffer_unordered(options.concurrency);

@@ -148,4 +148,21 @@ pub trait ChatProvider: Send + Sync {
         on_delta: &'a mut DeltaSink<'a>,
         stop: watch::Receiver<bool>,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+
+    /// The whole answer, with nobody reading along and nobody to stop it
+    /// (batch work: exams, answer sets).
+    ///
+    /// # Errors
+    /// As [`ChatProvider::complete`].
+    fn complete_whole<'a>(
+        &'a self,
+        messages: &'a [ChatMessage],
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            // Never stopped: the sender lives until the answer is complete.
+            let (_stop, stop) = watch::channel(false);
+            let mut ignore = |_: &str| {};
+            self.complete(messages, &mut ignore, stop).await
+        })
+    }
 }
