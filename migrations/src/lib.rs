@@ -18,6 +18,7 @@ mod m20261201_000010_exams;
 mod m20261202_000011_exam_runs;
 mod m20261202_000012_unfinished_answers;
 mod m20261203_000013_voter_history;
+mod m20261204_000014_unfinished_answers_only;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_exam_runs::Migration),
             Box::new(m20261202_000012_unfinished_answers::Migration),
             Box::new(m20261203_000013_voter_history::Migration),
+            Box::new(m20261204_000014_unfinished_answers_only::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ both_backends!(
     an_acknowledged_vote_survives_kill_9,
     acknowledged_votes_survive_twenty_kill_9s_under_load,
     two_instances_starting_at_once_on_an_empty_database_both_come_up,
+    every_migration_goes_down_and_up_again,
 );
 
 /// Starts the real binary and returns it with the port it reports. Its
@@ -573,4 +574,66 @@ async fn a_postgres_restart_gives_503_then_the_arena_recovers_by_itself() {
         .await
         .expect("health");
     assert_eq!(health.status(), 200);
+}
+
+/// The migrations' `down` steps are real: on a database with data in it,
+/// every migration goes down (to an empty schema) and up again, and then the
+/// arena's own start and a vote work on it.
+async fn every_migration_goes_down_and_up_again(backend: Backend) {
+    use migration::MigratorTrait;
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    // Data first: the real binary migrates, loads the demo set, takes a vote.
+    let (mut child, port) = serve_with(
+        &url,
+        dir.path(),
+        "load_demo = true\n[integrity]\nmin_read_ms = 0\n",
+    );
+    cast(
+        &http(),
+        &format!("http://127.0.0.1:{port}/api/v1"),
+        "model_a",
+    )
+    .await
+    .expect("a vote");
+    child.kill().expect("stop");
+    child.wait().expect("reap");
+
+    let db = goldarena::store::db::connect(&url, 2)
+        .await
+        .expect("connect");
+    let applied = migration::Migrator::get_applied_migrations(&db)
+        .await
+        .expect("applied")
+        .len();
+    assert_eq!(applied, migration::Migrator::migrations().len());
+    // Down one at a time, newest first (each on a database that has the
+    // data the later ones left), then all the way.
+    migration::Migrator::down(&db, Some(1))
+        .await
+        .expect("down one");
+    migration::Migrator::down(&db, None)
+        .await
+        .expect("down all");
+    assert!(
+        migration::Migrator::get_applied_migrations(&db)
+            .await
+            .expect("applied")
+            .is_empty()
+    );
+    migration::Migrator::up(&db, None).await.expect("up again");
+    db.close().await.expect("close");
+
+    let (mut child, port) = serve(&url, dir.path());
+    cast(
+        &http(),
+        &format!("http://127.0.0.1:{port}/api/v1"),
+        "model_b",
+    )
+    .await
+    .expect("a vote after the round trip");
+    child.kill().expect("stop");
+    child.wait().expect("reap");
 }
