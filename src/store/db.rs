@@ -44,15 +44,48 @@ pub async fn connect_with(
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 // Pages read through a memory map, not copied by a system
                 // call each time another connection's write empties the
                 // page cache (WAL readers do, after every commit).
                 .pragma("mmap_size", "268435456")
         });
-    Database::connect(options)
-        .await
-        .with_context(|| format!("could not connect to the database at {}", redact(url)))
+    // A new SQLite file is switched to WAL by its first connection, and that
+    // switch fails at once ("database is locked", no busy handler) while
+    // another process holds the file (its own first connection, a running
+    // import). It is tried again, as the busy handler would, for up to its
+    // timeout; any other failure is final.
+    let give_up = tokio::time::Instant::now() + SQLITE_BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(e) if is_busy(&e) && tokio::time::Instant::now() + pause < give_up => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            other => {
+                return other.with_context(|| {
+                    format!("could not connect to the database at {}", redact(url))
+                });
+            }
+        }
+    }
+}
+
+/// How long SQLite waits for another connection's lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SQLite's `SQLITE_BUSY` (5): another connection holds the lock.
+fn is_busy(e: &DbErr) -> bool {
+    let (DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+    | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))) = e
+    else {
+        return false;
+    };
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "5")
 }
 
 /// Applies every pending migration.
@@ -182,6 +215,40 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    /// Another connection is writing to a new SQLite file (a transaction
+    /// holding its write lock) while the arena connects: the switch to WAL
+    /// is then refused with SQLITE_BUSY at once, without the busy handler
+    /// (SQLite's deadlock rule), so connecting failed; now it waits and
+    /// tries again until the file is free. (Without the retry this test
+    /// fails: tried.)
+    #[tokio::test]
+    async fn connecting_waits_for_a_file_another_connection_holds() {
+        use sea_orm::sqlx::{Connection, Executor};
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("held.db");
+        let mut holder = sea_orm::sqlx::SqliteConnection::connect_with(
+            &sea_orm::sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .expect("holder");
+        holder
+            .execute("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .await
+            .expect("hold the file");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let connecting = tokio::spawn(async move { super::connect(&url, 2).await });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!connecting.is_finished(), "it did not wait for the lock");
+        holder.execute("COMMIT").await.expect("release");
+        let db = connecting
+            .await
+            .expect("task")
+            .expect("connected once the file was free");
+        super::ping(&db).await.expect("answers");
+    }
 
     #[test]
     fn passwords_are_hidden_in_urls() {
