@@ -4,8 +4,8 @@ use super::db::BeginWrite;
 use anyhow::Context;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -154,7 +154,9 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
 /// On a database error; the caller must then roll back.
 pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    battles::ActiveModel {
+    // Nothing is read back: the caller has the battle. (A plain `insert`
+    // would read the row again, by a second statement on SQLite.)
+    battles::Entity::insert(battles::ActiveModel {
         id: Set(battle.id),
         mode: Set(battle.mode),
         model_a: Set(battle.model_a),
@@ -169,8 +171,8 @@ pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow
         status: Set(BattleStatus::Open),
         void_reason: Set(None),
         created_at: Set(now),
-    }
-    .insert(txn)
+    })
+    .exec_without_returning(txn)
     .await
     .context("failed to insert battle")?;
     if let Some(key) = &battle.prompt_key {
@@ -182,7 +184,7 @@ pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow
             .into_iter()
             .map(|m| m.into_active(battle.id, now));
         messages::Entity::insert_many(rows)
-            .exec(txn)
+            .exec_without_returning(txn)
             .await
             .context("failed to insert battle messages")?;
     }
