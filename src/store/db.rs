@@ -93,19 +93,19 @@ fn is_busy(e: &DbErr) -> bool {
 /// # Errors
 /// When a migration fails; the database is left at the last migration that succeeded.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        // SQLite: one writer at a time, and the migrations run in it.
-        return Migrator::up(db, None)
+    // Processes that migrate at once (instances starting together, a command
+    // beside a starting server) take turns: the migrations run in one
+    // transaction that holds a lock until it commits (DDL is transactional on
+    // both databases), so the next one sees them applied and has nothing
+    // left to do. SQLite: the write lock, taken at BEGIN IMMEDIATE (without
+    // it, two processes both found the tables missing and the second failed
+    // with "table already exists"). PostgreSQL: an advisory lock.
+    let txn = db.begin_write().await.context("begin the migrations")?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             .await
-            .context("failed to run database migrations");
+            .context("wait for the migration lock")?;
     }
-    // PostgreSQL: instances that start at once take turns. The lock is held
-    // by the transaction the migrations run in (DDL is transactional there),
-    // so the second instance sees them applied and has nothing left to do.
-    let txn = db.begin().await.context("begin the migrations")?;
-    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
-        .await
-        .context("wait for the migration lock")?;
     Migrator::up(&txn, None)
         .await
         .context("failed to run database migrations")?;

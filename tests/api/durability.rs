@@ -11,6 +11,7 @@ both_backends!(
     acknowledged_votes_survive_twenty_kill_9s_under_load,
     two_instances_starting_at_once_on_an_empty_database_both_come_up,
     every_migration_goes_down_and_up_again,
+    commands_migrating_a_new_database_at_once_all_succeed,
 );
 
 /// Starts the real binary and returns it with the port it reports. Its
@@ -636,4 +637,36 @@ async fn every_migration_goes_down_and_up_again(backend: Backend) {
     .expect("a vote after the round trip");
     child.kill().expect("stop");
     child.wait().expect("reap");
+}
+
+/// Commands run at the same moment against a new database (a script that
+/// starts several, a command beside a starting server) each apply the
+/// migrations or find them applied: none fails half-way.
+async fn commands_migrating_a_new_database_at_once_all_succeed(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let config = dir.path().join("empty.toml");
+    std::fs::write(&config, "").expect("config");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_goldarena"))
+                .arg("--config")
+                .arg(&config)
+                .args(["--database", &url, "migrate"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start goldarena migrate")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
