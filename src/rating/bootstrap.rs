@@ -497,51 +497,52 @@ mod tests {
         }
     }
 
-    /// BTRD against the exact binomial probabilities: a chi-square test of
-    /// 200,000 draws per case (bins of expected count ≥ 5, the tails lumped),
-    /// at the 99.9 % point; and the same for rand_distr's BTPE, as a check of
-    /// the check.
+    /// A chi-square test of `draws` draws against the exact Binomial(n, p)
+    /// probabilities (statrs): bins of expected count ≥ 5, the tails lumped.
+    /// Returns the statistic and its 99.9 % point.
+    fn chi_square(n: u64, p: f64, draws: usize, draw: &mut dyn FnMut() -> u64) -> (f64, f64) {
+        use statrs::distribution::{Binomial as Exact, ChiSquared, ContinuousCDF, Discrete};
+        let exact = Exact::new(p, n).expect("binomial");
+        let mut seen = vec![0u64; usize::try_from(n).expect("n") + 1];
+        for _ in 0..draws {
+            let k = draw();
+            assert!(k <= n);
+            seen[usize::try_from(k).expect("k")] += 1;
+        }
+        // Bins: a lower tail, every k with an expected count of 5 or more,
+        // an upper tail.
+        let expected = |k: u64| exact.pmf(k) * draws as f64;
+        let lo = (0..=n)
+            .find(|&k| expected(k) >= 5.0)
+            .expect("a central bin");
+        let hi = (0..=n)
+            .rev()
+            .find(|&k| expected(k) >= 5.0)
+            .expect("a central bin");
+        let mut bins: Vec<(f64, f64)> = Vec::new();
+        let tail = |range: std::ops::Range<u64>| {
+            range.fold((0.0, 0.0), |(e, o), k| {
+                (e + expected(k), o + seen[k as usize] as f64)
+            })
+        };
+        bins.push(tail(0..lo));
+        for k in lo..=hi {
+            bins.push((expected(k), seen[k as usize] as f64));
+        }
+        bins.push(tail(hi + 1..n + 1));
+        let bins: Vec<(f64, f64)> = bins.into_iter().filter(|(e, _)| *e > 0.0).collect();
+        let stat: f64 = bins.iter().map(|(e, o)| (o - e).powi(2) / e).sum();
+        let limit = ChiSquared::new((bins.len() - 1) as f64)
+            .expect("chi-square")
+            .inverse_cdf(0.999);
+        (stat, limit)
+    }
+
+    /// BTRD against the exact binomial probabilities, 200,000 draws per
+    /// case; and the same for rand_distr's BTPE, as a check of the check.
     #[test]
     fn btrd_draws_follow_the_binomial_probabilities() {
         use rand_distr::{Binomial, Distribution};
-        use statrs::distribution::{Binomial as Exact, ChiSquared, ContinuousCDF, Discrete};
-        let chi_square = |n: u64, p: f64, draw: &mut dyn FnMut() -> u64| -> (f64, f64) {
-            let exact = Exact::new(p, n).expect("binomial");
-            let draws = 200_000usize;
-            let mut seen = vec![0u64; usize::try_from(n).expect("n") + 1];
-            for _ in 0..draws {
-                let k = draw();
-                assert!(k <= n);
-                seen[usize::try_from(k).expect("k")] += 1;
-            }
-            // Bins: a lower tail, every k with an expected count of 5 or more,
-            // an upper tail.
-            let expected = |k: u64| exact.pmf(k) * draws as f64;
-            let lo = (0..=n)
-                .find(|&k| expected(k) >= 5.0)
-                .expect("a central bin");
-            let hi = (0..=n)
-                .rev()
-                .find(|&k| expected(k) >= 5.0)
-                .expect("a central bin");
-            let mut bins: Vec<(f64, f64)> = Vec::new();
-            let tail = |range: std::ops::Range<u64>| {
-                range.fold((0.0, 0.0), |(e, o), k| {
-                    (e + expected(k), o + seen[k as usize] as f64)
-                })
-            };
-            bins.push(tail(0..lo));
-            for k in lo..=hi {
-                bins.push((expected(k), seen[k as usize] as f64));
-            }
-            bins.push(tail(hi + 1..n + 1));
-            let bins: Vec<(f64, f64)> = bins.into_iter().filter(|(e, _)| *e > 0.0).collect();
-            let stat: f64 = bins.iter().map(|(e, o)| (o - e).powi(2) / e).sum();
-            let limit = ChiSquared::new((bins.len() - 1) as f64)
-                .expect("chi-square")
-                .inverse_cdf(0.999);
-            (stat, limit)
-        };
         for (n, p) in [
             (200u64, 0.4),
             (1_000, 0.3),
@@ -551,14 +552,14 @@ mod tests {
             (110, 0.1),
         ] {
             let mut rng = replicate_rng(7, n as usize);
-            let (stat, limit) = chi_square(n, p, &mut || btrd(n, p, &mut rng));
+            let (stat, limit) = chi_square(n, p, 200_000, &mut || btrd(n, p, &mut rng));
             assert!(
                 stat < limit,
                 "BTRD n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
             );
             let mut rng = replicate_rng(8, n as usize);
             let btpe = Binomial::new(n, p).expect("btpe");
-            let (stat, limit) = chi_square(n, p, &mut || btpe.sample(&mut rng));
+            let (stat, limit) = chi_square(n, p, 200_000, &mut || btpe.sample(&mut rng));
             assert!(
                 stat < limit,
                 "BTPE n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"
@@ -570,7 +571,6 @@ mod tests {
     /// small means, BTRD above) and both sides of p = 1/2, by the same test.
     #[test]
     fn binomial_draws_follow_the_binomial_probabilities_on_both_paths() {
-        use statrs::distribution::{Binomial as Exact, ChiSquared, ContinuousCDF, Discrete};
         for (n, p) in [
             (30u64, 0.2),
             (1_000_000, 0.000_012),
@@ -580,44 +580,8 @@ mod tests {
             (300, 0.97),
             (2_000, 0.5),
         ] {
-            let exact = Exact::new(p, n).expect("binomial");
             let mut rng = replicate_rng(11, n as usize);
-            let draws = 100_000usize;
-            let mut seen = std::collections::BTreeMap::<u64, f64>::new();
-            for _ in 0..draws {
-                let k = binomial(n, p, &mut rng);
-                assert!(k <= n);
-                *seen.entry(k).or_default() += 1.0;
-            }
-            // Every k with an expected count of 5 or more is a bin; all the
-            // other values (both tails) are one more bin.
-            let expected = |k: u64| exact.pmf(k) * draws as f64;
-            let mode = ((n + 1) as f64 * p) as u64;
-            let spread = (8.0 * (n as f64 * p * (1.0 - p)).sqrt()) as u64 + 10;
-            let (mut stat, mut bins, mut sum_e, mut sum_o) = (0.0, 0usize, 0.0, 0.0);
-            for k in mode.saturating_sub(spread)..=(mode + spread).min(n) {
-                let e = expected(k);
-                if e >= 5.0 {
-                    let o = seen.get(&k).copied().unwrap_or(0.0);
-                    stat += (o - e).powi(2) / e;
-                    bins += 1;
-                    sum_e += e;
-                    sum_o += o;
-                }
-            }
-            let (rest_e, rest_o) = (draws as f64 - sum_e, draws as f64 - sum_o);
-            if rest_e >= 1.0 {
-                stat += (rest_o - rest_e).powi(2) / rest_e;
-                bins += 1;
-            } else {
-                assert!(
-                    rest_o <= 10.0,
-                    "n={n} p={p}: {rest_o} draws in the far tails"
-                );
-            }
-            let limit = ChiSquared::new((bins - 1) as f64)
-                .expect("chi-square")
-                .inverse_cdf(0.999);
+            let (stat, limit) = chi_square(n, p, 100_000, &mut || binomial(n, p, &mut rng));
             assert!(
                 stat < limit,
                 "n={n} p={p}: chi-square {stat:.1} >= {limit:.1}"

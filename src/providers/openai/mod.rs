@@ -344,9 +344,7 @@ impl OpenAiProvider {
         }
         Ok(finished(text, finish_reason, started, first_token, &usage))
     }
-}
 
-impl OpenAiProvider {
     /// The reply of a server that ignored `stream: true`: one
     /// `chat.completion` object, read (up to what `max_answer_bytes` of text
     /// can take as JSON) by the answer's deadline and passed on as one piece.

@@ -86,7 +86,7 @@ pub(super) struct WholeChoice {
     pub(super) finish_reason: Option<String>,
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Deserialize)]
 pub(super) struct WholeMessage {
     #[serde(default)]
     pub(super) content: Option<String>,
