@@ -587,11 +587,7 @@ async fn every_migration_goes_down_and_up_again(backend: Backend) {
         return;
     };
     // Data first: the real binary migrates, loads the demo set, takes a vote.
-    let (mut child, port) = serve_with(
-        &url,
-        dir.path(),
-        "load_demo = true\n[integrity]\nmin_read_ms = 0\n",
-    );
+    let (mut child, port) = serve(&url, dir.path());
     cast(
         &http(),
         &format!("http://127.0.0.1:{port}/api/v1"),
@@ -610,8 +606,7 @@ async fn every_migration_goes_down_and_up_again(backend: Backend) {
         .expect("applied")
         .len();
     assert_eq!(applied, migration::Migrator::migrations().len());
-    // Down one at a time, newest first (each on a database that has the
-    // data the later ones left), then all the way.
+    // The newest one down first, then all the rest, on the data left.
     migration::Migrator::down(&db, Some(1))
         .await
         .expect("down one");
