@@ -45,13 +45,19 @@ impl Arena {
                     .ok_or(ArenaError::NoBattleAvailable)?
             }
         };
-        let question = store::questions::find(&self.db, question_id)
-            .await?
-            .ok_or(ArenaError::QuestionNotFound(question_id))?;
-        let (model_a, model_b) = draw_pair(index.candidates(question_id), &mut rand::rng())
-            .ok_or(ArenaError::QuestionNotPlayable(question_id))?;
-        let (answer_a, answer_b) =
-            store::questions::answer_pair(&self.db, question_id, model_a, model_b).await?;
+        // The pair is drawn from the index, then the question and both
+        // answers are read in one query.
+        let Some((model_a, model_b)) = draw_pair(index.candidates(question_id), &mut rand::rng())
+        else {
+            return Err(match store::questions::find(&self.db, question_id).await? {
+                Some(_) => ArenaError::QuestionNotPlayable(question_id),
+                None => ArenaError::QuestionNotFound(question_id),
+            });
+        };
+        let (question, [answer_a, answer_b]) =
+            store::questions::with_answer_pair(&self.db, question_id, model_a, model_b)
+                .await?
+                .ok_or(ArenaError::QuestionNotFound(question_id))?;
         let answer_a = answer_a.context("drawn model has no answer")?;
         let answer_b = answer_b.context("drawn model has no answer")?;
 

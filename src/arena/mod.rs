@@ -38,7 +38,7 @@ pub struct Arena {
     on_counted_vote: OnCountedVote,
     /// Which questions are playable, by whom (cached).
     bank: Arc<bank_index::BankCache>,
-    /// Starting battles and recording votes (batched on SQLite).
+    /// Starting battles and recording votes, in batches.
     writer: crate::store::writer::Writer,
 }
 
@@ -68,8 +68,6 @@ impl Arena {
 impl Arena {
     /// Stores a new battle with its messages, through the writer.
     async fn store_battle(&self, battle: crate::store::battles::NewBattle) -> anyhow::Result<()> {
-        self.writer
-            .write(move |txn| Box::pin(crate::store::battles::insert_in(txn, battle)))
-            .await
+        self.writer.insert_battle(battle).await
     }
 }

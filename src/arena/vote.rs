@@ -137,18 +137,15 @@ impl Arena {
             scopes,
             style: Some(style_of(&messages)),
         };
-        self.writer
-            .write(move |txn| Box::pin(store::votes::record_in(txn, record)))
-            .await
-            .map_err(|e| match e {
-                RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
-                RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
-                RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
-                    id: battle_id,
-                    status,
-                },
-                RecordVoteError::Database(e) => ArenaError::Unexpected(e),
-            })?;
+        self.writer.record_vote(record).await.map_err(|e| match e {
+            RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
+            RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
+            RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
+                id: battle_id,
+                status,
+            },
+            RecordVoteError::Database(e) => ArenaError::Unexpected(e),
+        })?;
         if counted {
             (self.on_counted_vote)();
         }

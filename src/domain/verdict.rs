@@ -2,7 +2,7 @@ use std::fmt;
 
 /// A voter's verdict on a battle, from model A's point of view, spelled as in the
 /// LMSYS clean-battle data (`model_a`, `model_b`, `tie`, `tie (bothbad)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Verdict {
     ModelA,
     ModelB,

@@ -163,7 +163,8 @@ pub async fn import_battles(db: &DatabaseConnection, path: &Path) -> anyhow::Res
     let mut model_ids: HashMap<String, i32> = HashMap::new();
     let mut models_added = 0;
     let mut battles = Vec::new();
-    let mut counts: HashMap<(String, i32, i32, Verdict), i64> = HashMap::new();
+    let mut counts: std::collections::BTreeMap<store::counts::PairKey, i64> =
+        std::collections::BTreeMap::new();
     for (r, id) in records.iter().zip(&ids) {
         if there.contains(id) {
             continue;
@@ -221,7 +222,7 @@ pub async fn import_battles(db: &DatabaseConnection, path: &Path) -> anyhow::Res
         });
     }
     store::imports::insert(&txn, &battles).await?;
-    store::imports::add_counts(&txn, &counts).await?;
+    store::counts::add(&txn, &counts).await?;
     txn.commit().await.context("commit")?;
     Ok(BattlesReport {
         records: report.records,

@@ -153,37 +153,52 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
 /// # Errors
 /// On a database error; the caller must then roll back.
 pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow::Result<()> {
+    insert_all_in(txn, std::slice::from_ref(&battle)).await
+}
+
+/// Stores the battles, open, with their messages, in the caller's
+/// transaction: one statement for the battles and one for their messages
+/// (more only past [`super::ROWS_PER_STATEMENT`] rows), plus one per live prompt
+/// to count. Nothing is read back: the caller has the battles.
+///
+/// # Errors
+/// On a database error; the caller must then roll back.
+pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    // Nothing is read back: the caller has the battle. (A plain `insert`
-    // would read the row again, by a second statement on SQLite.)
-    battles::Entity::insert(battles::ActiveModel {
-        id: Set(battle.id),
-        mode: Set(battle.mode),
-        model_a: Set(battle.model_a),
-        model_b: Set(battle.model_b),
-        voter_id: Set(battle.voter_id),
-        ip_hash: Set(battle.ip_hash),
-        question_chosen: Set(battle.question_chosen),
-        language: Set(battle.language),
-        category: Set(battle.category),
-        question_id: Set(battle.question_id),
-        campaign_id: Set(None),
-        status: Set(BattleStatus::Open),
-        void_reason: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(txn)
-    .await
-    .context("failed to insert battle")?;
-    if let Some(key) = &battle.prompt_key {
+    let rows: Vec<battles::ActiveModel> = all
+        .iter()
+        .map(|battle| battles::ActiveModel {
+            id: Set(battle.id),
+            mode: Set(battle.mode),
+            model_a: Set(battle.model_a),
+            model_b: Set(battle.model_b),
+            voter_id: Set(battle.voter_id),
+            ip_hash: Set(battle.ip_hash.clone()),
+            question_chosen: Set(battle.question_chosen),
+            language: Set(battle.language.clone()),
+            category: Set(battle.category.clone()),
+            question_id: Set(battle.question_id),
+            campaign_id: Set(None),
+            status: Set(BattleStatus::Open),
+            void_reason: Set(None),
+            created_at: Set(now),
+        })
+        .collect();
+    for run in super::runs(rows) {
+        battles::Entity::insert_many(run)
+            .exec_without_returning(txn)
+            .await
+            .context("failed to insert battle")?;
+    }
+    for key in all.iter().filter_map(|b| b.prompt_key.as_deref()) {
         super::integrity::bump_prompt(txn, key).await?;
     }
-    if !battle.messages.is_empty() {
-        let rows = battle
-            .messages
-            .into_iter()
-            .map(|m| m.into_active(battle.id, now));
-        messages::Entity::insert_many(rows)
+    let messages: Vec<messages::ActiveModel> = all
+        .iter()
+        .flat_map(|b| b.messages.iter().map(|m| m.clone().into_active(b.id, now)))
+        .collect();
+    for run in super::runs(messages) {
+        messages::Entity::insert_many(run)
             .exec_without_returning(txn)
             .await
             .context("failed to insert battle messages")?;
@@ -196,10 +211,13 @@ pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow
 /// # Errors
 /// On a database error.
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> anyhow::Result<Option<battles::Model>> {
-    battles::Entity::find_by_id(id)
-        .one(db)
+    // `all` (the key is unique), not `one`, whose bound `LIMIT 1` SQLite
+    // prepares again on every run (see `questions::recent_questions_of_voter`).
+    Ok(battles::Entity::find_by_id(id)
+        .all(db)
         .await
-        .context("failed to load battle")
+        .context("failed to load battle")?
+        .pop())
 }
 
 /// A battle's messages in conversation order.

@@ -1,12 +1,61 @@
-//! Reads behind the leaderboard: pair counts per scope, and the counted votes
-//! in the order they were stored.
+//! The pair counts behind the leaderboard (read per scope, and added to by
+//! votes and imports), and the counted votes in the order they were stored.
 
 use anyhow::Context;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::entities::{battles, pair_counts, votes};
 use crate::domain::{BattleMode, BattleStatus, Scope, StyleFeatures, Verdict};
+
+/// A pair count's key: scope key, model A, model B, verdict.
+pub type PairKey = (String, i32, i32, Verdict);
+
+/// Adds each count to its pair count, in key order (so that concurrent
+/// writers take the rows' locks in one order), one statement per
+/// [`super::ROWS_PER_STATEMENT`] keys (which differ, so no two rows of one
+/// statement touch the same count).
+///
+/// # Errors
+/// On a database error.
+pub async fn add<C: ConnectionTrait>(
+    db: &C,
+    counts: &std::collections::BTreeMap<PairKey, i64>,
+) -> anyhow::Result<()> {
+    let rows: Vec<pair_counts::ActiveModel> = counts
+        .iter()
+        .map(|((scope, a, b, verdict), n)| pair_counts::ActiveModel {
+            scope: Set(scope.clone()),
+            model_a: Set(*a),
+            model_b: Set(*b),
+            verdict: Set(verdict.as_str().to_owned()),
+            count: Set(*n),
+        })
+        .collect();
+    for run in super::runs(rows) {
+        pair_counts::Entity::insert_many(run)
+            .on_conflict(
+                OnConflict::columns([
+                    pair_counts::Column::Scope,
+                    pair_counts::Column::ModelA,
+                    pair_counts::Column::ModelB,
+                    pair_counts::Column::Verdict,
+                ])
+                .value(
+                    pair_counts::Column::Count,
+                    Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(Expr::col((
+                        Alias::new("excluded"),
+                        pair_counts::Column::Count,
+                    ))),
+                )
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await
+            .context("failed to add to the pair counts")?;
+    }
+    Ok(())
+}
 
 /// How often one ordered pair of models got one verdict in a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,15 +1,14 @@
 //! Writes behind `goldarena import battles`: battles with their votes, and
 //! their pair counts, in the caller's transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
-use super::entities::{battles, pair_counts, votes};
+use super::entities::{battles, votes};
 use crate::domain::{BattleMode, BattleStatus, StyleFeatures, Verdict};
 
 /// An imported battle and its vote.
@@ -103,48 +102,6 @@ pub async fn insert<C: ConnectionTrait>(db: &C, list: &[ImportedBattle]) -> anyh
         .exec_without_returning(db)
         .await
         .context("failed to store imported votes")?;
-    }
-    Ok(())
-}
-
-/// Adds `counts` (by scope key, model a, model b, verdict) to the pair counts.
-///
-/// # Errors
-/// On a database error.
-pub async fn add_counts<C: ConnectionTrait>(
-    db: &C,
-    counts: &HashMap<(String, i32, i32, Verdict), i64>,
-) -> anyhow::Result<()> {
-    let rows: Vec<_> = counts.iter().collect();
-    for chunk in rows.chunks(200) {
-        pair_counts::Entity::insert_many(chunk.iter().map(|((scope, a, b, v), n)| {
-            pair_counts::ActiveModel {
-                scope: Set(scope.clone()),
-                model_a: Set(*a),
-                model_b: Set(*b),
-                verdict: Set(v.as_str().to_owned()),
-                count: Set(**n),
-            }
-        }))
-        .on_conflict(
-            OnConflict::columns([
-                pair_counts::Column::Scope,
-                pair_counts::Column::ModelA,
-                pair_counts::Column::ModelB,
-                pair_counts::Column::Verdict,
-            ])
-            .value(
-                pair_counts::Column::Count,
-                Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(Expr::col((
-                    Alias::new("excluded"),
-                    pair_counts::Column::Count,
-                ))),
-            )
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await
-        .context("failed to add the imported pair counts")?;
     }
     Ok(())
 }

@@ -21,3 +21,17 @@ pub mod votes;
 pub mod writer;
 
 pub use db::{connect, migrate, ping};
+
+/// The most rows one multi-row statement carries: far below the bound
+/// parameters SQLite (32,766) and PostgreSQL (65,535) take, for every table
+/// written in such statements.
+pub const ROWS_PER_STATEMENT: usize = 1000;
+
+/// `rows` in runs of at most [`ROWS_PER_STATEMENT`], one per statement.
+pub fn runs<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut rows = rows.into_iter();
+    std::iter::from_fn(move || {
+        let run: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        (!run.is_empty()).then_some(run)
+    })
+}

@@ -228,11 +228,14 @@ pub async fn active_answerers<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<
 /// # Errors
 /// On a database error or a corrupt stored row.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<Question>> {
+    // `all` (the key is unique), not `one`, whose bound `LIMIT 1` SQLite
+    // prepares again on every run: see `recent_questions_of_voter`.
     let Some((q, set)) = questions::Entity::find_by_id(id)
         .find_also_related(question_sets::Entity)
-        .one(db)
+        .all(db)
         .await
         .context("failed to load question")?
+        .pop()
     else {
         return Ok(None);
     };
@@ -245,6 +248,91 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<
         category: q.category,
         language: q.language,
     }))
+}
+
+/// A question with the stored answer turns of two models to it, in one
+/// query (a battle's start reads nothing else of the bank): `None` when
+/// there is no such question, and each answer `None` when that model has
+/// none.
+///
+/// # Errors
+/// On a database error or a corrupt stored row.
+pub async fn with_answer_pair<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+    model_a: i32,
+    model_b: i32,
+) -> anyhow::Result<Option<(Question, [Option<Vec<String>>; 2])>> {
+    let query = Query::select()
+        .column((questions::Entity, questions::Column::Turns))
+        .column((questions::Entity, questions::Column::ExternalId))
+        .column((questions::Entity, questions::Column::Category))
+        .column((questions::Entity, questions::Column::Language))
+        .expr_as(
+            Expr::col((question_sets::Entity, question_sets::Column::Name)),
+            "set_name",
+        )
+        .expr_as(
+            Expr::col((answers::Entity, answers::Column::ModelId)),
+            "answer_model",
+        )
+        .expr_as(
+            Expr::col((answers::Entity, answers::Column::Turns)),
+            "answer_turns",
+        )
+        .from(questions::Entity)
+        .inner_join(
+            question_sets::Entity,
+            Expr::col((question_sets::Entity, question_sets::Column::Id))
+                .equals((questions::Entity, questions::Column::QuestionSetId)),
+        )
+        .left_join(
+            answers::Entity,
+            Expr::col((answers::Entity, answers::Column::QuestionId))
+                .equals((questions::Entity, questions::Column::Id))
+                .and(
+                    Expr::col((answers::Entity, answers::Column::ModelId))
+                        .is_in([model_a, model_b]),
+                ),
+        )
+        .and_where(Expr::col((questions::Entity, questions::Column::Id)).eq(question_id))
+        .to_owned();
+    let rows = db
+        .query_all(&query)
+        .await
+        .context("failed to load the question and its answers")?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let what = format!("question {question_id}");
+    let question = Question {
+        id: question_id,
+        turns: decode_turns(
+            &first.try_get::<String>("", "turns").context("turns")?,
+            &what,
+        )?,
+        set_name: first.try_get("", "set_name").context("set name")?,
+        external_id: first.try_get("", "external_id").context("external id")?,
+        category: first.try_get("", "category").context("category")?,
+        language: first.try_get("", "language").context("language")?,
+    };
+    let mut pair = [None, None];
+    for row in &rows {
+        let Some(model) = row
+            .try_get::<Option<i32>>("", "answer_model")
+            .context("answer model")?
+        else {
+            continue;
+        };
+        let turns: String = row.try_get("", "answer_turns").context("answer turns")?;
+        let turns = decode_turns(&turns, &format!("model {model}'s answer to {what}"))?;
+        if model == model_a {
+            pair[0] = Some(turns);
+        } else {
+            pair[1] = Some(turns);
+        }
+    }
+    Ok(Some((question, pair)))
 }
 
 /// The stored answer turns of `model_id` to `question_id`, if any.
@@ -264,35 +352,6 @@ pub async fn answer_turns<C: ConnectionTrait>(
         .context("failed to load answer")?;
     row.map(|a| decode_turns(&a.turns, &format!("answer {}", a.id)))
         .transpose()
-}
-
-/// The stored answer turns of two models to `question_id`, in one query:
-/// `(a, b)`, each `None` when that model has no answer.
-///
-/// # Errors
-/// On a database error or a corrupt stored row.
-pub async fn answer_pair<C: ConnectionTrait>(
-    db: &C,
-    question_id: i32,
-    model_a: i32,
-    model_b: i32,
-) -> anyhow::Result<(Option<Vec<String>>, Option<Vec<String>>)> {
-    let rows = answers::Entity::find()
-        .filter(answers::Column::QuestionId.eq(question_id))
-        .filter(answers::Column::ModelId.is_in([model_a, model_b]))
-        .all(db)
-        .await
-        .context("failed to load answers")?;
-    let mut pair = (None, None);
-    for a in rows {
-        let turns = decode_turns(&a.turns, &format!("answer {}", a.id))?;
-        if a.model_id == model_a {
-            pair.0 = Some(turns);
-        } else {
-            pair.1 = Some(turns);
-        }
-    }
-    Ok(pair)
 }
 
 /// Whether a question set other than `name` exists.
@@ -319,20 +378,29 @@ pub async fn recent_questions_of_voter<C: ConnectionTrait>(
     voter: crate::domain::VoterId,
     limit: usize,
 ) -> anyhow::Result<Vec<i32>> {
-    use sea_orm::{QueryOrder, QuerySelect};
+    use sea_orm::{QueryOrder, QuerySelect, QueryTrait};
 
     use super::entities::battles;
-    let rows: Vec<Option<i32>> = battles::Entity::find()
+    // The limit is written into the statement, not bound: SQLite's planner
+    // reads a bound LIMIT's value, so such a statement is prepared again on
+    // every run; written in, it is prepared once per bank size.
+    let query = battles::Entity::find()
         .select_only()
         .column(battles::Column::QuestionId)
         .filter(battles::Column::VoterId.eq(voter))
         .filter(battles::Column::QuestionId.is_not_null())
         .order_by_desc(battles::Column::CreatedAt)
-        .limit(u64::try_from(limit).unwrap_or(u64::MAX))
-        .into_tuple()
-        .all(db)
+        .into_query();
+    let mut statement = db.get_database_backend().build(&query);
+    statement.sql = format!("{} LIMIT {limit}", statement.sql);
+    let rows: Vec<Option<i32>> = db
+        .query_all_raw(statement)
         .await
-        .context("failed to load the voter's recent questions")?;
+        .context("failed to load the voter's recent questions")?
+        .iter()
+        .map(|row| row.try_get_by_index(0))
+        .collect::<Result<_, _>>()
+        .context("failed to read the voter's recent questions")?;
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()

@@ -3,10 +3,13 @@
 
 use super::db::BeginWrite;
 use anyhow::Context;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use std::collections::{BTreeMap, HashSet};
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
+use super::counts::PairKey;
 use super::entities::{battles, messages, pair_counts, votes};
 use crate::domain::{BattleStatus, NotCounted, Scope, StyleFeatures, Verdict, VoterId};
 
@@ -71,25 +74,90 @@ pub async fn record_in<C: sea_orm::ConnectionTrait>(
     txn: &C,
     vote: RecordVote,
 ) -> Result<(), RecordVoteError> {
-    let unfinished = Query::select()
-        .expr(Expr::val(1))
-        .from(messages::Entity)
-        .and_where(Expr::col((messages::Entity, messages::Column::BattleId)).eq(vote.battle_id))
-        .and_where(Expr::col((messages::Entity, messages::Column::Side)).is_not_null())
-        .and_where(Expr::col((messages::Entity, messages::Column::FinishReason)).is_null())
-        .to_owned();
-    let flipped = battles::Entity::update_many()
-        .col_expr(battles::Column::Status, Expr::value(BattleStatus::Voted))
-        .filter(battles::Column::Id.eq(vote.battle_id))
-        .filter(battles::Column::Status.eq(BattleStatus::Open))
-        .filter(Expr::exists(unfinished).not())
-        .exec(txn)
-        .await
-        .context("failed to close battle")?;
-    if flipped.rows_affected != 1 {
-        return Err(why_not_open(txn, vote.battle_id).await);
+    record_all_in(txn, std::slice::from_ref(&vote))
+        .await?
+        .pop()
+        .unwrap_or(Ok(()))
+}
+
+/// Records many votes in the caller's transaction with three statements
+/// whatever their number (more only past [`super::ROWS_PER_STATEMENT`]): the open,
+/// fully answered battles are closed, in id order, by one conditional update
+/// that returns the ones it closed; their votes are inserted; and the pair
+/// counts of the counted ones are added, summed per (scope, pair, verdict),
+/// in key order. A vote whose battle was not closed is told why (one more
+/// read each, only then). Of several votes on one battle, the first takes it
+/// and the others find it voted, as if they had come after it.
+///
+/// Returns each vote's outcome, in order: recorded, or `NotFound`, `NotOpen`
+/// or `Pending`.
+///
+/// # Errors
+/// A database error, after which the caller must roll back what this wrote.
+pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    all: &[RecordVote],
+) -> anyhow::Result<Vec<Result<(), RecordVoteError>>> {
+    let mut ids: Vec<Uuid> = all.iter().map(|v| v.battle_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut closed: HashSet<Uuid> = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
+        let unfinished = Query::select()
+            .expr(Expr::val(1))
+            .from(messages::Entity)
+            .and_where(
+                Expr::col((messages::Entity, messages::Column::BattleId))
+                    .equals((battles::Entity, battles::Column::Id)),
+            )
+            .and_where(Expr::col((messages::Entity, messages::Column::Side)).is_not_null())
+            .and_where(Expr::col((messages::Entity, messages::Column::FinishReason)).is_null())
+            .to_owned();
+        let rows = battles::Entity::update_many()
+            .col_expr(battles::Column::Status, Expr::value(BattleStatus::Voted))
+            .filter(battles::Column::Id.is_in(chunk.iter().copied()))
+            .filter(battles::Column::Status.eq(BattleStatus::Open))
+            .filter(Expr::exists(unfinished).not())
+            .exec_with_returning(txn)
+            .await
+            .context("failed to close battles")?;
+        closed.extend(rows.into_iter().map(|b| b.id));
     }
-    votes::Entity::insert(votes::ActiveModel {
+    let mut outcomes = Vec::with_capacity(all.len());
+    let mut rows = Vec::with_capacity(closed.len());
+    let mut counts: BTreeMap<PairKey, i64> = BTreeMap::new();
+    let now = chrono::Utc::now();
+    for vote in all {
+        if closed.remove(&vote.battle_id) {
+            rows.push(vote_row(vote, now));
+            if vote.counted {
+                for scope in &vote.scopes {
+                    *counts
+                        .entry((scope.key(), vote.model_a, vote.model_b, vote.verdict))
+                        .or_default() += 1;
+                }
+            }
+            outcomes.push(Ok(()));
+        } else {
+            outcomes.push(Err(match why_not_open(txn, vote.battle_id).await {
+                RecordVoteError::Database(e) => return Err(e),
+                refused => refused,
+            }));
+        }
+    }
+    for run in super::runs(rows) {
+        votes::Entity::insert_many(run)
+            .exec_without_returning(txn)
+            .await
+            .context("failed to insert votes")?;
+    }
+    super::counts::add(txn, &counts).await?;
+    Ok(outcomes)
+}
+
+/// A vote's row.
+fn vote_row(vote: &RecordVote, now: chrono::DateTime<chrono::Utc>) -> votes::ActiveModel {
+    votes::ActiveModel {
         battle_id: Set(vote.battle_id),
         verdict: Set(vote.verdict),
         voter_id: Set(vote.voter_id),
@@ -100,8 +168,8 @@ pub async fn record_in<C: sea_orm::ConnectionTrait>(
             .not_counted
             .as_ref()
             .map(|(r, _)| r.as_str().to_owned())),
-        not_counted_detail: Set(vote.not_counted.map(|(_, d)| d)),
-        created_at: Set(chrono::Utc::now()),
+        not_counted_detail: Set(vote.not_counted.as_ref().map(|(_, d)| d.clone())),
+        created_at: Set(now),
         style_tokens_a: Set(style_value(vote.style, 0, |f| f.tokens)),
         style_tokens_b: Set(style_value(vote.style, 1, |f| f.tokens)),
         style_headers_a: Set(style_value(vote.style, 0, |f| f.headers)),
@@ -111,14 +179,7 @@ pub async fn record_in<C: sea_orm::ConnectionTrait>(
         style_bold_a: Set(style_value(vote.style, 0, |f| f.bold)),
         style_bold_b: Set(style_value(vote.style, 1, |f| f.bold)),
         ..Default::default()
-    })
-    .exec_without_returning(txn)
-    .await
-    .context("failed to insert vote")?;
-    if vote.counted {
-        add_one(txn, &vote.scopes, vote.model_a, vote.model_b, vote.verdict).await?;
     }
-    Ok(())
 }
 
 /// One stored style feature: side `side`'s value, saturated to the column.
@@ -244,8 +305,7 @@ pub async fn moderate<C: TransactionTrait>(
     Ok((battle, vote))
 }
 
-/// Adds one to the pair count of every scope, in one statement (the scopes
-/// differ, so no two rows of it touch the same count).
+/// Adds one to the pair count of every scope.
 async fn add_one<C: sea_orm::ConnectionTrait>(
     txn: &C,
     scopes: &[Scope],
@@ -253,32 +313,9 @@ async fn add_one<C: sea_orm::ConnectionTrait>(
     model_b: i32,
     verdict: Verdict,
 ) -> anyhow::Result<()> {
-    if scopes.is_empty() {
-        return Ok(());
-    }
-    let rows = scopes.iter().map(|scope| pair_counts::ActiveModel {
-        scope: Set(scope.key()),
-        model_a: Set(model_a),
-        model_b: Set(model_b),
-        verdict: Set(verdict.as_str().to_owned()),
-        count: Set(1),
-    });
-    pair_counts::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                pair_counts::Column::Scope,
-                pair_counts::Column::ModelA,
-                pair_counts::Column::ModelB,
-                pair_counts::Column::Verdict,
-            ])
-            .value(
-                pair_counts::Column::Count,
-                Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(1),
-            )
-            .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await
-        .context("failed to update pair counts")?;
-    Ok(())
+    let counts: BTreeMap<PairKey, i64> = scopes
+        .iter()
+        .map(|s| ((s.key(), model_a, model_b, verdict), 1))
+        .collect();
+    super::counts::add(txn, &counts).await
 }

@@ -1,17 +1,27 @@
-//! The hot writes (a battle started, a vote recorded) go through one writer.
+//! The hot writes (a battle started, a vote recorded) go through one writer,
+//! which gathers them into batches: one transaction, one commit, and a few
+//! multi-row statements per kind of write, whatever the batch's size.
 //!
 //! SQLite has one writer at a time, and each commit waits for the disk
 //! (`synchronous = FULL`). Writers that meet on the lock sleep in SQLite's
-//! busy handler, up to tens of milliseconds at a time, so under a crowd most
-//! of a vote's time was spent waiting. Here, on SQLite, the writes queue for
-//! one task that runs what has gathered in one transaction, each write in a
-//! savepoint of its own, and commits once: one disk flush for the whole batch
-//! (group commit). A write that fails rolls back to its savepoint and leaves
-//! the others; a failed commit fails every write of the batch. No caller hears
-//! "done" before the commit that holds its write is on disk.
+//! busy handler, so under a crowd most of a vote's time was spent waiting;
+//! and every statement is a round trip to the driver's thread. Here the
+//! writes queue for one task (a *lane*) that takes what has gathered, stores
+//! every battle of it with two statements (battles, then messages) and
+//! records every vote with three (close the battles, insert the votes, add
+//! the pair counts, summed per pair), and commits once: one disk flush for
+//! the whole batch (group commit).
 //!
-//! On PostgreSQL, which has real concurrent writers and its own group commit,
-//! each write simply runs in a transaction of its own.
+//! On PostgreSQL, which has concurrent writers, two lanes share the queue:
+//! one gathers and writes while the other waits for its commit's flush.
+//! Each lane closes battles in id order and adds pair counts in key order, so
+//! two lanes never wait on each other in a cycle.
+//!
+//! A kind of write whose shared statements fail (a model deleted meanwhile,
+//! say) is rolled back to its savepoint and run again write by write, each in
+//! a savepoint of its own, so each caller hears its own outcome and the
+//! others are kept. A failed commit fails every write of the batch. No caller
+//! hears "done" before the commit that holds its write is on disk.
 
 use super::db::BeginWrite;
 use std::panic::AssertUnwindSafe;
@@ -21,7 +31,10 @@ use anyhow::{Context, anyhow};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::battles::{self, NewBattle};
+use super::votes::{self, RecordVote, RecordVoteError};
 
 /// The most writes one batch holds.
 const MAX_BATCH: usize = 256;
@@ -29,19 +42,13 @@ const MAX_BATCH: usize = 256;
 /// Writes that may wait for the writer before callers wait to queue.
 const QUEUE: usize = 4096;
 
-/// A write: runs on the transaction it is given (its own, or a savepoint in a
-/// batch), and must not commit or roll it back.
-type Work = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Done> + Send>;
+/// Lanes on PostgreSQL (SQLite has one writer at a time: one lane).
+const POSTGRES_LANES: usize = 2;
 
-/// What a write left: whether it succeeded, and how to tell its caller once
-/// the batch's commit is known.
-type Done = (bool, Box<dyn FnOnce(Result<(), Shared>) + Send>);
-
-/// A job in the queue: the write, or how to fail it when no transaction
-/// could be opened.
-struct Job {
-    work: Work,
-    refuse: Box<dyn FnOnce(Shared) + Send>,
+/// A write waiting in the queue, with the caller to tell.
+enum Job {
+    Battle(NewBattle, oneshot::Sender<anyhow::Result<()>>),
+    Vote(RecordVote, oneshot::Sender<Result<(), RecordVoteError>>),
 }
 
 /// One failure told to every write of a batch, its causes kept (so a full
@@ -63,114 +70,132 @@ impl std::error::Error for Shared {
     }
 }
 
-/// Runs the hot writes: batched on SQLite, directly on PostgreSQL.
+impl Shared {
+    fn new(e: anyhow::Error) -> Self {
+        Self(Arc::new(e))
+    }
+
+    fn error(&self) -> anyhow::Error {
+        anyhow::Error::new(self.clone())
+    }
+}
+
+/// Stores battles and records votes, in batches.
 #[derive(Clone)]
 pub struct Writer {
-    db: DatabaseConnection,
-    queue: Option<mpsc::Sender<Job>>,
+    queue: mpsc::Sender<Job>,
 }
 
 impl Writer {
-    /// A writer for `db`. On SQLite this starts the batching task, which
-    /// ends when the last clone of the writer is dropped. Must be called
-    /// within a Tokio runtime.
+    /// A writer for `db`: starts its lanes, which end when the last clone of
+    /// the writer is dropped. Must be called within a Tokio runtime.
     #[must_use]
     pub fn new(db: DatabaseConnection) -> Self {
-        let queue = (db.get_database_backend() == DbBackend::Sqlite).then(|| {
-            let (tx, rx) = mpsc::channel(QUEUE);
-            tokio::spawn(run(db.clone(), rx));
-            tx
-        });
-        Self { db, queue }
+        let lanes = match db.get_database_backend() {
+            DbBackend::Sqlite => 1,
+            _ => POSTGRES_LANES,
+        };
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..lanes {
+            tokio::spawn(lane(db.clone(), Arc::clone(&rx)));
+        }
+        Self { queue: tx }
     }
 
-    /// Runs `work` in a transaction and returns its result once that is
-    /// committed. `work` must not commit or roll back the transaction it is
-    /// given; when it returns an error, its writes are undone.
+    /// Stores the battle, open, with its messages (as
+    /// [`battles::insert`]), once the batch that holds it is committed.
     ///
     /// # Errors
-    /// The error of `work`, or a database error (begin or commit) turned
-    /// into `E`.
-    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<anyhow::Error> + Send + 'static,
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, E>> + Send + 'static,
-    {
-        let Some(queue) = &self.queue else {
-            let txn = self
-                .db
-                .begin_write()
-                .await
-                .context("failed to begin transaction")?;
-            let value = work(&txn).await?;
-            txn.commit().await.context("failed to commit")?;
-            return Ok(value);
-        };
-        let (tx, rx) = oneshot::channel::<Result<T, E>>();
-        let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
-        let answer = Arc::clone(&tx);
-        let send = move |r: Result<T, E>| {
-            let sender = answer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some(s) = sender {
-                // The caller may have gone (a dropped request): nothing to tell.
-                let _ = s.send(r);
-            }
-        };
-        let send_refused = send.clone();
-        let job = Job {
-            work: Box::new(move |txn| {
-                Box::pin(async move {
-                    let result = work(txn).await;
-                    let ok = result.is_ok();
-                    let finish: Box<dyn FnOnce(Result<(), Shared>) + Send> =
-                        Box::new(move |commit| {
-                            send(match (result, commit) {
-                                (Ok(v), Ok(())) => Ok(v),
-                                (Ok(_), Err(e)) => Err(E::from(anyhow::Error::new(e))),
-                                (Err(e), _) => Err(e),
-                            });
-                        });
-                    (ok, finish)
-                })
-            }),
-            refuse: Box::new(move |e| send_refused(Err(E::from(anyhow::Error::new(e))))),
-        };
-        queue
+    /// A database error; nothing of the battle is stored then.
+    pub async fn insert_battle(&self, battle: NewBattle) -> anyhow::Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Battle(battle, tx)).await?;
+        rx.await.map_err(|_| dropped())?
+    }
+
+    /// Records the vote (as [`votes::record`]), once the batch that holds it
+    /// is committed.
+    ///
+    /// # Errors
+    /// As [`votes::record`]; nothing of the vote is stored then.
+    pub async fn record_vote(&self, vote: RecordVote) -> Result<(), RecordVoteError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Vote(vote, tx)).await?;
+        rx.await.map_err(|_| dropped())?
+    }
+
+    async fn send(&self, job: Job) -> anyhow::Result<()> {
+        self.queue
             .send(job)
             .await
-            .map_err(|_| E::from(anyhow!("the database writer has stopped")))?;
-        drop(tx);
-        rx.await
-            .map_err(|_| E::from(anyhow!("the database writer dropped a write")))?
+            .map_err(|_| anyhow!("the database writer has stopped"))
     }
 }
 
-/// The SQLite writer: takes what has queued, up to [`MAX_BATCH`], and runs it
-/// as one transaction. A write that panics fails its batch (its callers hear
-/// so), not the writer.
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+/// What a caller hears when its write was lost with its batch (a panic).
+fn dropped() -> anyhow::Error {
+    anyhow!("the database writer dropped a write")
+}
+
+/// A lane: takes what has queued, up to [`MAX_BATCH`], and writes it as one
+/// transaction. A write that panics fails its batch (its callers hear so),
+/// not the lane.
+async fn lane(db: DatabaseConnection, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let batch = {
+            let mut rx = queue.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
             }
-        }
-        let outcome = AssertUnwindSafe(run_batch(db.clone(), batch))
-            .catch_unwind()
-            .await;
+            batch
+        };
+        let outcome = AssertUnwindSafe(run_batch(&db, batch)).catch_unwind().await;
         if outcome.is_err() {
             tracing::error!("a write panicked; its batch was not committed");
         }
     }
 }
 
-async fn run_batch(db: DatabaseConnection, mut batch: Vec<Job>) {
+/// A batch's writes, by kind, with their callers.
+#[derive(Default)]
+struct Batch {
+    battles: Vec<NewBattle>,
+    battle_replies: Vec<Reply<anyhow::Error>>,
+    votes: Vec<RecordVote>,
+    vote_replies: Vec<Reply<RecordVoteError>>,
+}
+
+type Reply<E> = oneshot::Sender<Result<(), E>>;
+
+impl Batch {
+    fn of(jobs: Vec<Job>) -> Self {
+        let mut batch = Self::default();
+        for job in jobs {
+            match job {
+                Job::Battle(b, reply) => {
+                    batch.battles.push(b);
+                    batch.battle_replies.push(reply);
+                }
+                Job::Vote(v, reply) => {
+                    batch.votes.push(v);
+                    batch.vote_replies.push(reply);
+                }
+            }
+        }
+        batch
+    }
+}
+
+async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
+    let batch = Batch::of(jobs);
     let txn = match db
         .begin_write()
         .await
@@ -178,144 +203,333 @@ async fn run_batch(db: DatabaseConnection, mut batch: Vec<Job>) {
     {
         Ok(t) => t,
         Err(e) => {
-            let e = Shared(Arc::new(e));
-            for job in batch {
-                (job.refuse)(e.clone());
-            }
+            let failed = Err(Shared::new(e));
+            tell(
+                batch.battle_replies,
+                std::iter::repeat_with(|| Ok(())),
+                &failed,
+            );
+            tell(
+                batch.vote_replies,
+                std::iter::repeat_with(|| Ok(())),
+                &failed,
+            );
             return;
         }
     };
-    let mut finishers = Vec::with_capacity(batch.len());
-    if batch.len() == 1
-        && let Some(job) = batch.pop()
-    {
-        // Alone, a write needs no savepoint: it has the transaction.
-        let (ok, finish) = (job.work)(&txn).await;
-        if !ok {
-            if let Err(e) = txn.rollback().await {
-                tracing::warn!(error = %e, "rolling back a failed write failed");
-            }
-            finish(Ok(()));
-            return;
-        }
-        finishers.push(finish);
+    let alone = batch.battles.len() + batch.votes.len() == 1;
+    let battles = write_kind(&txn, &batch.battles, alone, store_battles).await;
+    let votes = write_kind(&txn, &batch.votes, alone, record_votes).await;
+    let written =
+        battles.iter().filter(|r| r.is_ok()).count() + votes.iter().filter(|r| r.is_ok()).count();
+    let commit = if written == 0 {
+        // Every write failed: nothing of the batch may stay.
+        txn.rollback().await.context("failed to roll back")
     } else {
-        for job in batch {
-            let savepoint = match txn.begin().await.context("failed to open a savepoint") {
-                Ok(s) => s,
-                Err(e) => {
-                    (job.refuse)(Shared(Arc::new(e)));
-                    continue;
-                }
-            };
-            let (ok, finish) = (job.work)(&savepoint).await;
-            let kept = if ok {
-                savepoint
-                    .commit()
-                    .await
-                    .context("failed to release a savepoint")
-            } else {
-                savepoint
-                    .rollback()
-                    .await
-                    .context("failed to roll back a savepoint")
-            };
-            match kept {
-                Ok(()) if ok => finishers.push(finish),
-                // The write's own error is what its caller hears.
-                Ok(()) => finish(Ok(())),
-                Err(e) => finish(Err(Shared(Arc::new(e)))),
+        txn.commit().await.context("failed to commit")
+    }
+    .map_err(Shared::new);
+    if commit.is_ok() && written > 0 {
+        crate::metrics::write_batch(written);
+    }
+    tell(batch.battle_replies, battles, &commit);
+    tell(batch.vote_replies, votes, &commit);
+}
+
+/// Tells each caller its write's own outcome, or the commit's failure.
+fn tell<E: From<anyhow::Error>>(
+    replies: Vec<Reply<E>>,
+    results: impl IntoIterator<Item = Result<(), E>>,
+    commit: &Result<(), Shared>,
+) {
+    for (reply, result) in replies.into_iter().zip(results) {
+        let result = result.and_then(|()| commit.clone().map_err(|e| E::from(e.error())));
+        // A caller that went away (a dropped request) has nothing to hear.
+        let _ = reply.send(result);
+    }
+}
+
+/// Writes every item of one kind with shared statements: each item's own
+/// outcome, or a database error that undoes them all.
+type WriteAll<T, E> = for<'a> fn(
+    &'a DatabaseTransaction,
+    &'a [T],
+) -> BoxFuture<'a, anyhow::Result<Vec<Result<(), E>>>>;
+
+fn store_battles<'a>(
+    txn: &'a DatabaseTransaction,
+    all: &'a [NewBattle],
+) -> BoxFuture<'a, anyhow::Result<Vec<anyhow::Result<()>>>> {
+    Box::pin(async move {
+        battles::insert_all_in(txn, all).await?;
+        Ok(all.iter().map(|_| Ok(())).collect())
+    })
+}
+
+fn record_votes<'a>(
+    txn: &'a DatabaseTransaction,
+    all: &'a [RecordVote],
+) -> BoxFuture<'a, anyhow::Result<Vec<Result<(), RecordVoteError>>>> {
+    Box::pin(votes::record_all_in(txn, all))
+}
+
+/// Writes `items` with `write_all`, in a savepoint; when that fails, writes
+/// them again one by one, each in a savepoint of its own, so each hears its
+/// own error and the rest are kept. `alone` (the batch's only write) needs no
+/// savepoint: its failure rolls back the whole transaction.
+async fn write_kind<T: Sync, E: From<anyhow::Error>>(
+    txn: &DatabaseTransaction,
+    items: &[T],
+    alone: bool,
+    write_all: WriteAll<T, E>,
+) -> Vec<Result<(), E>> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    if alone {
+        return write_all(txn, items)
+            .await
+            .unwrap_or_else(|e| vec![Err(E::from(e))]);
+    }
+    match in_savepoint(txn, items, write_all).await {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            tracing::debug!(error = %format!("{e:#}"), "a batch's writes failed together; writing them one by one");
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                outcomes.push(
+                    match in_savepoint(txn, std::slice::from_ref(item), write_all).await {
+                        Ok(mut one) => one.pop().unwrap_or(Ok(())),
+                        Err(e) => Err(E::from(e)),
+                    },
+                );
             }
+            outcomes
         }
     }
-    let commit = txn
-        .commit()
-        .await
-        .context("failed to commit")
-        .map_err(|e| Shared(Arc::new(e)));
-    if commit.is_ok() {
-        crate::metrics::write_batch(finishers.len());
-    }
-    for finish in finishers {
-        finish(commit.clone());
+}
+
+/// Runs `write_all` in a savepoint, released when it succeeds and rolled
+/// back when it fails.
+async fn in_savepoint<T: Sync, E>(
+    txn: &DatabaseTransaction,
+    items: &[T],
+    write_all: WriteAll<T, E>,
+) -> anyhow::Result<Vec<Result<(), E>>> {
+    let savepoint = txn.begin().await.context("failed to open a savepoint")?;
+    match write_all(&savepoint, items).await {
+        Ok(outcomes) => {
+            savepoint
+                .commit()
+                .await
+                .context("failed to release a savepoint")?;
+            Ok(outcomes)
+        }
+        Err(e) => {
+            if let Err(r) = savepoint.rollback().await {
+                tracing::warn!(error = %r, "rolling back a savepoint failed");
+            }
+            Err(e)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};
+    use uuid::Uuid;
 
     use super::*;
+    use crate::domain::{BattleMode, FinishReason, Scope, Side, Verdict};
+    use crate::store::battles::NewMessage;
 
-    async fn insert(txn: &DatabaseTransaction, k: i64) -> anyhow::Result<()> {
-        let backend = txn.get_database_backend();
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            "INSERT INTO t (k) VALUES (?)",
-            [k.into()],
-        ))
-        .await
-        .context("insert")?;
-        Ok(())
+    async fn fresh(dir: &std::path::Path) -> DatabaseConnection {
+        let url = format!("sqlite://{}?mode=rwc", dir.join("w.db").display());
+        let db = crate::store::connect(&url, 4).await.expect("connect");
+        crate::store::migrate(&db).await.expect("migrate");
+        db
     }
 
-    /// Many writes at once, some of which fail half-way: every write that
-    /// succeeded is stored whole, every one that failed left nothing, and
-    /// each caller hears its own outcome.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn batched_writes_are_each_all_or_nothing() {
-        let dir = tempfile::tempdir().expect("dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
-        let db = crate::store::connect(&url, 4).await.expect("connect");
-        db.execute_unprepared("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+    async fn model(db: &DatabaseConnection, name: &str) -> i32 {
+        crate::store::models::ensure_imported_model(db, name)
             .await
-            .expect("table");
-        // Every seventh write's second row is taken already: it must fail
-        // and take its first row with it.
-        for k in (0..300).filter(|k| k % 7 == 0) {
-            db.execute_unprepared(&format!("INSERT INTO t (k) VALUES ({})", 100_000 + k))
-                .await
-                .expect("seed");
+            .expect("model")
+            .0
+    }
+
+    fn battle(model_a: i32, model_b: i32, pending: bool) -> NewBattle {
+        let b = if pending {
+            NewMessage::placeholder(0, Side::B)
+        } else {
+            NewMessage::answer(0, Side::B, "b".into(), FinishReason::Stop)
+        };
+        NewBattle {
+            id: Uuid::now_v7(),
+            mode: BattleMode::Anonymous,
+            model_a,
+            model_b,
+            voter_id: None,
+            ip_hash: None,
+            question_chosen: false,
+            prompt_key: None,
+            language: Some("en".into()),
+            category: None,
+            question_id: None,
+            messages: vec![
+                NewMessage::prompt(0, "q".into()),
+                NewMessage::answer(0, Side::A, "a".into(), FinishReason::Stop),
+                b,
+            ],
         }
+    }
+
+    fn vote(battle_id: Uuid, model_a: i32, model_b: i32) -> RecordVote {
+        RecordVote {
+            battle_id,
+            model_a,
+            model_b,
+            verdict: Verdict::ModelA,
+            voter_id: None,
+            counted: true,
+            not_counted: None,
+            scopes: Scope::of_battle(None, Some("en")),
+            style: None,
+        }
+    }
+
+    async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index(0).expect("a number")
+    }
+
+    /// Many battles and votes at once, some of which fail (a model that
+    /// does not exist, a battle voted twice, still answering, or unknown):
+    /// every write that succeeded is stored whole, every one that failed
+    /// left nothing, each caller hears its own outcome, and the pair counts
+    /// hold exactly the recorded votes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batched_writes_each_hear_their_own_outcome() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = fresh(dir.path()).await;
+        let (a, b) = (model(&db, "a").await, model(&db, "b").await);
         let writer = Writer::new(db.clone());
-        let tasks: Vec<_> = (0..300_i64)
+        // Every seventh battle names a model that does not exist: its
+        // batch's shared insert fails, and the rest are stored one by one.
+        let battles: Vec<(usize, NewBattle)> = (0..300)
             .map(|k| {
-                let writer = writer.clone();
-                tokio::spawn(async move {
-                    writer
-                        .write(move |txn| {
-                            Box::pin(async move {
-                                insert(txn, k).await?;
-                                insert(txn, 100_000 + k).await
-                            })
-                        })
-                        .await
-                })
+                let model_a = if k % 7 == 0 { 999_999 } else { a };
+                (k, battle(model_a, b, k % 11 == 0))
             })
             .collect();
-        for (k, task) in (0..300_i64).zip(tasks) {
-            let result: anyhow::Result<()> = task.await.expect("task");
+        let tasks: Vec<_> = battles
+            .iter()
+            .map(|(_, nb)| {
+                let (writer, nb) = (writer.clone(), nb.clone());
+                tokio::spawn(async move { writer.insert_battle(nb).await })
+            })
+            .collect();
+        let mut stored = Vec::new();
+        for ((k, nb), task) in battles.iter().zip(tasks) {
+            let result = task.await.expect("task");
             if k % 7 == 0 {
-                let e = result.expect_err("a taken key fails");
-                assert!(format!("{e:#}").contains("UNIQUE"), "{e:#}");
+                let e = result.expect_err("an unknown model is refused");
+                assert!(format!("{e:#}").contains("FOREIGN KEY"), "{e:#}");
             } else {
-                result.expect("a free key is stored");
+                result.expect("a battle of known models is stored");
+                stored.push((*k, nb.id));
             }
         }
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT k FROM t ORDER BY k",
-            ))
-            .await
-            .expect("read");
-        let stored: Vec<i64> = rows
+        assert_eq!(
+            number(&db, "SELECT COUNT(*) FROM battles").await,
+            i64::try_from(stored.len()).expect("small")
+        );
+        assert_eq!(
+            number(&db, "SELECT COUNT(*) FROM messages").await,
+            3 * i64::try_from(stored.len()).expect("small")
+        );
+
+        // Two votes on every stored battle, one on an unknown battle each
+        // tenth time, and every thirteenth vote names a model that does not
+        // exist (its pair count cannot be added: it fails alone).
+        let mut votes = Vec::new();
+        for (k, id) in &stored {
+            let model_a = if k % 13 == 0 { 999_998 } else { a };
+            votes.push((*k, vote(*id, model_a, b)));
+            votes.push((*k, vote(*id, model_a, b)));
+            if k % 10 == 0 {
+                votes.push((*k, vote(Uuid::now_v7(), a, b)));
+            }
+        }
+        let tasks: Vec<_> = votes
             .iter()
-            .map(|r| r.try_get_by_index(0).expect("k"))
+            .map(|(_, v)| {
+                let (writer, v) = (writer.clone(), v.clone());
+                tokio::spawn(async move { writer.record_vote(v).await })
+            })
             .collect();
-        let mut expected: Vec<i64> = (0..300).filter(|k| k % 7 != 0).collect();
-        expected.extend((0..300).map(|k| 100_000 + k));
-        assert_eq!(stored, expected);
+        let mut outcomes: std::collections::HashMap<Uuid, Vec<Result<(), RecordVoteError>>> =
+            std::collections::HashMap::new();
+        for ((_, v), task) in votes.iter().zip(tasks) {
+            outcomes
+                .entry(v.battle_id)
+                .or_default()
+                .push(task.await.expect("task"));
+        }
+        let mut recorded = 0_i64;
+        for (k, id) in &stored {
+            let got = &outcomes[id];
+            assert_eq!(got.len(), 2);
+            if k % 11 == 0 {
+                assert!(
+                    got.iter()
+                        .all(|r| matches!(r, Err(RecordVoteError::Pending))),
+                    "battle {k}: {got:?}"
+                );
+            } else if k % 13 == 0 {
+                // The first vote fails on its pair count; the second is
+                // refused the same way, as the battle stayed open.
+                assert!(
+                    got.iter()
+                        .all(|r| matches!(r, Err(RecordVoteError::Database(_)))),
+                    "battle {k}: {got:?}"
+                );
+            } else {
+                let ok = got.iter().filter(|r| r.is_ok()).count();
+                let closed = got
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r,
+                            Err(RecordVoteError::NotOpen {
+                                status: crate::domain::BattleStatus::Voted
+                            })
+                        )
+                    })
+                    .count();
+                assert_eq!((ok, closed), (1, 1), "battle {k}: {got:?}");
+                recorded += 1;
+            }
+        }
+        let unknown = outcomes
+            .values()
+            .filter(|got| got.len() == 1)
+            .inspect(|got| assert!(matches!(got[0], Err(RecordVoteError::NotFound)), "{got:?}"))
+            .count();
+        assert_eq!(unknown, stored.iter().filter(|(k, _)| k % 10 == 0).count());
+        assert_eq!(number(&db, "SELECT COUNT(*) FROM votes").await, recorded);
+        assert_eq!(
+            number(&db, "SELECT COUNT(*) FROM battles WHERE status = 'voted'").await,
+            recorded
+        );
+        for scope in ["overall", "language:en"] {
+            let sql =
+                format!("SELECT COALESCE(SUM(count), 0) FROM pair_counts WHERE scope = '{scope}'");
+            assert_eq!(number(&db, &sql).await, recorded, "{scope}");
+        }
     }
 
     /// A write the database refuses is told to its caller with the cause
@@ -324,19 +538,18 @@ mod tests {
     #[tokio::test]
     async fn a_refused_write_keeps_its_cause() {
         let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("ro.db");
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let db = crate::store::connect(&url, 1).await.expect("connect");
-        db.execute_unprepared("CREATE TABLE t (k INTEGER PRIMARY KEY)")
-            .await
-            .expect("table");
+        let db = fresh(dir.path()).await;
+        let (a, b) = (model(&db, "a").await, model(&db, "b").await);
         db.close().await.expect("close");
-        let ro = crate::store::connect(&format!("sqlite://{}?mode=ro", path.display()), 1)
+        let url = format!("sqlite://{}?mode=ro", dir.path().join("w.db").display());
+        let ro = crate::store::connect(&url, 1)
             .await
             .expect("connect read-only");
         let writer = Writer::new(ro);
-        let result: anyhow::Result<()> = writer.write(|txn| Box::pin(insert(txn, 1))).await;
-        let e = result.expect_err("a read-only database refuses the write");
+        let e = writer
+            .insert_battle(battle(a, b, false))
+            .await
+            .expect_err("a read-only database refuses the write");
         assert!(format!("{e:#}").contains("readonly"), "{e:#}");
     }
 }
