@@ -12,10 +12,11 @@
 //! the pair counts, summed per pair), and commits once: one disk flush for
 //! the whole batch (group commit).
 //!
-//! On PostgreSQL, which has concurrent writers, two lanes share the queue:
-//! one gathers and writes while the other waits for its commit's flush.
-//! Each lane closes battles in id order and adds pair counts in key order, so
-//! two lanes never wait on each other in a cycle.
+//! On PostgreSQL, which has concurrent writers, [`POSTGRES_LANES`] lanes
+//! share the queue: some gather and write while others wait for their
+//! commit's flush. Each lane closes battles in id order and adds pair counts
+//! in key order, after its battles, so no two lanes wait on each other in a
+//! cycle (a lane holding a pair count waits for nothing more).
 //!
 //! A kind of write whose shared statements fail (a model deleted meanwhile,
 //! say) is rolled back to its savepoint and run again write by write, each in
@@ -42,8 +43,9 @@ const MAX_BATCH: usize = 256;
 /// Writes that may wait for the writer before callers wait to queue.
 const QUEUE: usize = 4096;
 
-/// Lanes on PostgreSQL (SQLite has one writer at a time: one lane).
-const POSTGRES_LANES: usize = 2;
+/// Lanes on PostgreSQL (SQLite has one writer at a time: one lane). Four
+/// wrote 5–20 % more votes/s than two at 32 and 128 connections.
+const POSTGRES_LANES: usize = 4;
 
 /// A write waiting in the queue, with the caller to tell.
 enum Job {
