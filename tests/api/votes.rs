@@ -1,8 +1,13 @@
-use sea_orm::ConnectionTrait;
+use goldarena::domain::{BattleMode, FinishReason, Scope, Side, Verdict};
+use goldarena::store::battles::{NewBattle, NewMessage};
+use goldarena::store::votes::{RecordVote, RecordVoteError};
+use goldarena::store::writer::Writer;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::both_backends;
-use crate::helpers::{Backend, assert_error, spawn_app};
+use crate::helpers::{Backend, assert_error, fresh_database, spawn_app};
 
 both_backends!(
     vote_reveals_the_two_models,
@@ -12,6 +17,7 @@ both_backends!(
     vote_updates_pair_counts_in_every_scope,
     concurrent_votes_on_one_battle_count_once,
     failed_pair_count_update_rolls_back_the_vote,
+    batched_writes_each_hear_their_own_outcome,
 );
 
 async fn vote_reveals_the_two_models(backend: Backend) {
@@ -222,4 +228,218 @@ async fn failed_pair_count_update_rolls_back_the_vote(backend: Backend) {
         .await
         .expect("json");
     assert_eq!(v["status"], "open");
+}
+
+/// Many battles and votes at once, some of which fail (a model that
+/// does not exist, a battle voted twice, still answering, or unknown):
+/// every write that succeeded is stored whole, every one that failed
+/// left nothing, each caller hears its own outcome, and the pair counts
+/// hold exactly the recorded votes.
+async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let db = goldarena::store::connect(&url, 4).await.expect("connect");
+    goldarena::store::migrate(&db).await.expect("migrate");
+    let (a, b) = (model(&db, "a").await, model(&db, "b").await);
+    let writer = Writer::new(db.clone());
+    // Every seventh battle names a model that does not exist: its
+    // batch's shared insert fails, and the rest are stored one by one.
+    let battles: Vec<(usize, NewBattle)> = (0..300)
+        .map(|k| {
+            let model_a = if k % 7 == 0 { 999_999 } else { a };
+            (k, battle(model_a, b, k % 11 == 0))
+        })
+        .collect();
+    let tasks: Vec<_> = battles
+        .iter()
+        .map(|(_, nb)| {
+            let (writer, nb) = (writer.clone(), nb.clone());
+            tokio::spawn(async move { writer.insert_battle(nb).await })
+        })
+        .collect();
+    let mut stored = Vec::new();
+    for ((k, nb), task) in battles.iter().zip(tasks) {
+        let result = task.await.expect("task");
+        if k % 7 == 0 {
+            let e = result.expect_err("an unknown model is refused");
+            assert!(
+                format!("{e:#}").to_lowercase().contains("foreign key"),
+                "{e:#}"
+            );
+        } else {
+            result.expect("a battle of known models is stored");
+            stored.push((*k, nb.id));
+        }
+    }
+    assert_eq!(
+        number(&db, "SELECT COUNT(*) FROM battles").await,
+        i64::try_from(stored.len()).expect("small")
+    );
+    assert_eq!(
+        number(&db, "SELECT COUNT(*) FROM messages").await,
+        3 * i64::try_from(stored.len()).expect("small")
+    );
+
+    // Two votes on every stored battle, one on an unknown battle each
+    // tenth time, and every thirteenth vote names a model that does not
+    // exist (its pair count cannot be added: it fails alone).
+    let mut votes = Vec::new();
+    for (k, id) in &stored {
+        let model_a = if k % 13 == 0 { 999_998 } else { a };
+        votes.push((*k, vote(*id, model_a, b)));
+        votes.push((*k, vote(*id, model_a, b)));
+        if k % 10 == 0 {
+            votes.push((*k, vote(Uuid::now_v7(), a, b)));
+        }
+    }
+    let tasks: Vec<_> = votes
+        .iter()
+        .map(|(_, v)| {
+            let (writer, v) = (writer.clone(), v.clone());
+            tokio::spawn(async move { writer.record_vote(v).await })
+        })
+        .collect();
+    let mut outcomes: std::collections::HashMap<Uuid, Vec<Result<(), RecordVoteError>>> =
+        std::collections::HashMap::new();
+    for ((_, v), task) in votes.iter().zip(tasks) {
+        outcomes
+            .entry(v.battle_id)
+            .or_default()
+            .push(task.await.expect("task"));
+    }
+    let mut recorded = 0_i64;
+    for (k, id) in &stored {
+        let got = &outcomes[id];
+        assert_eq!(got.len(), 2);
+        if k % 11 == 0 {
+            assert!(
+                got.iter()
+                    .all(|r| matches!(r, Err(RecordVoteError::Pending))),
+                "battle {k}: {got:?}"
+            );
+        } else if k % 13 == 0 {
+            // The first vote fails on its pair count; the second is
+            // refused the same way, as the battle stayed open.
+            assert!(
+                got.iter()
+                    .all(|r| matches!(r, Err(RecordVoteError::Database(_)))),
+                "battle {k}: {got:?}"
+            );
+        } else {
+            let ok = got.iter().filter(|r| r.is_ok()).count();
+            let closed = got
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r,
+                        Err(RecordVoteError::NotOpen {
+                            status: goldarena::domain::BattleStatus::Voted
+                        })
+                    )
+                })
+                .count();
+            assert_eq!((ok, closed), (1, 1), "battle {k}: {got:?}");
+            recorded += 1;
+        }
+    }
+    let unknown = outcomes
+        .values()
+        .filter(|got| got.len() == 1)
+        .inspect(|got| assert!(matches!(got[0], Err(RecordVoteError::NotFound)), "{got:?}"))
+        .count();
+    assert_eq!(unknown, stored.iter().filter(|(k, _)| k % 10 == 0).count());
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM votes").await, recorded);
+    assert_eq!(
+        number(&db, "SELECT COUNT(*) FROM battles WHERE status = 'voted'").await,
+        recorded
+    );
+    for scope in ["overall", "language:en"] {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_counts WHERE scope = '{scope}'"
+        );
+        assert_eq!(number(&db, &sql).await, recorded, "{scope}");
+    }
+}
+
+async fn model(db: &DatabaseConnection, name: &str) -> i32 {
+    goldarena::store::models::ensure_imported_model(db, name)
+        .await
+        .expect("model")
+        .0
+}
+
+fn battle(model_a: i32, model_b: i32, pending: bool) -> NewBattle {
+    let b = if pending {
+        NewMessage::placeholder(0, Side::B)
+    } else {
+        NewMessage::answer(0, Side::B, "b".into(), FinishReason::Stop)
+    };
+    NewBattle {
+        id: Uuid::now_v7(),
+        mode: BattleMode::Anonymous,
+        model_a,
+        model_b,
+        voter_id: None,
+        ip_hash: None,
+        question_chosen: false,
+        prompt_key: None,
+        language: Some("en".into()),
+        category: None,
+        question_id: None,
+        messages: vec![
+            NewMessage::prompt(0, "q".into()),
+            NewMessage::answer(0, Side::A, "a".into(), FinishReason::Stop),
+            b,
+        ],
+    }
+}
+
+fn vote(battle_id: Uuid, model_a: i32, model_b: i32) -> RecordVote {
+    RecordVote {
+        battle_id,
+        model_a,
+        model_b,
+        verdict: Verdict::ModelA,
+        voter_id: None,
+        counted: true,
+        not_counted: None,
+        scopes: Scope::of_battle(None, Some("en")),
+        style: None,
+    }
+}
+
+async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index(0).expect("a number")
+}
+
+/// A write the database refuses is told to its caller with the cause
+/// kept (the API's error codes read it): here the database is opened
+/// read-only.
+#[tokio::test]
+async fn a_write_the_database_refuses_keeps_its_cause() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("w.db");
+    let db = goldarena::store::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
+        .await
+        .expect("connect");
+    goldarena::store::migrate(&db).await.expect("migrate");
+    let (a, b) = (model(&db, "a").await, model(&db, "b").await);
+    db.close().await.expect("close");
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    let ro = goldarena::store::connect(&url, 1)
+        .await
+        .expect("connect read-only");
+    let writer = Writer::new(ro);
+    let e = writer
+        .insert_battle(battle(a, b, false))
+        .await
+        .expect_err("a read-only database refuses the write");
+    assert!(format!("{e:#}").contains("readonly"), "{e:#}");
 }
