@@ -2,8 +2,9 @@
 //! Run: `cargo bench --bench rating`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use goldarena::rating::bootstrap::{replicate_rng, resample};
+use goldarena::rating::bootstrap::replicate_rng;
 use goldarena::rating::bradley_terry::{Curvature, fit_near};
+use goldarena::rating::resample::Resampler;
 use goldarena::rating::synthetic::SyntheticArena;
 use goldarena::rating::{BtConfig, CiMethod, Comparisons, TableOptions, bradley_terry_table, fit};
 
@@ -16,6 +17,7 @@ fn kernels(c: &mut Criterion) {
     for models in [100usize, 200] {
         let data = arena_counts(models, 1_000_000);
         let full = fit(&data, &cfg, None).beta;
+        let resampler = Resampler::new(&data);
         let mut group = c.benchmark_group(format!("{models}_models_1M_battles"));
         group.sample_size(20);
         group.bench_function("fit_cold", |b| b.iter(|| fit(&data, &cfg, None)));
@@ -23,7 +25,7 @@ fn kernels(c: &mut Criterion) {
             let mut round = 0;
             b.iter(|| {
                 round += 1;
-                resample(&data, &mut replicate_rng(1, round))
+                resampler.draw(&data, &mut replicate_rng(1, round))
             });
         });
         let curvature = Curvature::at(&data, &cfg, &full).expect("positive definite");
@@ -31,12 +33,12 @@ fn kernels(c: &mut Criterion) {
             let mut round = 0;
             b.iter(|| {
                 round += 1;
-                let sample = data.with_pairs(resample(&data, &mut replicate_rng(1, round)));
+                let sample = data.with_pairs(resampler.draw(&data, &mut replicate_rng(1, round)));
                 fit_near(&sample, &cfg, &full, &curvature)
             });
         });
         group.bench_function("replicate_fit_near_only", |b| {
-            let sample = data.with_pairs(resample(&data, &mut replicate_rng(1, 0)));
+            let sample = data.with_pairs(resampler.draw(&data, &mut replicate_rng(1, 0)));
             b.iter(|| fit_near(&sample, &cfg, &full, &curvature));
         });
         group.finish();

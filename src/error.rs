@@ -256,10 +256,7 @@ impl ApiError {
 fn database_trouble(cause: &anyhow::Error) -> Option<ErrorCode> {
     for e in cause.chain() {
         if let Some(db) = e.downcast_ref::<sea_orm::DbErr>()
-            && matches!(
-                db,
-                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
-            )
+            && connection_lost(db)
         {
             return Some(ErrorCode::DatabaseUnavailable);
         }
@@ -273,6 +270,31 @@ fn database_trouble(cause: &anyhow::Error) -> Option<ErrorCode> {
         }
     }
     None
+}
+
+/// Whether the database could not be reached, or the connection was lost
+/// under a statement (PostgreSQL stopping or restarting: its connections end
+/// with an I/O error or an "administrator command" code, class 57P, or a
+/// connection exception, class 08). The statement's transaction is then
+/// rolled back by the server, so "try again" is true.
+fn connection_lost(db: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match db {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(d) => d
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 #[derive(Serialize)]
@@ -346,6 +368,21 @@ mod tests {
         );
         assert_eq!(down.code(), ErrorCode::DatabaseUnavailable);
         assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        // A connection lost under a statement (a database restarting).
+        let lost = ApiError::from(
+            anyhow::Error::new(sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(
+                std::sync::Arc::new(sea_orm::sqlx::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::ConnectionReset,
+                ))),
+            )))
+            .context("failed to load the battle"),
+        );
+        assert_eq!(lost.code(), ErrorCode::DatabaseUnavailable);
+        // Any other database error stays internal.
+        let other = ApiError::from(anyhow::Error::new(sea_orm::DbErr::Query(
+            sea_orm::RuntimeErr::Internal("syntax error".to_owned()),
+        )));
+        assert_eq!(other.code(), ErrorCode::InternalError);
     }
 
     #[test]

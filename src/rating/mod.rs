@@ -17,6 +17,7 @@ pub mod elo;
 pub mod matrices;
 pub mod proportion;
 pub mod rank;
+pub mod resample;
 pub mod sandwich;
 pub mod synthetic;
 pub mod table;

@@ -52,7 +52,16 @@ impl Served {
                 break p.trim().parse::<u16>().expect("port number");
             }
         };
-        std::thread::spawn(move || for _ in lines {});
+        // GOLDARENA_TEST_SERVER_LOG=1: the server's log after it listens, on
+        // the test's standard error (with --nocapture), to find a failure's cause.
+        let forward = std::env::var_os("GOLDARENA_TEST_SERVER_LOG").is_some();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if forward {
+                    eprintln!("[server] {line}");
+                }
+            }
+        });
         Self { child, port }
     }
 
