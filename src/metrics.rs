@@ -81,7 +81,7 @@ static EVENTS: LazyLock<Events> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("metric task restarts: {e}"));
     let write_batch = histogram(
         "goldarena_write_batch_size",
-        "Writes (battles started, votes) committed together on SQLite.",
+        "Writes (battles started, votes) committed together in one batch.",
         &[],
         &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
     );
