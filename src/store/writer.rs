@@ -18,10 +18,13 @@
 //! in key order, after its battles, so no two lanes wait on each other in a
 //! cycle (a lane holding a pair count waits for nothing more).
 //!
-//! A kind of write whose shared statements fail (a model deleted meanwhile,
-//! say) is rolled back to its savepoint and run again write by write, each in
-//! a savepoint of its own, so each caller hears its own outcome and the
-//! others are kept. A failed commit fails every write of the batch. No caller
+//! A batch whose shared statements fail (a model deleted meanwhile, say, or
+//! a deadlock PostgreSQL broke) is rolled back whole and its writes are
+//! written again one by one, each in a transaction of its own, so each
+//! caller hears its own outcome and the others are kept. (Not in savepoints
+//! of the batch: one write's pair counts would then be locked before the
+//! next write's battle, which let two PostgreSQL lanes deadlock; a test
+//! caught it.) A failed commit fails every write of the batch. No caller
 //! hears "done" before the commit that holds its write is on disk.
 //!
 //! Tests: `tests/api/votes.rs` (`batched_writes_...`, both databases, and
@@ -34,7 +37,7 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::battles::{self, NewBattle};
@@ -201,6 +204,9 @@ impl Batch {
 
 async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
     let batch = Batch::of(jobs);
+    if batch.battles.len() + batch.votes.len() == 1 {
+        return one_by_one(db, batch).await;
+    }
     let txn = match db
         .begin_write()
         .await
@@ -222,13 +228,30 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
             return;
         }
     };
-    let alone = batch.battles.len() + batch.votes.len() == 1;
-    let battles = write_kind(&txn, &batch.battles, alone, store_battles).await;
-    let votes = write_kind(&txn, &batch.votes, alone, record_votes).await;
+    let battles = store_battles(&txn, &batch.battles).await;
+    let votes = match battles {
+        Ok(_) => record_votes(&txn, &batch.votes).await,
+        Err(_) => Ok(Vec::new()),
+    };
+    let (battles, votes) = match (battles, votes) {
+        (Ok(b), Ok(v)) => (b, v),
+        (Err(e), _) | (_, Err(e)) => {
+            // Undo the whole batch (releasing every lock it took), then write
+            // each write in a transaction of its own, so each caller hears its
+            // own error. Not in savepoints of this transaction: on PostgreSQL
+            // one write's pair counts would then be locked before the next
+            // write's battle, and two lanes could wait on each other.
+            tracing::debug!(error = %format!("{e:#}"), "a batch's shared statements failed; writing its writes one by one");
+            if let Err(r) = txn.rollback().await {
+                tracing::warn!(error = %r, "rolling back a failed batch failed");
+            }
+            return one_by_one(db, batch).await;
+        }
+    };
     let written =
         battles.iter().filter(|r| r.is_ok()).count() + votes.iter().filter(|r| r.is_ok()).count();
     let commit = if written == 0 {
-        // Every write failed: nothing of the batch may stay.
+        // Nothing was written: nothing to keep.
         txn.rollback().await.context("failed to roll back")
     } else {
         txn.commit().await.context("failed to commit")
@@ -239,6 +262,43 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
     }
     tell(batch.battle_replies, battles, &commit);
     tell(batch.vote_replies, votes, &commit);
+}
+
+/// Writes each write of `batch` in a transaction of its own (a lone write,
+/// or a batch whose shared statements failed).
+async fn one_by_one(db: &DatabaseConnection, batch: Batch) {
+    for (battle, reply) in batch.battles.iter().zip(batch.battle_replies) {
+        let result = alone(db, std::slice::from_ref(battle), store_battles).await;
+        let _ = reply.send(result);
+    }
+    for (vote, reply) in batch.votes.iter().zip(batch.vote_replies) {
+        let result = alone(db, std::slice::from_ref(vote), record_votes).await;
+        let _ = reply.send(result);
+    }
+}
+
+/// One write in its own transaction: committed when it succeeds, rolled
+/// back otherwise.
+async fn alone<T: Sync, E: From<anyhow::Error>>(
+    db: &DatabaseConnection,
+    item: &[T],
+    write_all: WriteAll<T, E>,
+) -> Result<(), E> {
+    let txn = db
+        .begin_write()
+        .await
+        .context("failed to begin transaction")?;
+    let outcome = match write_all(&txn, item).await {
+        Ok(mut outcomes) => outcomes.pop().unwrap_or(Ok(())),
+        Err(e) => Err(E::from(e)),
+    };
+    if outcome.is_ok() {
+        crate::metrics::write_batch(1);
+        txn.commit().await.context("failed to commit")?;
+    } else if let Err(r) = txn.rollback().await {
+        tracing::warn!(error = %r, "rolling back a failed write failed");
+    }
+    outcome
 }
 
 /// Tells each caller its write's own outcome, or the commit's failure.
@@ -276,65 +336,4 @@ fn record_votes<'a>(
     all: &'a [RecordVote],
 ) -> BoxFuture<'a, anyhow::Result<Vec<Result<(), RecordVoteError>>>> {
     Box::pin(votes::record_all_in(txn, all))
-}
-
-/// Writes `items` with `write_all`, in a savepoint; when that fails, writes
-/// them again one by one, each in a savepoint of its own, so each hears its
-/// own error and the rest are kept. `alone` (the batch's only write) needs no
-/// savepoint: its failure rolls back the whole transaction.
-async fn write_kind<T: Sync, E: From<anyhow::Error>>(
-    txn: &DatabaseTransaction,
-    items: &[T],
-    alone: bool,
-    write_all: WriteAll<T, E>,
-) -> Vec<Result<(), E>> {
-    if items.is_empty() {
-        return Vec::new();
-    }
-    if alone {
-        return write_all(txn, items)
-            .await
-            .unwrap_or_else(|e| vec![Err(E::from(e))]);
-    }
-    match in_savepoint(txn, items, write_all).await {
-        Ok(outcomes) => outcomes,
-        Err(e) => {
-            tracing::debug!(error = %format!("{e:#}"), "a batch's writes failed together; writing them one by one");
-            let mut outcomes = Vec::with_capacity(items.len());
-            for item in items {
-                outcomes.push(
-                    match in_savepoint(txn, std::slice::from_ref(item), write_all).await {
-                        Ok(mut one) => one.pop().unwrap_or(Ok(())),
-                        Err(e) => Err(E::from(e)),
-                    },
-                );
-            }
-            outcomes
-        }
-    }
-}
-
-/// Runs `write_all` in a savepoint, released when it succeeds and rolled
-/// back when it fails.
-async fn in_savepoint<T: Sync, E>(
-    txn: &DatabaseTransaction,
-    items: &[T],
-    write_all: WriteAll<T, E>,
-) -> anyhow::Result<Vec<Result<(), E>>> {
-    let savepoint = txn.begin().await.context("failed to open a savepoint")?;
-    match write_all(&savepoint, items).await {
-        Ok(outcomes) => {
-            savepoint
-                .commit()
-                .await
-                .context("failed to release a savepoint")?;
-            Ok(outcomes)
-        }
-        Err(e) => {
-            if let Err(r) = savepoint.rollback().await {
-                tracing::warn!(error = %r, "rolling back a savepoint failed");
-            }
-            Err(e)
-        }
-    }
 }
