@@ -142,18 +142,9 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
         .begin_write()
         .await
         .context("failed to begin transaction")?;
-    insert_in(&txn, battle).await?;
+    insert_all_in(&txn, std::slice::from_ref(&battle)).await?;
     txn.commit().await.context("failed to commit battle")?;
     Ok(())
-}
-
-/// Stores the battle, open, with its messages, in the caller's transaction
-/// (which the caller commits).
-///
-/// # Errors
-/// On a database error; the caller must then roll back.
-pub async fn insert_in<C: ConnectionTrait>(txn: &C, battle: NewBattle) -> anyhow::Result<()> {
-    insert_all_in(txn, std::slice::from_ref(&battle)).await
 }
 
 /// Stores the battles, open, with their messages, in the caller's

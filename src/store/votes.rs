@@ -60,24 +60,12 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
         .begin_write()
         .await
         .context("failed to begin transaction")?;
-    record_in(&txn, vote).await?;
-    txn.commit().await.context("failed to commit vote")?;
-    Ok(())
-}
-
-/// [`record`] in the caller's transaction, which the caller commits (or
-/// rolls back on an error).
-///
-/// # Errors
-/// As [`record`].
-pub async fn record_in<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    vote: RecordVote,
-) -> Result<(), RecordVoteError> {
-    record_all_in(txn, std::slice::from_ref(&vote))
+    record_all_in(&txn, std::slice::from_ref(&vote))
         .await?
         .pop()
-        .unwrap_or(Ok(()))
+        .unwrap_or(Ok(()))?;
+    txn.commit().await.context("failed to commit vote")?;
+    Ok(())
 }
 
 /// Records many votes in the caller's transaction with three statements

@@ -36,8 +36,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbBackend};
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::battles::{self, NewBattle};
@@ -228,9 +227,11 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
             return;
         }
     };
-    let battles = store_battles(&txn, &batch.battles).await;
+    let battles = battles::insert_all_in(&txn, &batch.battles)
+        .await
+        .map(|()| batch.battles.iter().map(|_| Ok(())).collect::<Vec<_>>());
     let votes = match battles {
-        Ok(_) => record_votes(&txn, &batch.votes).await,
+        Ok(_) => votes::record_all_in(&txn, &batch.votes).await,
         Err(_) => Ok(Vec::new()),
     };
     let (battles, votes) = match (battles, votes) {
@@ -267,38 +268,20 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
 /// Writes each write of `batch` in a transaction of its own (a lone write,
 /// or a batch whose shared statements failed).
 async fn one_by_one(db: &DatabaseConnection, batch: Batch) {
-    for (battle, reply) in batch.battles.iter().zip(batch.battle_replies) {
-        let result = alone(db, std::slice::from_ref(battle), store_battles).await;
+    for (battle, reply) in batch.battles.into_iter().zip(batch.battle_replies) {
+        let result = battles::insert(db, battle).await;
+        if result.is_ok() {
+            crate::metrics::write_batch(1);
+        }
         let _ = reply.send(result);
     }
-    for (vote, reply) in batch.votes.iter().zip(batch.vote_replies) {
-        let result = alone(db, std::slice::from_ref(vote), record_votes).await;
+    for (vote, reply) in batch.votes.into_iter().zip(batch.vote_replies) {
+        let result = votes::record(db, vote).await;
+        if result.is_ok() {
+            crate::metrics::write_batch(1);
+        }
         let _ = reply.send(result);
     }
-}
-
-/// One write in its own transaction: committed when it succeeds, rolled
-/// back otherwise.
-async fn alone<T: Sync, E: From<anyhow::Error>>(
-    db: &DatabaseConnection,
-    item: &[T],
-    write_all: WriteAll<T, E>,
-) -> Result<(), E> {
-    let txn = db
-        .begin_write()
-        .await
-        .context("failed to begin transaction")?;
-    let outcome = match write_all(&txn, item).await {
-        Ok(mut outcomes) => outcomes.pop().unwrap_or(Ok(())),
-        Err(e) => Err(E::from(e)),
-    };
-    if outcome.is_ok() {
-        crate::metrics::write_batch(1);
-        txn.commit().await.context("failed to commit")?;
-    } else if let Err(r) = txn.rollback().await {
-        tracing::warn!(error = %r, "rolling back a failed write failed");
-    }
-    outcome
 }
 
 /// Tells each caller its write's own outcome, or the commit's failure.
@@ -312,28 +295,4 @@ fn tell<E: From<anyhow::Error>>(
         // A caller that went away (a dropped request) has nothing to hear.
         let _ = reply.send(result);
     }
-}
-
-/// Writes every item of one kind with shared statements: each item's own
-/// outcome, or a database error that undoes them all.
-type WriteAll<T, E> = for<'a> fn(
-    &'a DatabaseTransaction,
-    &'a [T],
-) -> BoxFuture<'a, anyhow::Result<Vec<Result<(), E>>>>;
-
-fn store_battles<'a>(
-    txn: &'a DatabaseTransaction,
-    all: &'a [NewBattle],
-) -> BoxFuture<'a, anyhow::Result<Vec<anyhow::Result<()>>>> {
-    Box::pin(async move {
-        battles::insert_all_in(txn, all).await?;
-        Ok(all.iter().map(|_| Ok(())).collect())
-    })
-}
-
-fn record_votes<'a>(
-    txn: &'a DatabaseTransaction,
-    all: &'a [RecordVote],
-) -> BoxFuture<'a, anyhow::Result<Vec<Result<(), RecordVoteError>>>> {
-    Box::pin(votes::record_all_in(txn, all))
 }
