@@ -2,6 +2,7 @@
 //! does not depend on the order of the battles.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
@@ -30,7 +31,8 @@ impl PairCount {
 /// oriented `a < b`, sorted, with at least one battle each.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Comparisons {
-    models: Vec<String>,
+    /// Shared, so that a bootstrap replicate's copy does not copy the names.
+    models: Arc<[String]>,
     pairs: Vec<PairCount>,
 }
 
@@ -82,7 +84,7 @@ impl Comparisons {
     #[must_use]
     pub fn with_pairs(&self, pairs: Vec<PairCount>) -> Self {
         Self {
-            models: self.models.clone(),
+            models: Arc::clone(&self.models),
             pairs,
         }
     }
@@ -175,7 +177,7 @@ impl ComparisonsBuilder {
         let mut pairs: Vec<PairCount> = self.pairs.into_values().collect();
         pairs.sort_unstable_by_key(|p| (p.a, p.b));
         Comparisons {
-            models: self.models,
+            models: self.models.into(),
             pairs,
         }
     }
