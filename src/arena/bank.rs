@@ -7,6 +7,7 @@ use anyhow::Context;
 use rand::seq::IndexedRandom;
 use uuid::Uuid;
 
+use super::open_battles::Stored;
 use super::sampling::draw_pair;
 use super::{Arena, ArenaError, BattleView, Turn};
 use crate::domain::{BattleMode, BattleStatus, FinishReason, Side};
@@ -54,10 +55,11 @@ impl Arena {
                 None => ArenaError::QuestionNotFound(question_id),
             });
         };
-        let (question, [answer_a, answer_b]) =
-            store::questions::with_answer_pair(&self.db, question_id, model_a, model_b)
-                .await?
-                .ok_or(ArenaError::QuestionNotFound(question_id))?;
+        let (question, [answer_a, answer_b]) = index
+            .texts
+            .question_with_pair(&self.db, question_id, model_a, model_b)
+            .await?
+            .ok_or(ArenaError::QuestionNotFound(question_id))?;
         let answer_a = answer_a.context("drawn model has no answer")?;
         let answer_b = answer_b.context("drawn model has no answer")?;
 
@@ -66,12 +68,12 @@ impl Arena {
         let turns: Vec<Turn> = question
             .turns
             .iter()
-            .zip(answer_a)
-            .zip(answer_b)
+            .zip(answer_a.iter())
+            .zip(answer_b.iter())
             .map(|((prompt, a), b)| Turn {
                 prompt: prompt.clone(),
-                a,
-                b,
+                a: a.clone(),
+                b: b.clone(),
             })
             .collect();
         let id = Uuid::now_v7();
@@ -98,9 +100,15 @@ impl Arena {
             language: Some(question.language.clone()),
             category: Some(question.category.clone()),
             question_id: Some(question.id),
+            created_at: store::battles::started_now(),
             messages,
         };
+        let (row, messages) = battle.rows();
         self.store_battle(battle).await?;
+        self.open_battles.keep(Stored {
+            battle: row,
+            messages,
+        });
         Ok(BattleView {
             id,
             status: BattleStatus::Open,
@@ -110,9 +118,9 @@ impl Arena {
             failed: false,
             void_reason: None,
             question_id: Some(question.id),
-            question_set: Some(question.set_name),
-            category: Some(question.category),
-            language: Some(question.language),
+            question_set: Some(question.set_name.clone()),
+            category: Some(question.category.clone()),
+            language: Some(question.language.clone()),
             turns,
             models: None,
         })

@@ -7,22 +7,30 @@
 //! ([`store::questions::bank_changed`]) and at the latest [`MAX_AGE`] after
 //! it was loaded, which bounds how long a change made by another instance
 //! (or the command line) on the same database goes unseen.
+//!
+//! Each loaded index also keeps the texts battles were started on since it
+//! was loaded ([`BankTexts`]): a question and its answers are read once per
+//! index, not once per battle. They go with the index, so they are never
+//! older than it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 use sea_orm::DatabaseConnection;
 
 use super::sampling::Candidate;
 use crate::store;
 use crate::store::entities::models;
+use crate::store::questions::Question;
 
 /// How long a loaded index is trusted when this process changed nothing.
 pub const MAX_AGE: Duration = Duration::from_secs(2);
 
 /// The playable questions and their candidates.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct BankIndex {
     /// Questions that at least two drawable models (active, weight > 0)
     /// answered, in id order.
@@ -31,6 +39,90 @@ pub struct BankIndex {
     pub candidates: HashMap<i32, Vec<Candidate>>,
     /// Every model's row, by id.
     pub models: HashMap<i32, models::Model>,
+    /// The texts read since this index was loaded.
+    pub texts: BankTexts,
+}
+
+/// Bytes of question and answer texts an index keeps at most.
+pub const TEXT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// One stored answer's turns.
+pub type AnswerTurns = Arc<Vec<String>>;
+
+#[derive(Clone)]
+struct Bytes;
+
+fn turns_bytes(turns: &[String]) -> u64 {
+    // A few dozen bytes of bookkeeping per turn and entry besides the texts.
+    (turns.iter().map(|t| t.len() + 32).sum::<usize>() + 64) as u64
+}
+
+impl Weighter<i32, Arc<Question>> for Bytes {
+    fn weight(&self, _: &i32, q: &Arc<Question>) -> u64 {
+        turns_bytes(&q.turns) + (q.set_name.len() + q.external_id.len()) as u64
+    }
+}
+
+impl Weighter<(i32, i32), AnswerTurns> for Bytes {
+    fn weight(&self, _: &(i32, i32), turns: &AnswerTurns) -> u64 {
+        turns_bytes(turns)
+    }
+}
+
+/// The questions, and the answers by `(question, model)`, that battles were
+/// started on, bounded in bytes ([`TEXT_BYTES`]; the least recently used
+/// go first).
+pub struct BankTexts {
+    questions: Cache<i32, Arc<Question>, Bytes>,
+    answers: Cache<(i32, i32), AnswerTurns, Bytes>,
+}
+
+impl Default for BankTexts {
+    fn default() -> Self {
+        Self {
+            questions: Cache::with_weighter(1024, TEXT_BYTES / 4, Bytes),
+            answers: Cache::with_weighter(4096, TEXT_BYTES / 4 * 3, Bytes),
+        }
+    }
+}
+
+impl BankTexts {
+    /// Question `question_id` with the answers of `model_a` and `model_b` to
+    /// it (each `None` when that model has none); `None` when there is no
+    /// such question. Read from the database, in one query, only when one
+    /// of the three is not kept yet.
+    ///
+    /// # Errors
+    /// On a database error or a corrupt stored row.
+    pub async fn question_with_pair(
+        &self,
+        db: &DatabaseConnection,
+        question_id: i32,
+        model_a: i32,
+        model_b: i32,
+    ) -> anyhow::Result<Option<(Arc<Question>, [Option<AnswerTurns>; 2])>> {
+        if let (Some(q), Some(a), Some(b)) = (
+            self.questions.get(&question_id),
+            self.answers.get(&(question_id, model_a)),
+            self.answers.get(&(question_id, model_b)),
+        ) {
+            return Ok(Some((q, [Some(a), Some(b)])));
+        }
+        let Some((question, pair)) =
+            store::questions::with_answer_pair(db, question_id, model_a, model_b).await?
+        else {
+            return Ok(None);
+        };
+        let question = Arc::new(question);
+        self.questions.insert(question_id, Arc::clone(&question));
+        let pair = pair.map(|turns| turns.map(Arc::new));
+        for (model, turns) in [model_a, model_b].into_iter().zip(&pair) {
+            if let Some(turns) = turns {
+                self.answers.insert((question_id, model), Arc::clone(turns));
+            }
+        }
+        Ok(Some((question, pair)))
+    }
 }
 
 impl BankIndex {
@@ -57,6 +149,7 @@ impl BankIndex {
             playable,
             candidates,
             models: models.into_iter().map(|m| (m.id, m)).collect(),
+            texts: BankTexts::default(),
         }
     }
 

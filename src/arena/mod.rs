@@ -5,6 +5,7 @@ mod bank;
 mod bank_index;
 mod error;
 pub mod live;
+mod open_battles;
 pub mod sampling;
 mod view;
 mod vote;
@@ -40,6 +41,8 @@ pub struct Arena {
     bank: Arc<bank_index::BankCache>,
     /// Starting battles and recording votes, in batches.
     writer: crate::store::writer::Writer,
+    /// Question-bank battles started here that wait for a vote.
+    open_battles: Arc<open_battles::OpenBattles>,
 }
 
 impl Arena {
@@ -61,6 +64,7 @@ impl Arena {
             integrity,
             on_counted_vote,
             bank: Arc::default(),
+            open_battles: Arc::default(),
         }
     }
 }

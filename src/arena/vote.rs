@@ -2,12 +2,14 @@
 //! answer stopped before it began), recording it, and revealing the models.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
 use chrono::{DateTime, Utc};
 
 use super::live::generation::AnswerStats;
+use super::open_battles::Stored;
 use super::view::{latest_turn_failed, reveal, shown_answers};
 use super::{Arena, ArenaError, Revealed};
 use crate::domain::{
@@ -71,9 +73,18 @@ impl Arena {
         verdict: Verdict,
         voter_id: Option<VoterId>,
     ) -> Result<VoteOutcome, ArenaError> {
-        let (battle, messages) = store::battles::with_messages(&self.db, battle_id)
-            .await?
-            .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        // A question-bank battle started here is kept as stored (see
+        // `open_battles`); any other is read.
+        let stored = match self.open_battles.get(battle_id) {
+            Some(kept) => kept,
+            None => {
+                let (battle, messages) = store::battles::with_messages(&self.db, battle_id)
+                    .await?
+                    .ok_or(ArenaError::BattleNotFound(battle_id))?;
+                Arc::new(Stored { battle, messages })
+            }
+        };
+        let (battle, messages) = (&stored.battle, stored.messages.as_slice());
         if let Some(owner) = battle.voter_id
             && voter_id != Some(owner)
         {
@@ -86,16 +97,14 @@ impl Arena {
             .bank
             .models(&self.db, &[battle.model_a, battle.model_b])
             .await?;
-        if battle.status == BattleStatus::Open && latest_turn_failed(&messages) {
+        if battle.status == BattleStatus::Open && latest_turn_failed(messages) {
             return Err(ArenaError::TurnFailed(battle_id));
         }
         let not_counted = if battle.mode == BattleMode::Anonymous {
             let content = self
-                .identity_leak(&battle, &messages, &by_id)
+                .identity_leak(battle, messages, &by_id)
                 .map(|d| (NotCounted::IdentityLeak, d))
-                .or_else(|| {
-                    stopped_before_writing(&messages).map(|r| (r, r.describe().to_owned()))
-                });
+                .or_else(|| stopped_before_writing(messages).map(|r| (r, r.describe().to_owned())));
             match content {
                 Some(reason) => Some(reason),
                 None => {
@@ -109,7 +118,7 @@ impl Arena {
                         voter: voter_id,
                         ip_hash: battle.ip_hash.as_deref(),
                         question_chosen: battle.question_chosen,
-                        answers_available_at: answers_available_at(&battle, &messages),
+                        answers_available_at: answers_available_at(battle, messages),
                         live_prompt,
                     };
                     self.integrity
@@ -135,9 +144,14 @@ impl Arena {
             counted,
             not_counted: not_counted.clone(),
             scopes,
-            style: Some(style_of(&messages)),
+            style: Some(style_of(messages)),
         };
-        self.writer.record_vote(record).await.map_err(|e| match e {
+        let written = self.writer.record_vote(record).await;
+        if !matches!(written, Err(RecordVoteError::Database(_))) {
+            // Voted now, or refused for good: the copy has served.
+            self.open_battles.forget(battle_id);
+        }
+        written.map_err(|e| match e {
             RecordVoteError::NotFound => ArenaError::BattleNotFound(battle_id),
             RecordVoteError::Pending => ArenaError::AnswersPending(battle_id),
             RecordVoteError::NotOpen { status } => ArenaError::BattleClosed {
@@ -149,11 +163,8 @@ impl Arena {
         if counted {
             (self.on_counted_vote)();
         }
-        let (model_a, model_b) = reveal(&battle, &by_id)?;
-        let stats = battle
-            .question_id
-            .is_none()
-            .then(|| latest_stats(&messages));
+        let (model_a, model_b) = reveal(battle, &by_id)?;
+        let stats = battle.question_id.is_none().then(|| latest_stats(messages));
         Ok(VoteOutcome {
             stats,
             battle_id,

@@ -41,7 +41,64 @@ pub struct NewBattle {
     pub language: Option<String>,
     pub category: Option<String>,
     pub question_id: Option<i32>,
+    /// When the battle started ([`started_now`]): its row's and its
+    /// messages' `created_at`.
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub messages: Vec<NewMessage>,
+}
+
+/// The time a battle starts now, to the microsecond, which both databases
+/// keep exactly: a copy of the rows made before the write
+/// ([`NewBattle::rows`]) then equals what a read returns after it.
+#[must_use]
+pub fn started_now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+impl NewBattle {
+    /// The battle's row and its messages as they read once stored, open:
+    /// everything but the messages' ids, which the database assigns (0
+    /// here; nothing that works on the copy reads them).
+    #[must_use]
+    pub fn rows(&self) -> (battles::Model, Vec<messages::Model>) {
+        let battle = battles::Model {
+            id: self.id,
+            mode: self.mode,
+            model_a: self.model_a,
+            model_b: self.model_b,
+            voter_id: self.voter_id,
+            ip_hash: self.ip_hash.clone(),
+            question_chosen: self.question_chosen,
+            language: self.language.clone(),
+            category: self.category.clone(),
+            question_id: self.question_id,
+            campaign_id: None,
+            status: BattleStatus::Open,
+            void_reason: None,
+            created_at: self.created_at,
+        };
+        let messages = self
+            .messages
+            .iter()
+            .map(|m| messages::Model {
+                id: 0,
+                battle_id: self.id,
+                turn: m.turn,
+                side: m.side,
+                role: role(m.side).to_owned(),
+                content: m.content.clone(),
+                latency_ms: None,
+                first_token_ms: None,
+                prompt_tokens: None,
+                completion_tokens: None,
+                finish_reason: m.finish_reason.clone(),
+                error: None,
+                created_at: self.created_at,
+            })
+            .collect();
+        (battle, messages)
+    }
 }
 
 /// One message: a user prompt (`side` = `None`) or one side's answer. An
@@ -155,7 +212,6 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
 /// # Errors
 /// On a database error; the caller must then roll back.
 pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> anyhow::Result<()> {
-    let now = chrono::Utc::now();
     let rows: Vec<battles::ActiveModel> = all
         .iter()
         .map(|battle| battles::ActiveModel {
@@ -172,7 +228,7 @@ pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> an
             campaign_id: Set(None),
             status: Set(BattleStatus::Open),
             void_reason: Set(None),
-            created_at: Set(now),
+            created_at: Set(battle.created_at),
         })
         .collect();
     for run in super::runs(rows) {
@@ -186,7 +242,11 @@ pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> an
     }
     let messages: Vec<messages::ActiveModel> = all
         .iter()
-        .flat_map(|b| b.messages.iter().map(|m| m.clone().into_active(b.id, now)))
+        .flat_map(|b| {
+            b.messages
+                .iter()
+                .map(|m| m.clone().into_active(b.id, b.created_at))
+        })
         .collect();
     for run in super::runs(messages) {
         messages::Entity::insert_many(run)

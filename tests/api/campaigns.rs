@@ -57,6 +57,7 @@ async fn crowd_vote(app: &TestApp, question: i64, a: &str, b: &str, verdict: Ver
             language: None,
             category: None,
             question_id: Some(i32::try_from(question).expect("question id")),
+            created_at: battles::started_now(),
             messages: Vec::new(),
         },
     )

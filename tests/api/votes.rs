@@ -18,6 +18,9 @@ both_backends!(
     concurrent_votes_on_one_battle_count_once,
     failed_pair_count_update_rolls_back_the_vote,
     batched_writes_each_hear_their_own_outcome,
+    a_battle_reads_back_as_the_copy_made_before_its_write,
+    a_vote_is_decided_alike_where_the_battle_started_and_elsewhere,
+    changed_answers_reach_new_battles_within_seconds,
 );
 
 async fn vote_reveals_the_two_models(backend: Backend) {
@@ -388,6 +391,7 @@ fn battle(model_a: i32, model_b: i32, pending: bool) -> NewBattle {
         language: Some("en".into()),
         category: None,
         question_id: None,
+        created_at: goldarena::store::battles::started_now(),
         messages: vec![
             NewMessage::prompt(0, "q".into()),
             NewMessage::answer(0, Side::A, "a".into(), FinishReason::Stop),
@@ -442,4 +446,137 @@ async fn a_write_the_database_refuses_keeps_its_cause() {
         .await
         .expect_err("a read-only database refuses the write");
     assert!(format!("{e:#}").contains("readonly"), "{e:#}");
+}
+
+/// The arena keeps a copy of each question-bank battle it starts
+/// (`NewBattle::rows`) and decides a vote on it from that copy: the copy must
+/// be exactly what a read returns after the write (but the messages' ids,
+/// which the database assigns), on both databases, timestamps included.
+async fn a_battle_reads_back_as_the_copy_made_before_its_write(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let db = goldarena::store::connect(&url, 2).await.expect("connect");
+    goldarena::store::migrate(&db).await.expect("migrate");
+    let (a, b) = (model(&db, "copy-a").await, model(&db, "copy-b").await);
+    let mut new = battle(a, b, false);
+    new.voter_id = Some(goldarena::domain::VoterId::new_random());
+    new.ip_hash = Some("hash".into());
+    new.category = Some("medicine".into());
+    new.messages
+        .push(NewMessage::prompt(1, "a second turn, ünïcode".into()));
+    new.messages.push(NewMessage::answer(
+        1,
+        Side::A,
+        "**two**".into(),
+        FinishReason::AnswerSet,
+    ));
+    new.messages.push(NewMessage::answer(
+        1,
+        Side::B,
+        "2".into(),
+        FinishReason::Length,
+    ));
+    let (battle_copy, messages_copy) = new.rows();
+    let id = new.id;
+    goldarena::store::battles::insert(&db, new)
+        .await
+        .expect("insert");
+    let (battle_read, messages_read) = goldarena::store::battles::with_messages(&db, id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(battle_copy, battle_read);
+    assert_eq!(messages_copy.len(), messages_read.len());
+    for (copy, read) in messages_copy.iter().zip(&messages_read) {
+        assert!(read.id > 0);
+        let read = goldarena::store::entities::messages::Model {
+            id: 0,
+            ..read.clone()
+        };
+        assert_eq!(*copy, read);
+    }
+}
+
+/// A vote on a battle this instance started (decided from its copy) and one
+/// on a battle another instance started (read from the database) end
+/// alike, and a copy never outlives the battle being open: a battle voted
+/// through another instance is refused here, though this one still holds
+/// its copy.
+async fn a_vote_is_decided_alike_where_the_battle_started_and_elsewhere(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let other = app.another_instance().await;
+    let here: Value = app.new_battle("{}").await;
+    let there: Value = other.new_battle("{}").await;
+    let here_id = here["id"].as_str().expect("id");
+    let there_id = there["id"].as_str().expect("id");
+    // Each voted on the instance that did not start it, then on the one that did.
+    let crossed = other.vote(here_id, "model_a").await;
+    assert_eq!(crossed.status(), 200);
+    let crossed: Value = crossed.json().await.expect("json");
+    assert_error(app.vote(here_id, "model_b").await, 409, "battle_closed").await;
+    let kept = app.vote(there_id, "model_a").await;
+    assert_eq!(kept.status(), 200);
+    let kept: Value = kept.json().await.expect("json");
+    assert_error(other.vote(there_id, "tie").await, 409, "battle_closed").await;
+    // A battle voted where it started.
+    let local: Value = app.new_battle("{}").await;
+    let local_id = local["id"].as_str().expect("id");
+    let res = app.vote(local_id, "tie").await;
+    assert_eq!(res.status(), 200);
+    let local_vote: Value = res.json().await.expect("json");
+    for vote in [&crossed, &kept, &local_vote] {
+        assert_eq!(vote["counted"], true, "{vote}");
+    }
+    // The stored votes carry style features either way.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM votes WHERE style_tokens_a > 0 AND style_tokens_b > 0")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM battles WHERE status = 'voted'")
+            .await,
+        3
+    );
+}
+
+/// Battles show a question's stored answers as they are now: answers
+/// replaced behind this arena's back (by another instance, or the command
+/// line) reach new battles within seconds, as the index of playable
+/// questions does, though the arena keeps the texts it has read.
+async fn changed_answers_reach_new_battles_within_seconds(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // Texts are read and kept.
+    for _ in 0..5 {
+        app.new_battle("{}").await;
+    }
+    app.db
+        .execute_unprepared("UPDATE answers SET turns = '[\"replaced behind the back\"]'")
+        .await
+        .expect("replace every answer");
+    let started = std::time::Instant::now();
+    loop {
+        let battle = app.new_battle("{}").await;
+        let text = battle["turns"].to_string();
+        if text.contains("replaced behind the back") {
+            // Both sides, and nothing else of the old answers.
+            let turns = battle["turns"].as_array().expect("turns");
+            assert_eq!(turns.len(), 1, "{battle}");
+            assert_eq!(turns[0]["a"], "replaced behind the back");
+            assert_eq!(turns[0]["b"], "replaced behind the back");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "old answers were still shown after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

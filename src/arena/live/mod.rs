@@ -136,6 +136,7 @@ impl Arena {
             language: Some(detect_language(&prompt)),
             category: None,
             question_id: None,
+            created_at: crate::store::battles::started_now(),
             messages: vec![
                 NewMessage::prompt(0, prompt.clone()),
                 NewMessage::placeholder(0, Side::A),
