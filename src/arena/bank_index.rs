@@ -14,6 +14,7 @@
 //! older than it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -170,24 +171,57 @@ struct Loaded {
 #[derive(Default)]
 pub struct BankCache {
     loaded: Mutex<Option<Loaded>>,
+    /// A request is reloading an index that only grew old.
+    refreshing: AtomicBool,
+}
+
+/// Clears `refreshing` when the reload ends, also when its request is
+/// dropped part-way (the client went away).
+struct Refreshing<'a>(&'a AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl BankCache {
     /// The current index, loaded again when the bank changed in this process
-    /// or the one held is older than [`MAX_AGE`].
+    /// or the one held is older than [`MAX_AGE`]. After a change here, every
+    /// caller waits for an index that has it. An index that only grew old is
+    /// reloaded by one caller while the others go on with it, so that a busy
+    /// arena does not send a crowd of identical reloads every [`MAX_AGE`]:
+    /// a change made elsewhere is then seen within `MAX_AGE` plus one reload.
     ///
     /// # Errors
     /// On a database error (the old index is kept for the next try).
     pub async fn get(&self, db: &DatabaseConnection) -> anyhow::Result<Arc<BankIndex>> {
         let generation = store::questions::bank_generation();
-        if let Some(l) = self.lock().as_ref()
-            && l.generation == generation
-            && l.at.elapsed() < MAX_AGE
-        {
-            return Ok(Arc::clone(&l.index));
+        let held = self
+            .lock()
+            .as_ref()
+            .filter(|l| l.generation == generation)
+            .map(|l| (Arc::clone(&l.index), l.at));
+        if let Some((index, at)) = held {
+            if at.elapsed() < MAX_AGE {
+                return Ok(index);
+            }
+            if self.refreshing.swap(true, Ordering::AcqRel) {
+                return Ok(index);
+            }
+            let _refreshing = Refreshing(&self.refreshing);
+            return self.load(db, generation).await;
         }
         // Several requests may reload at once after a change; each gets a
         // correct index, and the newest load wins.
+        self.load(db, generation).await
+    }
+
+    async fn load(
+        &self,
+        db: &DatabaseConnection,
+        generation: u64,
+    ) -> anyhow::Result<Arc<BankIndex>> {
         let at = Instant::now();
         let index = Arc::new(BankIndex::from_rows(
             store::questions::active_answerers(db).await?,
