@@ -61,8 +61,7 @@ pub async fn insert<C: ConnectionTrait>(
 /// # Errors
 /// On a database error.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<campaigns::Model>> {
-    campaigns::Entity::find_by_id(id)
-        .one(db)
+    super::first(db, campaigns::Entity::find_by_id(id))
         .await
         .context("failed to load the campaign")
 }
@@ -166,14 +165,16 @@ pub async fn next_assignment<C: ConnectionTrait>(
     campaign_id: i32,
     expert_id: i32,
 ) -> anyhow::Result<Option<assignments::Model>> {
-    assignments::Entity::find()
-        .filter(assignments::Column::CampaignId.eq(campaign_id))
-        .filter(assignments::Column::ExpertId.eq(expert_id))
-        .filter(assignments::Column::Status.eq("pending"))
-        .order_by_asc(assignments::Column::Position)
-        .one(db)
-        .await
-        .context("failed to load the next assignment")
+    super::first(
+        db,
+        assignments::Entity::find()
+            .filter(assignments::Column::CampaignId.eq(campaign_id))
+            .filter(assignments::Column::ExpertId.eq(expert_id))
+            .filter(assignments::Column::Status.eq("pending"))
+            .order_by_asc(assignments::Column::Position),
+    )
+    .await
+    .context("failed to load the next assignment")
 }
 
 /// The expert's assignment of an item, if any.
@@ -186,13 +187,15 @@ pub async fn assignment<C: ConnectionTrait>(
     item_id: i32,
     expert_id: i32,
 ) -> anyhow::Result<Option<assignments::Model>> {
-    assignments::Entity::find()
-        .filter(assignments::Column::CampaignId.eq(campaign_id))
-        .filter(assignments::Column::ItemId.eq(item_id))
-        .filter(assignments::Column::ExpertId.eq(expert_id))
-        .one(db)
-        .await
-        .context("failed to load the assignment")
+    super::first(
+        db,
+        assignments::Entity::find()
+            .filter(assignments::Column::CampaignId.eq(campaign_id))
+            .filter(assignments::Column::ItemId.eq(item_id))
+            .filter(assignments::Column::ExpertId.eq(expert_id)),
+    )
+    .await
+    .context("failed to load the assignment")
 }
 
 /// Whether the expert has any assignment in the campaign.
@@ -287,8 +290,7 @@ pub async fn item<C: ConnectionTrait>(
     db: &C,
     id: i32,
 ) -> anyhow::Result<Option<campaign_items::Model>> {
-    campaign_items::Entity::find_by_id(id)
-        .one(db)
+    super::first(db, campaign_items::Entity::find_by_id(id))
         .await
         .context("failed to load the item")
 }

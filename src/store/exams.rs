@@ -34,11 +34,12 @@ pub struct NewQuestion {
 /// # Errors
 /// On a database error.
 pub async fn find<C: ConnectionTrait>(db: &C, name: &str) -> anyhow::Result<Option<exams::Model>> {
-    exams::Entity::find()
-        .filter(exams::Column::Name.eq(name))
-        .one(db)
-        .await
-        .context("failed to look up the exam")
+    super::first(
+        db,
+        exams::Entity::find().filter(exams::Column::Name.eq(name)),
+    )
+    .await
+    .context("failed to look up the exam")
 }
 
 /// # Errors

@@ -65,11 +65,12 @@ pub async fn counted_votes_by_ip<C: ConnectionTrait>(
 /// # Errors
 /// On a database error.
 pub async fn is_flagged<C: ConnectionTrait>(db: &C, voter: VoterId) -> anyhow::Result<bool> {
-    Ok(voter_flags::Entity::find_by_id(voter.to_string())
-        .one(db)
-        .await
-        .context("failed to look up voter flags")?
-        .is_some())
+    Ok(
+        super::first(db, voter_flags::Entity::find_by_id(voter.to_string()))
+            .await
+            .context("failed to look up voter flags")?
+            .is_some(),
+    )
 }
 
 /// Flags a voter (or updates the score of one flagged already).
@@ -147,8 +148,7 @@ pub async fn bump_prompt<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Resu
 /// # Errors
 /// On a database error.
 pub async fn prompt_count<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Result<u64> {
-    let row = prompt_counts::Entity::find_by_id(hash.to_owned())
-        .one(db)
+    let row = super::first(db, prompt_counts::Entity::find_by_id(hash.to_owned()))
         .await
         .context("failed to read a prompt count")?;
     Ok(row.map_or(0, |r| u64::try_from(r.count).unwrap_or(0)))

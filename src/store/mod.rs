@@ -35,3 +35,24 @@ pub fn runs<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
         (!run.is_empty()).then_some(run)
     })
 }
+
+/// The first row `select` finds, as `.one()` gives it, with its `LIMIT 1`
+/// written into the statement. sea-orm binds `.one()`'s limit as a
+/// parameter, and SQLite's planner reads a bound limit's value, so such a
+/// statement is prepared again on every run; written in, it is prepared once.
+///
+/// # Errors
+/// On a database error.
+pub async fn first<E, C>(
+    db: &C,
+    select: sea_orm::Select<E>,
+) -> Result<Option<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::QueryTrait;
+    let mut statement = db.get_database_backend().build(&select.into_query());
+    statement.sql.push_str(" LIMIT 1");
+    E::find().from_raw_sql(statement).one(db).await
+}

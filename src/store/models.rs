@@ -39,11 +39,12 @@ pub async fn find_by_name<C: ConnectionTrait>(
     db: &C,
     name: &str,
 ) -> anyhow::Result<Option<models::Model>> {
-    models::Entity::find()
-        .filter(models::Column::Name.eq(name))
-        .one(db)
-        .await
-        .context("failed to look up the model")
+    super::first(
+        db,
+        models::Entity::find().filter(models::Column::Name.eq(name)),
+    )
+    .await
+    .context("failed to look up the model")
 }
 
 /// How many models are registered.
@@ -84,11 +85,12 @@ pub async fn ensure_answer_set_model<C: ConnectionTrait>(
     name: &str,
     metadata: &ModelMetadata,
 ) -> anyhow::Result<i32> {
-    let existing = models::Entity::find()
-        .filter(models::Column::Name.eq(name))
-        .one(db)
-        .await
-        .with_context(|| format!("failed to look up model {name}"))?;
+    let existing = super::first(
+        db,
+        models::Entity::find().filter(models::Column::Name.eq(name)),
+    )
+    .await
+    .with_context(|| format!("failed to look up model {name}"))?;
     if let Some(model) = existing {
         let mut active: models::ActiveModel = model.clone().into();
         let mut changed = false;
@@ -196,11 +198,12 @@ pub async fn sync_live<C: ConnectionTrait>(
     db: &C,
     live: &LiveRegistration,
 ) -> anyhow::Result<models::Model> {
-    let existing = models::Entity::find()
-        .filter(models::Column::Name.eq(&live.name))
-        .one(db)
-        .await
-        .with_context(|| format!("failed to look up model {}", live.name))?;
+    let existing = super::first(
+        db,
+        models::Entity::find().filter(models::Column::Name.eq(&live.name)),
+    )
+    .await
+    .with_context(|| format!("failed to look up model {}", live.name))?;
     let display_name = live.display_name.clone();
     let mut row: models::ActiveModel = match existing {
         Some(model) => {
@@ -270,11 +273,12 @@ pub async fn update<C: ConnectionTrait>(
     name: &str,
     change: ModelChange,
 ) -> anyhow::Result<Option<(models::Model, models::Model)>> {
-    let Some(before) = models::Entity::find()
-        .filter(models::Column::Name.eq(name))
-        .one(db)
-        .await
-        .with_context(|| format!("failed to look up model {name}"))?
+    let Some(before) = super::first(
+        db,
+        models::Entity::find().filter(models::Column::Name.eq(name)),
+    )
+    .await
+    .with_context(|| format!("failed to look up model {name}"))?
     else {
         return Ok(None);
     };

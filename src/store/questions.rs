@@ -56,11 +56,12 @@ pub async fn ensure_set<C: ConnectionTrait>(
     name: &str,
     source: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let existing = question_sets::Entity::find()
-        .filter(question_sets::Column::Name.eq(name))
-        .one(db)
-        .await
-        .with_context(|| format!("failed to look up question set {name}"))?;
+    let existing = super::first(
+        db,
+        question_sets::Entity::find().filter(question_sets::Column::Name.eq(name)),
+    )
+    .await
+    .with_context(|| format!("failed to look up question set {name}"))?;
     if let Some(set) = existing {
         return Ok(set.id);
     }
@@ -87,12 +88,14 @@ pub async fn upsert_question<C: ConnectionTrait>(
     row: &QuestionRow,
 ) -> anyhow::Result<(i32, Change)> {
     let turns = encode_turns(&row.turns)?;
-    let existing = questions::Entity::find()
-        .filter(questions::Column::QuestionSetId.eq(set_id))
-        .filter(questions::Column::ExternalId.eq(row.external_id.as_str()))
-        .one(db)
-        .await
-        .context("failed to look up question")?;
+    let existing = super::first(
+        db,
+        questions::Entity::find()
+            .filter(questions::Column::QuestionSetId.eq(set_id))
+            .filter(questions::Column::ExternalId.eq(row.external_id.as_str())),
+    )
+    .await
+    .context("failed to look up question")?;
     match existing {
         Some(q) if q.category == row.category && q.language == row.language && q.turns == turns => {
             Ok((q.id, Change::Unchanged))
@@ -139,12 +142,7 @@ pub async fn upsert_answer<C: ConnectionTrait>(
     turns: &[String],
 ) -> anyhow::Result<Change> {
     let turns = encode_turns(turns)?;
-    let existing = answers::Entity::find()
-        .filter(answers::Column::QuestionId.eq(question_id))
-        .filter(answers::Column::ModelId.eq(model_id))
-        .one(db)
-        .await
-        .context("failed to look up answer")?;
+    let existing = stored_answer(db, question_id, model_id).await?;
     match existing {
         Some(a) if a.turns == turns => Ok(Change::Unchanged),
         Some(a) => {
@@ -335,6 +333,22 @@ pub async fn with_answer_pair<C: ConnectionTrait>(
     Ok(Some((question, pair)))
 }
 
+/// The stored answer of `model_id` to `question_id`, if any.
+async fn stored_answer<C: ConnectionTrait>(
+    db: &C,
+    question_id: i32,
+    model_id: i32,
+) -> anyhow::Result<Option<answers::Model>> {
+    super::first(
+        db,
+        answers::Entity::find()
+            .filter(answers::Column::QuestionId.eq(question_id))
+            .filter(answers::Column::ModelId.eq(model_id)),
+    )
+    .await
+    .context("failed to load an answer")
+}
+
 /// The stored answer turns of `model_id` to `question_id`, if any.
 ///
 /// # Errors
@@ -344,12 +358,7 @@ pub async fn answer_turns<C: ConnectionTrait>(
     question_id: i32,
     model_id: i32,
 ) -> anyhow::Result<Option<Vec<String>>> {
-    let row = answers::Entity::find()
-        .filter(answers::Column::QuestionId.eq(question_id))
-        .filter(answers::Column::ModelId.eq(model_id))
-        .one(db)
-        .await
-        .context("failed to load answer")?;
+    let row = stored_answer(db, question_id, model_id).await?;
     row.map(|a| decode_turns(&a.turns, &format!("answer {}", a.id)))
         .transpose()
 }
@@ -414,12 +423,13 @@ pub async fn recent_questions_of_voter<C: ConnectionTrait>(
 /// # Errors
 /// On a database error.
 pub async fn set_exists<C: ConnectionTrait>(db: &C, name: &str) -> anyhow::Result<bool> {
-    Ok(question_sets::Entity::find()
-        .filter(question_sets::Column::Name.eq(name))
-        .one(db)
-        .await
-        .context("failed to look up question set")?
-        .is_some())
+    Ok(super::first(
+        db,
+        question_sets::Entity::find().filter(question_sets::Column::Name.eq(name)),
+    )
+    .await
+    .context("failed to look up question set")?
+    .is_some())
 }
 
 /// The questions of set `set_name` that every one of `model_ids` answered,
@@ -434,11 +444,12 @@ pub async fn questions_answered_by<C: ConnectionTrait>(
 ) -> anyhow::Result<Vec<(i32, String)>> {
     use std::collections::HashMap;
 
-    let Some(set) = question_sets::Entity::find()
-        .filter(question_sets::Column::Name.eq(set_name))
-        .one(db)
-        .await
-        .context("failed to look up question set")?
+    let Some(set) = super::first(
+        db,
+        question_sets::Entity::find().filter(question_sets::Column::Name.eq(set_name)),
+    )
+    .await
+    .context("failed to look up question set")?
     else {
         return Ok(Vec::new());
     };

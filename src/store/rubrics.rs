@@ -9,8 +9,7 @@ use super::entities::rubrics;
 /// # Errors
 /// On a database error.
 pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> anyhow::Result<Option<rubrics::Model>> {
-    rubrics::Entity::find_by_id(id.to_owned())
-        .one(db)
+    super::first(db, rubrics::Entity::find_by_id(id.to_owned()))
         .await
         .context("failed to look up the rubric")
 }

@@ -60,12 +60,13 @@ pub async fn try_schedule_lock<C: ConnectionTrait>(txn: &C) -> anyhow::Result<bo
 /// # Errors
 /// On a database error.
 pub async fn slot_taken<C: ConnectionTrait>(db: &C, slot: &str) -> anyhow::Result<bool> {
-    Ok(rating_snapshots::Entity::find()
-        .filter(rating_snapshots::Column::Slot.eq(slot))
-        .one(db)
-        .await
-        .context("failed to look up the snapshot slot")?
-        .is_some())
+    Ok(super::first(
+        db,
+        rating_snapshots::Entity::find().filter(rating_snapshots::Column::Slot.eq(slot)),
+    )
+    .await
+    .context("failed to look up the snapshot slot")?
+    .is_some())
 }
 
 /// Stores a snapshot; returns its id.
@@ -103,8 +104,7 @@ pub async fn find<C: ConnectionTrait>(
     db: &C,
     id: i32,
 ) -> anyhow::Result<Option<rating_snapshots::Model>> {
-    rating_snapshots::Entity::find_by_id(id)
-        .one(db)
+    super::first(db, rating_snapshots::Entity::find_by_id(id))
         .await
         .context("failed to load the snapshot")
 }

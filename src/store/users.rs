@@ -69,18 +69,18 @@ pub async fn find_by_email<C: ConnectionTrait>(
     db: &C,
     email: &Email,
 ) -> anyhow::Result<Option<users::Model>> {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await
-        .context("failed to look up user")
+    super::first(
+        db,
+        users::Entity::find().filter(users::Column::Email.eq(email.as_str())),
+    )
+    .await
+    .context("failed to look up user")
 }
 
 /// # Errors
 /// On a database error.
 pub async fn find<C: ConnectionTrait>(db: &C, id: i32) -> anyhow::Result<Option<users::Model>> {
-    users::Entity::find_by_id(id)
-        .one(db)
+    super::first(db, users::Entity::find_by_id(id))
         .await
         .context("failed to load user")
 }
@@ -172,11 +172,12 @@ pub async fn find_refresh_token<C: ConnectionTrait>(
     db: &C,
     token_hash: &str,
 ) -> anyhow::Result<Option<refresh_tokens::Model>> {
-    refresh_tokens::Entity::find()
-        .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
-        .one(db)
-        .await
-        .context("failed to look up refresh token")
+    super::first(
+        db,
+        refresh_tokens::Entity::find().filter(refresh_tokens::Column::TokenHash.eq(token_hash)),
+    )
+    .await
+    .context("failed to look up refresh token")
 }
 
 /// Marks the token used, if it was not used yet. Returns whether this call

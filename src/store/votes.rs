@@ -233,11 +233,12 @@ pub async fn moderate<C: TransactionTrait>(
     let Some(battle) = super::battles::find(&txn, battle_id).await? else {
         return Err(ModerateError::NotFound);
     };
-    let vote = votes::Entity::find()
-        .filter(votes::Column::BattleId.eq(battle_id))
-        .one(&txn)
-        .await
-        .context("failed to load the vote")?;
+    let vote = super::first(
+        &txn,
+        votes::Entity::find().filter(votes::Column::BattleId.eq(battle_id)),
+    )
+    .await
+    .context("failed to load the vote")?;
     if battle.status != from || vote.is_none() {
         return Err(ModerateError::WrongStatus {
             status: battle.status,
