@@ -55,9 +55,12 @@ impl Arena {
     /// Records a vote on an open battle and reveals its models. Anonymous
     /// battles count towards the overall, category and language leaderboards.
     ///
-    /// The battle, its messages and its two models are read once, before the
-    /// write; the write re-checks in its own conditional update that the
-    /// battle is still open and fully answered.
+    /// The battle and its messages are read once before the write (or taken
+    /// from the copy kept of a question-bank battle started here), its two
+    /// models from the bank index; the write re-checks in its own
+    /// conditional update that the battle is still open and fully answered.
+    /// (One difference a copy makes: a battle voted through another instance
+    /// that has also expired is refused here as expired, not as closed.)
     ///
     /// Only the voter who started the battle may vote on it. A vote that
     /// breaks a counting rule (see [`crate::integrity`]) is stored with the

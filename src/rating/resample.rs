@@ -16,21 +16,108 @@
 //!    Multinomial(N, n/N), whatever S was. |S − N| is about √N: a thousand
 //!    corrections for a million battles.
 //!
-//! The Poisson samplers (one per cell, from `rand_distr`) are set up once for
-//! all replicates, as the cells' counts do not change; the chain of
-//! conditional binomials had to set up a new binomial at every cell of every
-//! replicate.
+//! # The Poisson draws
+//! Counts are whole numbers, and many cells share one: a million battles
+//! over 100 models make 14,850 cells but a few hundred distinct counts. So
+//! each distinct count n gets, once for all replicates, the table of the
+//! Poisson(n) distribution function over n ± (12√n + 10) (statrs' exact
+//! probabilities), with a guide table (Chen and Asau's indexed search): a
+//! draw is one uniform, a look-up and one or two comparisons, by inversion.
+//! The mass left outside that range is below 10⁻²⁵, far below the 2⁻⁵³
+//! steps of the uniform, so the table's last entry is set to 1: the draw is
+//! exact to the uniform's resolution, as any floating-point sampler is.
+//! Counts above [`MAX_TABULATED`] (whose probabilities statrs computes less
+//! precisely, from large cancelling logarithms) and counts past the tables'
+//! budget ([`TABLE_ENTRIES`]) draw from `rand_distr`'s Poisson sampler,
+//! set up once per cell.
 
+use std::collections::HashMap;
+
+use rand::RngExt;
 use rand_distr::weighted::{WeightedAliasIndex, WeightedTreeIndex};
 use rand_distr::{Distribution, Poisson};
+use statrs::distribution::{Discrete, DiscreteCDF};
 
 use super::comparisons::{Comparisons, PairCount};
 
+/// The largest count drawn from a table.
+pub const MAX_TABULATED: u64 = 100_000;
+
+/// Entries all the tables of one sampler hold at most (12 bytes each).
+pub const TABLE_ENTRIES: usize = 1 << 20;
+
+/// How one cell draws its Poisson count.
+enum CellDraw {
+    /// No battle observed: the cell stays empty.
+    Empty,
+    /// By inversion, from the table of its count (an index into `tables`).
+    Table(usize),
+    /// From `rand_distr`.
+    Sampler(Poisson<f64>),
+}
+
+/// Poisson(n) by inversion of its tabulated distribution function.
+struct Inversion {
+    lo: u64,
+    /// `cdf[i]` = P(X ≤ lo + i); the last entry is 1.
+    cdf: Vec<f64>,
+    /// `guide[j]`: the first `i` with `cdf[i] > j / guide.len()`.
+    guide: Vec<u32>,
+}
+
+impl Inversion {
+    /// The range tabulated for `n`.
+    fn range(n: u64) -> (u64, u64) {
+        let mean = n as f64;
+        let spread = 12.0 * mean.sqrt() + 10.0;
+        // Non-negative and finite for every count up to `MAX_TABULATED`.
+        let lo = (mean - spread).floor().max(0.0) as u64;
+        let hi = (mean + spread).ceil() as u64;
+        (lo, hi)
+    }
+
+    fn new(n: u64) -> Option<Self> {
+        let law = statrs::distribution::Poisson::new(n as f64).ok()?;
+        let (lo, hi) = Self::range(n);
+        let mut total = if lo == 0 { 0.0 } else { law.cdf(lo - 1) };
+        let mut cdf: Vec<f64> = (lo..=hi)
+            .map(|k| {
+                total += law.pmf(k);
+                total
+            })
+            .collect();
+        *cdf.last_mut()? = 1.0;
+        let size = cdf.len();
+        let mut guide = Vec::with_capacity(size);
+        let mut i = 0usize;
+        for j in 0..size {
+            let level = j as f64 / size as f64;
+            // Stops at the last entry at the latest: it is 1 > level.
+            while cdf.get(i).is_some_and(|&c| c <= level) && i + 1 < size {
+                i += 1;
+            }
+            guide.push(u32::try_from(i).ok()?);
+        }
+        Some(Self { lo, cdf, guide })
+    }
+
+    fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        // In [0, 1): below the last entry, which is 1.
+        let u: f64 = rng.random();
+        let j = ((u * self.guide.len() as f64) as usize).min(self.guide.len() - 1);
+        let mut i = self.guide[j] as usize;
+        while i + 1 < self.cdf.len() && self.cdf[i] <= u {
+            i += 1;
+        }
+        self.lo + i as u64
+    }
+}
+
 /// Draws bootstrap replicates of one set of comparisons.
 pub struct Resampler {
-    /// Each observed cell's Poisson sampler, three per pair (A wins, B wins,
-    /// ties); `None` for a cell with no battle, which stays empty.
-    poisson: Vec<Option<Poisson<f64>>>,
+    /// Each cell's sampler, three per pair (A wins, B wins, ties).
+    cells: Vec<CellDraw>,
+    tables: Vec<Inversion>,
     /// The cells by observed count, for battles added to a short draw.
     alias: Option<WeightedAliasIndex<u64>>,
     battles: u64,
@@ -40,19 +127,45 @@ impl Resampler {
     /// The sampler of `c`'s replicates.
     #[must_use]
     pub fn new(c: &Comparisons) -> Self {
-        let cells: Vec<u64> = c
+        let counts: Vec<u64> = c
             .pairs()
             .iter()
             .flat_map(|p| [p.wins_a, p.wins_b, p.ties])
             .collect();
-        // Counts are positive and finite, so `Poisson::new` accepts them.
-        let poisson = cells
+        let mut distinct: Vec<u64> = counts
             .iter()
-            .map(|&n| (n > 0).then(|| Poisson::new(n as f64).ok()).flatten())
+            .copied()
+            .filter(|&n| (1..=MAX_TABULATED).contains(&n))
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut tables = Vec::new();
+        let mut table_of: HashMap<u64, usize> = HashMap::new();
+        let mut entries = 0usize;
+        for n in distinct {
+            let (lo, hi) = Inversion::range(n);
+            entries += usize::try_from(hi - lo + 1).unwrap_or(usize::MAX);
+            if entries > TABLE_ENTRIES {
+                break;
+            }
+            if let Some(table) = Inversion::new(n) {
+                table_of.insert(n, tables.len());
+                tables.push(table);
+            }
+        }
+        let cells = counts
+            .iter()
+            .map(|&n| match table_of.get(&n) {
+                _ if n == 0 => CellDraw::Empty,
+                Some(&t) => CellDraw::Table(t),
+                // Counts are positive and finite, so `Poisson::new` accepts them.
+                None => Poisson::new(n as f64).map_or(CellDraw::Empty, CellDraw::Sampler),
+            })
             .collect();
         Self {
-            poisson,
-            alias: WeightedAliasIndex::new(cells).ok(),
+            cells,
+            tables,
+            alias: WeightedAliasIndex::new(counts).ok(),
             battles: c.battles(),
         }
     }
@@ -63,9 +176,13 @@ impl Resampler {
     #[must_use]
     pub fn draw<R: rand::Rng + ?Sized>(&self, c: &Comparisons, rng: &mut R) -> Vec<PairCount> {
         let mut counts: Vec<u64> = self
-            .poisson
+            .cells
             .iter()
-            .map(|p| p.as_ref().map_or(0, |p| poisson_count(p.sample(rng))))
+            .map(|cell| match cell {
+                CellDraw::Empty => 0,
+                CellDraw::Table(t) => self.tables[*t].sample(rng),
+                CellDraw::Sampler(p) => poisson_count(p.sample(rng)),
+            })
             .collect();
         let drawn: u64 = counts.iter().sum();
         if drawn < self.battles
@@ -185,6 +302,60 @@ mod tests {
         (stat, limit)
     }
 
+    /// The tables draw Poisson(n): a chi-square test of 200,000 draws
+    /// against statrs' probabilities, for small and large counts.
+    #[test]
+    fn tables_draw_the_poisson_law() {
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let mut rng = ReplicateRng::seed_from_u64(5);
+        for n in [1u64, 3, 11, 12, 60, 777, 5_000, MAX_TABULATED] {
+            let table = Inversion::new(n).expect("a table");
+            let law = statrs::distribution::Poisson::new(n as f64).expect("law");
+            let draws = 200_000;
+            let mut seen: HashMap<u64, f64> = HashMap::new();
+            for _ in 0..draws {
+                *seen.entry(table.sample(&mut rng)).or_default() += 1.0;
+            }
+            // Bins of expected count ≥ 5 around the mean, the tails lumped.
+            let expected = |k: u64| law.pmf(k) * f64::from(draws);
+            let mean = n as f64;
+            let lo = (0..=n).find(|&k| expected(k) >= 5.0).expect("a bin");
+            let hi = (n..).find(|&k| expected(k + 1) < 5.0).expect("a bin");
+            let mut bins = vec![(
+                if lo == 0 { 0.0 } else { law.cdf(lo - 1) } * f64::from(draws),
+                seen.iter()
+                    .filter(|(k, _)| **k < lo)
+                    .map(|(_, c)| c)
+                    .sum::<f64>(),
+            )];
+            for k in lo..=hi {
+                bins.push((expected(k), seen.get(&k).copied().unwrap_or(0.0)));
+            }
+            bins.push((
+                law.sf(hi) * f64::from(draws),
+                seen.iter()
+                    .filter(|(k, _)| **k > hi)
+                    .map(|(_, c)| c)
+                    .sum::<f64>(),
+            ));
+            let bins: Vec<(f64, f64)> = bins.into_iter().filter(|(e, _)| *e > 1e-9).collect();
+            let stat: f64 = bins.iter().map(|(e, o)| (o - e).powi(2) / e).sum();
+            let critical = ChiSquared::new((bins.len() - 1) as f64)
+                .expect("chi-square")
+                .inverse_cdf(0.999);
+            assert!(
+                stat < critical,
+                "n = {n}: chi-square {stat:.1} >= {critical:.1}"
+            );
+            // The draws' mean is n, within five standard errors.
+            let got = seen.iter().map(|(k, c)| *k as f64 * c).sum::<f64>() / f64::from(draws);
+            assert!(
+                (got - mean).abs() < 5.0 * (mean / f64::from(draws)).sqrt(),
+                "n = {n}: {got}"
+            );
+        }
+    }
+
     /// Each cell of a Multinomial(N, p) is Binomial(N, pᵢ): the counts of
     /// every cell over many draws pass a chi-square test against those
     /// probabilities, for small counts (the Poisson draws' corrections are
@@ -196,6 +367,8 @@ mod tests {
         for cells in [
             vec![(1, 2, 0), (3, 0, 4)],
             vec![(400, 250, 350), (20, 0, 80), (900, 1000, 0)],
+            // Counts past `MAX_TABULATED` draw from `rand_distr`, beside tables.
+            vec![(150_000, 3, 0), (MAX_TABULATED + 1, 0, 40)],
         ] {
             let c = comparisons(&cells);
             let resampler = Resampler::new(&c);

@@ -307,11 +307,17 @@ impl TestApp {
     /// restart or behind a load balancer. Its client shares this one's
     /// cookies: the same voter, reaching another instance.
     pub async fn another_instance(&self) -> TestApp {
-        let settings = Settings {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// [`Self::another_instance`], with its settings changed by `configure`.
+    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = Settings {
             database_max_connections: 2,
             leaderboard_bootstrap_rounds: 50,
             ..test_settings(self.database_url.clone())
         };
+        configure(&mut settings);
         let mut app = start(settings, tempfile::tempdir().expect("temp dir")).await;
         app.client = self.client.clone();
         app
