@@ -61,9 +61,14 @@ fn mentions(haystack: &str, word: &str) -> bool {
     }
     let guard_start = needle.starts_with(|c: char| c.is_ascii_alphanumeric());
     let guard_end = needle.ends_with(|c: char| c.is_ascii_alphanumeric());
-    haystack.match_indices(&needle).any(|(at, _)| {
-        let before = haystack[..at].chars().next_back();
-        let after = haystack[at + needle.len()..].chars().next();
+    // memchr's vectorised search (each vote scans every answer once per
+    // word). A match of a whole UTF-8 needle starts and ends on character
+    // boundaries, so the slices around it are whole characters.
+    memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes()).any(|at| {
+        let before = haystack.get(..at).and_then(|s| s.chars().next_back());
+        let after = haystack
+            .get(at + needle.len()..)
+            .and_then(|s| s.chars().next());
         let free = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
         (!guard_start || free(before)) && (!guard_end || free(after))
     })
@@ -111,5 +116,48 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn looks_past_a_match_inside_a_longer_word() {
+        let words = ["Grok", "Kimi"];
+        assert_eq!(
+            find_identity_word("Grokking is fun; I am Grok.", words),
+            Some("Grok")
+        );
+        // A letter from outside ASCII joins a word too.
+        assert_eq!(find_identity_word("Grokémon and Kimiñ", words), None);
+        assert_eq!(find_identity_word("«Kimi»", words), Some("Kimi"));
+    }
+
+    /// The search as `str::match_indices` does it, which `mentions` used
+    /// before memchr's: the two must agree on every text.
+    fn mentions_by_std(haystack: &str, word: &str) -> bool {
+        let needle = word.trim().to_lowercase();
+        if needle.is_empty() {
+            return false;
+        }
+        let guard_start = needle.starts_with(|c: char| c.is_ascii_alphanumeric());
+        let guard_end = needle.ends_with(|c: char| c.is_ascii_alphanumeric());
+        haystack.match_indices(&needle).any(|(at, _)| {
+            let before = haystack[..at].chars().next_back();
+            let after = haystack[at + needle.len()..].chars().next();
+            let free = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            (!guard_start || free(before)) && (!guard_end || free(after))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_standard_search(
+            text in "[a-cA-C é智谱-]{0,40}",
+            word in "[a-cA-C é智谱-]{0,4}",
+        ) {
+            let haystack = text.to_lowercase();
+            proptest::prop_assert_eq!(
+                mentions(&haystack, &word),
+                mentions_by_std(&haystack, &word)
+            );
+        }
     }
 }
