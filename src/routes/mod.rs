@@ -76,6 +76,16 @@ const ADMIN: Access = Access::Role(Role::Admin);
 const EXPERT: Access = Access::Role(Role::Expert);
 
 api! {
+    // The router, the access guard and the request log each try these in
+    // order (a pattern with a parameter is a regular expression): the vote
+    // path first.
+    "/battles" { POST => battles::create, Access::Public }
+    "/battles/{id}/vote" { POST => votes::create, Access::Public }
+    "/battles/{id}" { GET => battles::get, Access::Public }
+    "/battles/{id}/stream" { GET => live::stream, Access::Public }
+    "/battles/{id}/turns" { POST => live::add_turn, Access::Public }
+    "/battles/{id}/regenerate" { POST => live::regenerate, Access::Public }
+    "/battles/{id}/stop" { POST => live::stop, Access::Public }
     "/health" { GET => health::health, Access::Public }
     "/openapi.json" { GET => openapi::get, Access::Public }
     "/models" { GET => models::list, Access::Public }
@@ -93,13 +103,6 @@ api! {
     "/export/votes" { GET => exports::votes, OPERATOR }
     "/export/leaderboard" { GET => exports::leaderboard, OPERATOR }
     "/arena" { GET => live::info, Access::Public }
-    "/battles" { POST => battles::create, Access::Public }
-    "/battles/{id}" { GET => battles::get, Access::Public }
-    "/battles/{id}/vote" { POST => votes::create, Access::Public }
-    "/battles/{id}/stream" { GET => live::stream, Access::Public }
-    "/battles/{id}/turns" { POST => live::add_turn, Access::Public }
-    "/battles/{id}/regenerate" { POST => live::regenerate, Access::Public }
-    "/battles/{id}/stop" { POST => live::stop, Access::Public }
     "/auth/login" { POST => auth::login, Access::Public }
     "/auth/refresh" { POST => auth::refresh, Access::Public }
     "/auth/logout" { POST => auth::logout, Access::Public }
