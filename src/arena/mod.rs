@@ -1,6 +1,7 @@
 //! Battles: question-bank battles, live battles, votes and what a voter sees.
 //! Decides policy; stores through `store`, answers through `providers`.
 
+mod answer_facts;
 mod bank;
 mod bank_index;
 mod error;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::domain::IdentityWords;
 use crate::integrity::Integrity;
 
 pub use error::ArenaError;
@@ -34,7 +36,9 @@ pub struct Arena {
     live: Arc<LiveModels>,
     hub: Arc<Hub>,
     /// Words that give any model away in an answer (question-bank and live).
-    identity_words: Arc<[String]>,
+    identity_words: Arc<IdentityWords>,
+    /// What votes read of answers' texts, kept per text.
+    facts: Arc<answer_facts::FactsCache>,
     integrity: Arc<Integrity>,
     on_counted_vote: OnCountedVote,
     /// Which questions are playable, by whom (cached).
@@ -60,7 +64,8 @@ impl Arena {
             db,
             live,
             hub: Arc::new(Hub::default()),
-            identity_words: identity_words.into(),
+            identity_words: Arc::new(IdentityWords::new(&identity_words)),
+            facts: Arc::default(),
             integrity,
             on_counted_vote,
             bank: Arc::default(),

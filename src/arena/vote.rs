@@ -8,13 +8,14 @@ use uuid::Uuid;
 
 use chrono::{DateTime, Utc};
 
+use super::answer_facts::FactsCache;
 use super::live::generation::AnswerStats;
 use super::open_battles::Stored;
 use super::view::{latest_turn_failed, reveal, shown_answers};
 use super::{Arena, ArenaError, Revealed};
 use crate::domain::{
     BattleMode, BattleStatus, FinishReason, NotCounted, Scope, Side, StyleFeatures, Verdict,
-    VoterId, find_identity_word,
+    VoterId, mentions,
 };
 use crate::integrity::VoteFacts;
 use crate::store;
@@ -36,18 +37,16 @@ pub struct VoteOutcome {
     pub stats: Option<[Option<AnswerStats>; 2]>,
 }
 
-/// The style features of each side's shown answers, over every turn.
-fn style_of(messages: &[messages::Model]) -> [StyleFeatures; 2] {
+/// The style features of each side's shown answers, summed over every turn
+/// (as [`StyleFeatures::of_turns`] sums them).
+fn style_of(messages: &[messages::Model], facts: &FactsCache) -> [StyleFeatures; 2] {
     let shown = shown_answers(messages);
-    let mut turns: Vec<(&(i32, Side), &&messages::Model)> = shown.iter().collect();
-    turns.sort_by_key(|(k, _)| k.0);
     [Side::A, Side::B].map(|side| {
-        StyleFeatures::of_turns(
-            turns
-                .iter()
-                .filter(|(k, _)| k.1 == side)
-                .map(|(_, m)| m.content.as_str()),
-        )
+        shown
+            .iter()
+            .filter(|(k, _)| k.1 == side)
+            .map(|(_, m)| facts.of(&m.content).style)
+            .fold(StyleFeatures::default(), StyleFeatures::plus)
     })
 }
 
@@ -147,7 +146,7 @@ impl Arena {
             counted,
             not_counted: not_counted.clone(),
             scopes,
-            style: Some(style_of(messages)),
+            style: Some(style_of(messages, &self.facts)),
         };
         let written = self.writer.record_vote(record).await;
         if !matches!(written, Err(RecordVoteError::Database(_))) {
@@ -180,8 +179,10 @@ impl Arena {
     }
 
     /// Why a vote on this battle must not count because an answer gives its
-    /// model away (its name, display name, organisation, upstream id, or a
-    /// configured identity word), or `None`.
+    /// model away (a configured identity word, or the model's name, display
+    /// name, organisation, upstream id or own identity words), or `None`.
+    /// Each answer is searched for the configured words in one pass (their
+    /// automaton is built once), then for its model's few own words.
     fn identity_leak(
         &self,
         battle: &battles::Model,
@@ -189,19 +190,25 @@ impl Arena {
         by_id: &HashMap<i32, models::Model>,
     ) -> Option<String> {
         for (side, model_id) in [(Side::A, battle.model_a), (Side::B, battle.model_b)] {
-            let mut words: Vec<&str> = self.identity_words.iter().map(String::as_str).collect();
+            let mut own: Vec<&str> = Vec::new();
             if let Some(m) = by_id.get(&model_id) {
-                words.extend([m.name.as_str(), m.display_name.as_str()]);
-                words.extend(m.organization.as_deref());
-                words.extend(m.upstream_model.as_deref());
+                own.extend([m.name.as_str(), m.display_name.as_str()]);
+                own.extend(m.organization.as_deref());
+                own.extend(m.upstream_model.as_deref());
             }
             let live = self.live.get(model_id);
             if let Some(l) = &live {
-                words.extend(l.identity_words.iter().map(String::as_str));
+                own.extend(l.identity_words.iter().map(String::as_str));
             }
             let answers = messages.iter().filter(|m| m.side == Some(side));
             for answer in answers {
-                if let Some(word) = find_identity_word(&answer.content, words.iter().copied()) {
+                let facts = self.facts.of(&answer.content);
+                let lowercase = &*facts.lowercase;
+                let found = self
+                    .identity_words
+                    .first_in(lowercase)
+                    .or_else(|| own.iter().copied().find(|w| mentions(lowercase, w)));
+                if let Some(word) = found {
                     return Some(format!(
                         "the answer on side {} names {word:?}, so the vote would not be blind",
                         side.as_str().to_uppercase()

@@ -54,24 +54,103 @@ where
     words.into_iter().find(|w| mentions(&haystack, w))
 }
 
-fn mentions(haystack: &str, word: &str) -> bool {
+/// A list of identity words searched in one pass (an Aho-Corasick automaton
+/// over the lower-cased words), built once: the configured words are the
+/// same for every answer of every vote. It finds what [`find_identity_word`]
+/// finds, the first word of the list in the list's order.
+#[derive(Debug, Clone)]
+pub struct IdentityWords {
+    /// The words as given; an automaton pattern names its first entry here.
+    words: Vec<String>,
+    /// For each pattern: the index of its word, and whether the match must
+    /// stand alone at its start and at its end.
+    patterns: Vec<(usize, bool, bool)>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl IdentityWords {
+    /// The matcher of `words` (empty words are left out; a word given twice
+    /// is searched once, under its first place).
+    #[must_use]
+    pub fn new<S: AsRef<str>>(words: &[S]) -> Self {
+        let words: Vec<String> = words.iter().map(|w| w.as_ref().to_owned()).collect();
+        let mut needles: Vec<String> = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let needle = w.trim().to_lowercase();
+            if needle.is_empty() || needles.contains(&needle) {
+                continue;
+            }
+            let guard_start = needle.starts_with(|c: char| c.is_ascii_alphanumeric());
+            let guard_end = needle.ends_with(|c: char| c.is_ascii_alphanumeric());
+            patterns.push((i, guard_start, guard_end));
+            needles.push(needle);
+        }
+        // Building fails only past the automaton's size limits, which a list of
+        // words read from the configuration does not reach; without it every
+        // word is searched on its own (`first_in` falls back).
+        let automaton = aho_corasick::AhoCorasick::new(&needles).ok();
+        Self {
+            words,
+            patterns,
+            automaton,
+        }
+    }
+
+    /// The first word (in the list's order) that `lowercase` mentions;
+    /// `lowercase` is the text already lower-cased (`str::to_lowercase`).
+    #[must_use]
+    pub fn first_in(&self, lowercase: &str) -> Option<&str> {
+        let Some(automaton) = &self.automaton else {
+            return self
+                .words
+                .iter()
+                .find(|w| mentions(lowercase, w))
+                .map(String::as_str);
+        };
+        let mut first: Option<usize> = None;
+        for m in automaton.find_overlapping_iter(lowercase) {
+            let (index, guard_start, guard_end) = self.patterns[m.pattern().as_usize()];
+            if first.is_some_and(|f| f <= index) {
+                continue;
+            }
+            if stands_alone(lowercase, m.start(), m.end(), guard_start, guard_end) {
+                first = Some(index);
+                if index == 0 {
+                    break;
+                }
+            }
+        }
+        first.map(|i| self.words[i].as_str())
+    }
+}
+
+/// Whether the match `haystack[start..end]` is free of letters and digits
+/// where its word must stand alone. A match of a whole UTF-8 needle starts and
+/// ends on character boundaries, so the slices around it are whole characters.
+fn stands_alone(
+    haystack: &str,
+    start: usize,
+    end: usize,
+    guard_start: bool,
+    guard_end: bool,
+) -> bool {
+    let free = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    (!guard_start || free(haystack.get(..start).and_then(|s| s.chars().next_back())))
+        && (!guard_end || free(haystack.get(end..).and_then(|s| s.chars().next())))
+}
+
+/// Whether `haystack` (lower-cased) mentions `word`, by memchr's vectorised
+/// search.
+pub fn mentions(haystack: &str, word: &str) -> bool {
     let needle = word.trim().to_lowercase();
     if needle.is_empty() {
         return false;
     }
     let guard_start = needle.starts_with(|c: char| c.is_ascii_alphanumeric());
     let guard_end = needle.ends_with(|c: char| c.is_ascii_alphanumeric());
-    // memchr's vectorised search (each vote scans every answer once per
-    // word). A match of a whole UTF-8 needle starts and ends on character
-    // boundaries, so the slices around it are whole characters.
-    memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes()).any(|at| {
-        let before = haystack.get(..at).and_then(|s| s.chars().next_back());
-        let after = haystack
-            .get(at + needle.len()..)
-            .and_then(|s| s.chars().next());
-        let free = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        (!guard_start || free(before)) && (!guard_end || free(after))
-    })
+    memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes())
+        .any(|at| stands_alone(haystack, at, at + needle.len(), guard_start, guard_end))
 }
 
 #[cfg(test)]
@@ -158,6 +237,21 @@ mod tests {
                 mentions(&haystack, &word),
                 mentions_by_std(&haystack, &word)
             );
+        }
+
+        /// The automaton finds the word the word-by-word search finds first,
+        /// over lists with repeats, empty words and words inside others.
+        #[test]
+        fn the_automaton_finds_the_first_word_as_the_search_does(
+            text in "[a-cA-C é智谱-]{0,40}",
+            words in proptest::collection::vec("[a-cA-C é智谱-]{0,4}", 0..8),
+        ) {
+            let by_search = words
+                .iter()
+                .find(|w| mentions_by_std(&text.to_lowercase(), w))
+                .map(String::as_str);
+            let matcher = IdentityWords::new(&words);
+            proptest::prop_assert_eq!(matcher.first_in(&text.to_lowercase()), by_search);
         }
     }
 }

@@ -21,7 +21,7 @@ pub use battle::{BattleMode, BattleStatus, ProviderKind};
 pub use dated::Dated;
 pub use email::Email;
 pub use finish_reason::FinishReason;
-pub use identity::{DEFAULT_IDENTITY_WORDS, find_identity_word};
+pub use identity::{DEFAULT_IDENTITY_WORDS, IdentityWords, find_identity_word, mentions};
 pub use language::detect_language;
 pub use model_name::ModelName;
 pub use not_counted::NotCounted;

@@ -98,12 +98,18 @@ impl StyleFeatures {
         texts
             .into_iter()
             .map(Self::of_markdown)
-            .fold(Self::default(), |acc, f| Self {
-                tokens: acc.tokens.saturating_add(f.tokens),
-                headers: acc.headers.saturating_add(f.headers),
-                list_items: acc.list_items.saturating_add(f.list_items),
-                bold: acc.bold.saturating_add(f.bold),
-            })
+            .fold(Self::default(), Self::plus)
+    }
+
+    /// The features of two texts together (saturating at `u32::MAX`).
+    #[must_use]
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            tokens: self.tokens.saturating_add(other.tokens),
+            headers: self.headers.saturating_add(other.headers),
+            list_items: self.list_items.saturating_add(other.list_items),
+            bold: self.bold.saturating_add(other.bold),
+        }
     }
 
     /// The features in FastChat's order: tokens, headers, lists, bold.
