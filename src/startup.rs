@@ -340,6 +340,8 @@ fn serve(listener: TcpListener, services: Services, settings: &Settings) -> anyh
             .app_data(cookies.clone())
             .app_data(limit.clone())
             .app_data(tasks.clone())
+            .app_data(routes::query_config())
+            .app_data(routes::path_config())
             .configure(routes::configure)
     })
     .shutdown_timeout(settings.shutdown_grace_secs)

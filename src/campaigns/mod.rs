@@ -42,6 +42,8 @@ pub enum CampaignError {
         "your accuracy on the gold items ({accuracy:.0}%) is below the {needed:.0}% this campaign asks; ask its lead"
     )]
     GateFailed { accuracy: f64, needed: f64 },
+    #[error("this campaign has a gold gate: judge your gold items first ({0} still waiting)")]
+    GoldFirst(usize),
     #[error(
         "a different rubric is stored as {0:?}: rubrics never change, so give this one a new id (e.g. a higher version)"
     )]
@@ -531,7 +533,7 @@ impl Campaigns {
         expert: &AuthUser,
     ) -> Result<Option<NextItem>, CampaignError> {
         let campaign = self.open_for(id, expert).await?;
-        self.check_gate(&campaign, expert).await?;
+        self.check_gate(&campaign, expert, None).await?;
         let Some(assignment) = store::campaigns::next_assignment(&self.db, id, expert.id).await?
         else {
             return Ok(None);
@@ -583,6 +585,8 @@ impl Campaigns {
         input: JudgmentInput,
     ) -> Result<(), CampaignError> {
         let campaign = self.open_for(id, expert).await?;
+        self.check_gate(&campaign, expert, Some(input.item_id))
+            .await?;
         let rubric = self.rubric(&campaign.rubric).await?;
         let assignment = store::campaigns::assignment(&self.db, id, input.item_id, expert.id)
             .await?
@@ -656,12 +660,16 @@ impl Campaigns {
         Ok(())
     }
 
-    /// Behind a gate: once an expert has judged every gold item given to
-    /// them, they go on only with enough of them right.
+    /// Behind a gate, the gold items come first: while any given to the
+    /// expert waits, only gold items (`item`, when one is named) may be
+    /// judged. Once all are done, the expert goes on only with enough of them
+    /// right (a gold item skipped before skipping them was refused counts as
+    /// wrong).
     async fn check_gate(
         &self,
         campaign: &campaigns::Model,
         expert: &AuthUser,
+        item: Option<i32>,
     ) -> Result<(), CampaignError> {
         let Some(needed) = campaign.gold_gate else {
             return Ok(());
@@ -672,22 +680,29 @@ impl Campaigns {
             .iter()
             .filter_map(|i| i.gold.as_deref().map(|g| (i.id, g)))
             .collect();
-        let mine_pending = data.assignments.iter().any(|a| {
-            a.expert_id == expert.id && a.status == "pending" && gold.contains_key(&a.item_id)
-        });
-        if mine_pending {
-            return Ok(());
+        let mine = || data.assignments.iter().filter(|a| a.expert_id == expert.id);
+        let gold_pending = mine()
+            .filter(|a| a.status == "pending" && gold.contains_key(&a.item_id))
+            .count();
+        if gold_pending > 0 {
+            return match item {
+                Some(i) if !gold.contains_key(&i) => Err(CampaignError::GoldFirst(gold_pending)),
+                _ => Ok(()),
+            };
         }
-        let judged: Vec<bool> = data
+        let judged = data
             .judgments
             .iter()
             .filter(|j| j.expert_id == expert.id)
-            .filter_map(|j| gold.get(&j.item_id).map(|g| *g == j.preference))
-            .collect();
-        if judged.is_empty() {
+            .filter_map(|j| gold.get(&j.item_id).map(|g| *g == j.preference));
+        let skipped = mine()
+            .filter(|a| a.status == "skipped" && gold.contains_key(&a.item_id))
+            .map(|_| false);
+        let results: Vec<bool> = judged.chain(skipped).collect();
+        if results.is_empty() {
             return Ok(());
         }
-        let accuracy = judged.iter().filter(|r| **r).count() as f64 / judged.len() as f64;
+        let accuracy = results.iter().filter(|r| **r).count() as f64 / results.len() as f64;
         if accuracy + 1e-12 < needed {
             return Err(CampaignError::GateFailed {
                 accuracy: 100.0 * accuracy,
@@ -779,7 +794,7 @@ impl Campaigns {
         item_id: i32,
         reason: &str,
     ) -> Result<(), CampaignError> {
-        self.open_for(id, expert).await?;
+        let campaign = self.open_for(id, expert).await?;
         if reason.trim().is_empty() {
             return Err(CampaignError::Invalid(
                 "give a reason for skipping".to_owned(),
@@ -788,6 +803,18 @@ impl Campaigns {
         let assignment = store::campaigns::assignment(&self.db, id, item_id, expert.id)
             .await?
             .ok_or(CampaignError::NotARater(id))?;
+        if campaign.gold_gate.is_some() {
+            // Skipping the gold items one would get wrong would pass the gate.
+            let gold = store::campaigns::item(&self.db, item_id)
+                .await?
+                .is_some_and(|i| i.gold.is_some());
+            if gold {
+                return Err(CampaignError::Invalid(
+                    "a gold item cannot be skipped in a campaign with a gold gate".to_owned(),
+                ));
+            }
+            self.check_gate(&campaign, expert, Some(item_id)).await?;
+        }
         if !store::campaigns::finish_assignment(
             &self.db,
             assignment.id,

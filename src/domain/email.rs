@@ -22,7 +22,7 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains('@')
-            && !s.chars().any(char::is_whitespace)
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
             && s.chars().count() <= 254;
         if ok {
             Ok(Self(s))

@@ -34,6 +34,22 @@ impl Verdict {
         }
     }
 
+    /// Parses a winner as released battle files spell it: the four wire
+    /// spellings, LMArena's newer `both_bad` (its `arena-human-preference`
+    /// sets; a tie where both lose) and MT-Bench's `tie (inconsistent)` (a
+    /// judge that picked each side once when the sides were swapped; FastChat
+    /// counts it as a tie).
+    ///
+    /// # Errors
+    /// As [`Verdict::parse`].
+    pub fn parse_released(s: &str) -> Result<Self, String> {
+        match s {
+            "both_bad" => Ok(Self::TieBothBad),
+            "tie (inconsistent)" => Ok(Self::Tie),
+            other => Self::parse(other),
+        }
+    }
+
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,6 +90,20 @@ mod tests {
     }
 
     #[test]
+    fn released_files_spell_ties_their_own_ways_too() {
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::parse_released(v.as_str()), Ok(v));
+        }
+        assert_eq!(Verdict::parse_released("both_bad"), Ok(Verdict::TieBothBad));
+        assert_eq!(
+            Verdict::parse_released("tie (inconsistent)"),
+            Ok(Verdict::Tie)
+        );
+        // The API keeps to the four wire spellings.
+        assert!(Verdict::parse("both_bad").is_err());
+    }
+
+    #[test]
     fn unknown_spellings_are_rejected() {
         for bad in [
             "",
@@ -84,6 +114,10 @@ mod tests {
             "tie (bothbad) ",
         ] {
             assert!(Verdict::parse(bad).is_err(), "{bad:?} was accepted");
+            assert!(
+                Verdict::parse_released(bad).is_err(),
+                "{bad:?} was accepted from a file"
+            );
         }
     }
 

@@ -91,7 +91,8 @@ fn letters_after(text: &str, valid: &[char]) -> Option<Result<BTreeSet<char>, &'
             rest = chars.as_str();
             continue;
         }
-        let lower_rest = rest.to_lowercase();
+        // ASCII folding keeps the byte positions of `rest`.
+        let lower_rest = rest.to_ascii_lowercase();
         // "A or B", "A或B", "A还是B": a hedge, not an answer.
         if !letters.is_empty() {
             let t = lower_rest.trim_start();
@@ -134,7 +135,10 @@ fn letters_after(text: &str, valid: &[char]) -> Option<Result<BTreeSet<char>, &'
 pub fn extract(output: &str, options: &[(char, String)], multiple: bool) -> Extraction {
     let valid: Vec<char> = options.iter().map(|(l, _)| *l).collect();
     let text = normalise(output);
-    let lower = text.to_lowercase();
+    // The cues are found by position in a copy folded to ASCII lower case,
+    // which keeps every byte where it was (a full lower-casing does not: "İ"
+    // grows, the Kelvin sign shrinks) so the position holds in `text` too.
+    let lower = text.to_ascii_lowercase();
     if text.trim().is_empty() {
         return Extraction::Unreadable("an empty answer");
     }
@@ -161,11 +165,12 @@ pub fn extract(output: &str, options: &[(char, String)], multiple: bool) -> Extr
     }
     // 3. Exactly one option's text.
     if !multiple {
+        let folded = text.to_lowercase();
         let quoted: Vec<char> = options
             .iter()
             .filter(|(_, t)| {
                 let t = normalise(t).trim().to_lowercase();
-                t.chars().count() >= 2 && lower.contains(&t)
+                t.chars().count() >= 2 && folded.contains(&t)
             })
             .map(|(l, _)| *l)
             .collect();
@@ -303,5 +308,40 @@ mod tests {
             }
         }
         assert!(cases >= 60, "{cases} cases");
+    }
+
+    #[test]
+    fn letters_whose_lower_case_changes_length_do_not_move_the_cue() {
+        // "İ" lower-cases to two characters, the Kelvin sign to one shorter
+        // one: the cue found in the folded text must still point at the right
+        // place in the answer.
+        for output in [
+            "İ answer: B",
+            "İİİİ The answer is B.",
+            "\u{212A} The answer is B",
+        ] {
+            let got = extract(output, &options(), false);
+            assert!(
+                matches!(&got, Extraction::Read(l, Method::Explicit) if *l == set("B")),
+                "{output:?}: {got:?}"
+            );
+        }
+        // Options are still matched by their text whatever its case.
+        let named = vec![('A', "Émile".to_owned()), ('B', "Zoë".to_owned())];
+        assert!(matches!(
+            extract("I would say ÉMILE.", &named, false),
+            Extraction::Read(l, Method::OptionText) if l == set("A")
+        ));
+    }
+
+    proptest::proptest! {
+        /// Any text, of any script and case, is read or called unreadable:
+        /// never a panic.
+        #[test]
+        fn any_output_is_read_without_panicking(output in "\\PC{0,60}", multiple: bool) {
+            let _ = extract(&output, &options(), multiple);
+            let cue = format!("{output} answer: {output}");
+            let _ = extract(&cue, &options(), multiple);
+        }
     }
 }

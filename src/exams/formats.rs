@@ -176,11 +176,13 @@ fn object_question(
 pub fn read(path: &Path, format: ExamFormat) -> Result<Vec<ExamQuestion>, Vec<String>> {
     let name = name_of(path);
     let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{name}: {e}")])?;
+    // A file saved with a byte-order mark (spreadsheet programs write one).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut out = Vec::new();
     let mut problems = Vec::new();
     match format {
         ExamFormat::Pharmacist | ExamFormat::Cmb => {
-            let records: Vec<Value> = serde_json::from_str(&text)
+            let records: Vec<Value> = serde_json::from_str(text)
                 .map_err(|e| vec![format!("{name}:{}: not a JSON array: {e}", e.line())])?;
             let subject_key = if format == ExamFormat::Pharmacist {
                 "source"

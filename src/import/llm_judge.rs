@@ -84,7 +84,10 @@ impl RawId {
 pub const MAX_TURN_BYTES: usize = 200_000;
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
+    // A file saved with a byte-order mark reads as one without.
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty())

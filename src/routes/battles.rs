@@ -25,6 +25,7 @@ pub(super) struct CreateBattle {
 
 impl RequestBody for CreateBattle {
     const OPTIONAL: bool = true;
+    const CHECKS_OWN_TEXT: bool = true;
 }
 
 fn live_pick(

@@ -42,6 +42,22 @@ pub async fn read(mut payload: Payload, limit: BodyLimit) -> Result<Vec<u8>, Api
     Ok(body)
 }
 
+/// Whether a JSON text holds the escape `\u0000` (NUL) in a string: the
+/// escape preceded by an odd number of backslashes (an even number is an
+/// escaped backslash followed by the text `u0000`). A raw NUL byte is not
+/// JSON at all, and the parse refuses it.
+#[must_use]
+pub fn holds_nul(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"\\u0000").any(|at| {
+        let backslashes = bytes[..=at]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        backslashes % 2 == 1
+    })
+}
+
 /// Parses a JSON body. An empty body reads as `T::default()` when `empty_ok`;
 /// text that is not JSON is `invalid_json`, JSON of the wrong shape is
 /// `invalid_body`, both 400.
@@ -79,7 +95,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{holds_nul, parse};
 
     #[derive(serde::Deserialize, Default, Debug)]
     #[serde(deny_unknown_fields)]
@@ -101,5 +117,16 @@ mod tests {
         assert_eq!(code(br#"{"m": 1}"#, true), "invalid_body");
         assert_eq!(code(b"", false), "invalid_body");
         assert!(parse::<Probe>(b"  ", true).is_ok());
+    }
+
+    #[test]
+    fn a_nul_escape_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(holds_nul(br#"{"reason": "a\u0000b"}"#));
+        assert!(holds_nul(br#"{"reason": "\\\u0000"}"#));
+        assert!(!holds_nul(
+            br#"{"reason": "\\u0000 is how JSON writes NUL"}"#
+        ));
+        assert!(holds_nul(br#"{"reason": "\u00001"}"#));
+        assert!(!holds_nul(br#"{"reason": "plain"}"#));
     }
 }

@@ -24,7 +24,9 @@ impl From<CampaignError> for ApiError {
             CampaignError::NotARater(_) => ErrorCode::Forbidden,
             CampaignError::AlreadyJudged(_) => ErrorCode::AlreadyJudged,
             CampaignError::RubricExists(_) => ErrorCode::RubricExists,
-            CampaignError::GateFailed { .. } => ErrorCode::GoldGateFailed,
+            CampaignError::GateFailed { .. } | CampaignError::GoldFirst(_) => {
+                ErrorCode::GoldGateFailed
+            }
             CampaignError::Unexpected(_) => ErrorCode::InternalError,
         };
         match e {

@@ -41,6 +41,10 @@ impl FromRequest for BattleIdPath {
 pub trait RequestBody: DeserializeOwned + Default {
     /// `true` when the body may be left out (it then reads as `Default`).
     const OPTIONAL: bool;
+    /// `true` when the handler checks its text for control characters itself
+    /// (a prompt: 400 `invalid_prompt`); otherwise a body whose strings hold
+    /// NUL (`\u0000`, which PostgreSQL cannot store) is 400 `invalid_body`.
+    const CHECKS_OWN_TEXT: bool = false;
 }
 
 /// A JSON body read within the configured size limit: 413
@@ -59,6 +63,12 @@ impl<T: RequestBody + 'static> FromRequest for JsonBody<T> {
         let payload = payload.take();
         Box::pin(async move {
             let bytes = body::read(payload, limit).await?;
+            if !T::CHECKS_OWN_TEXT && body::holds_nul(&bytes) {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidBody,
+                    "the request body's text holds NUL (\\u0000)",
+                ));
+            }
             body::parse::<T>(&bytes, T::OPTIONAL).map(Self)
         })
     }

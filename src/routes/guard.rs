@@ -103,9 +103,26 @@ fn check_cross_site(req: &HttpRequest, policy: &SitePolicy) -> Result<(), ApiErr
     Ok(())
 }
 
-/// The access rule of the API endpoint this request is for, if any.
-fn access_of(req: &ServiceRequest) -> Option<Access> {
-    let pattern = req.match_pattern()?;
+/// Whether the (decoded) path or the query string holds a control character
+/// (`%00`, which PostgreSQL cannot compare with its text, among them): no
+/// name, id or filter has one.
+fn holds_control(req: &ServiceRequest, decoded_path: &str) -> bool {
+    let escaped = |text: &str| {
+        text.split('%').skip(1).any(|escape| {
+            escape
+                .get(..2)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .is_some_and(|b| b.is_ascii_control())
+        })
+    };
+    decoded_path.chars().any(char::is_control) || escaped(req.path()) || escaped(req.query_string())
+}
+
+/// The access rule of the API endpoint this request is for, if any, found
+/// as the router finds it: from the path with its percent-escapes decoded
+/// (`/export/%62attles` is `/export/battles`).
+fn access_of(req: &ServiceRequest, path: &str) -> Option<Access> {
+    let pattern = req.resource_map().match_pattern(path)?;
     let path = pattern.strip_prefix("/api/v1")?;
     let method = req.method().as_str();
     ENDPOINTS
@@ -173,15 +190,23 @@ pub async fn guard<B: MessageBody + 'static>(
         .app_data::<web::Data<SitePolicy>>()
         .map(|p| p.get_ref().clone())
         .unwrap_or_default();
-    let path = req.path().to_owned();
+    // The path as the router reads it: percent-escapes of letters decoded,
+    // so that an escaped path cannot reach an endpoint past its rules.
+    let path = req.match_info().as_str().to_owned();
     if path.starts_with("/api/") {
         let mut verdict = if is_unsafe(req.method()) {
             check_cross_site(req.request(), &policy)
         } else {
             Ok(())
         };
+        if verdict.is_ok() && holds_control(&req, &path) {
+            verdict = Err(ApiError::new(
+                ErrorCode::InvalidBody,
+                "the path or query string holds NUL or another control character",
+            ));
+        }
         if verdict.is_ok()
-            && let Some(access) = access_of(&req)
+            && let Some(access) = access_of(&req, &path)
         {
             verdict = authorize(&req, access).await;
         }

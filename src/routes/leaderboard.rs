@@ -27,6 +27,20 @@ pub(super) struct BoardQuery {
     snapshot: Option<i32>,
 }
 
+/// A category or language as a scope names it: a scope's key is written
+/// `category:NAME,language:CODE`, so a name with `,` or `:` would read as
+/// another scope (and its board be cached under that one's key); control
+/// characters are no name either.
+fn scope_name(what: &str, name: &str) -> Result<String, ApiError> {
+    if name.contains([',', ':']) || name.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            format!("a {what} has no ',', ':' or control characters in its name"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 #[tracing::instrument(skip_all)]
 pub(super) async fn get(
     cache: web::Data<LeaderboardCache>,
@@ -53,10 +67,20 @@ pub(super) async fn get(
             query.show_deprecated,
         )));
     }
-    let scope = match (&query.category, &query.language) {
-        (Some(c), Some(l)) => Scope::CategoryLanguage(c.clone(), l.clone()),
-        (Some(c), None) => Scope::Category(c.clone()),
-        (None, Some(l)) => Scope::Language(l.clone()),
+    let category = query
+        .category
+        .as_deref()
+        .map(|c| scope_name("category", c))
+        .transpose()?;
+    let language = query
+        .language
+        .as_deref()
+        .map(|l| scope_name("language", l))
+        .transpose()?;
+    let scope = match (category, language) {
+        (Some(c), Some(l)) => Scope::CategoryLanguage(c, l),
+        (Some(c), None) => Scope::Category(c),
+        (None, Some(l)) => Scope::Language(l),
         (None, None) => Scope::Overall,
     };
     let board = if query.style_control {

@@ -33,6 +33,7 @@ pub(super) struct TurnRequest {
 
 impl RequestBody for TurnRequest {
     const OPTIONAL: bool = false;
+    const CHECKS_OWN_TEXT: bool = true;
 }
 
 #[tracing::instrument(skip_all, fields(battle = %id))]

@@ -137,6 +137,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(frontend::configure);
 }
 
+/// A query string the endpoint cannot read (`?limit=-1`, `?style_control=yes`,
+/// an unknown parameter) is a 400 in the API's error shape, not actix's text.
+#[must_use]
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _| {
+        ApiError::new(ErrorCode::InvalidBody, format!("bad query string: {e}")).into()
+    })
+}
+
+/// A path whose parameter cannot be read (`/snapshots/abc`) names nothing
+/// there is: a 404 in the API's error shape.
+#[must_use]
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|e, _| {
+        ApiError::new(ErrorCode::NotFound, format!("no such resource: {e}")).into()
+    })
+}
+
 fn api_resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }

@@ -505,6 +505,51 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
             item_id
         }
     };
+    // The careless expert's items, gold and not: named by id, past `next`.
+    let careless_item = |gold: bool| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT CAST(MIN(a.item_id) AS BIGINT) FROM assignments a \
+                 JOIN users u ON u.id = a.expert_id JOIN campaign_items i ON i.id = a.item_id \
+                 WHERE u.email = 'careless@example.org' AND i.gold IS {} NULL",
+                if gold { "NOT" } else { "" }
+            ))
+            .await
+        }
+    };
+    let (plain_item, gold_item) = (careless_item(false).await, careless_item(true).await);
+    let skip = format!("/api/v1/campaigns/{id}/skip");
+    let judge_plain = json!({"item_id": plain_item, "preference": "model_a", "axes": axes("model_a"), "safety_flags": {"a": null, "b": null}});
+    // Naming a plain item, past `next`: judging and skipping it are held.
+    let held_at_the_gate = || {
+        let (app, careless, judge, skip) = (&app, &careless, &judge, &skip);
+        let (judged, skipped) = (
+            judge_plain.clone(),
+            json!({"item_id": plain_item, "reason": "busy"}),
+        );
+        async move {
+            let res = post(careless, app, judge, judged).await;
+            assert_error(res, 403, "gold_gate_failed").await;
+            let res = post(careless, app, skip, skipped).await;
+            assert_error(res, 403, "gold_gate_failed").await;
+        }
+    };
+    // Behind the gate, no other item is judged or skipped before the gold ones,
+    // and a gold item is never skipped.
+    held_at_the_gate().await;
+    assert_error(
+        post(
+            &careless,
+            &app,
+            &skip,
+            json!({"item_id": gold_item, "reason": "unsure"}),
+        )
+        .await,
+        400,
+        "invalid_body",
+    )
+    .await;
     // Gold items come first.
     for _ in 0..2 {
         let item = judge_next(&careful, "careful@example.org", true, false).await;
@@ -523,6 +568,15 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
         "gold_gate_failed",
     )
     .await;
+    // Also when naming an item instead of asking for the next one.
+    held_at_the_gate().await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM judgments WHERE item_id = {plain_item}"
+        ))
+        .await,
+        0
+    );
     let flagged = judge_next(&careful, "careful@example.org", true, true).await;
 
     let results: Value =

@@ -19,6 +19,7 @@ both_backends!(
     a_leaderboard_that_cannot_be_computed_returns_503,
     health_returns_503_when_the_database_stops_answering,
     a_follow_up_on_a_battle_that_changed_meanwhile_returns_409,
+    nul_bytes_odd_paths_and_bad_queries_get_json_4xx_on_both_databases,
 );
 
 async fn a_question_answered_by_one_active_model_returns_422(backend: Backend) {
@@ -185,4 +186,59 @@ fn settings_out_of_range_stop_the_start_with_their_names() {
         !dir.path().join("arena.db").exists(),
         "nothing is created before the settings are checked"
     );
+}
+
+/// PostgreSQL cannot store or compare text holding NUL, so it must never reach
+/// a query: NUL in a path, a query string, a login or an operator's JSON text
+/// is a 4xx before it does. Paths and query strings the endpoint cannot read
+/// answer in the API's JSON error shape, and a scope name that would read as
+/// another scope's key is refused.
+async fn nul_bytes_odd_paths_and_bad_queries_get_json_4xx_on_both_databases(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for path in [
+        "/api/v1/leaderboard?category=%00",
+        "/api/v1/leaderboard?language=eng%00",
+        "/api/v1/models/%00/history",
+        "/api/v1/exams/a%00b/results",
+    ] {
+        assert_error(app.get(path).await, 400, "invalid_body").await;
+    }
+    let login = json!({ "email": "a\u{0}@b.co", "password": "whatever it is" }).to_string();
+    let res = app.post_json("/api/v1/auth/login", &login).await;
+    assert_eq!(
+        res.status().as_u16() / 100,
+        4,
+        "login with NUL: {}",
+        res.status()
+    );
+    // An operator's text with NUL (checked before the role: 400 or 401,
+    // never a 500).
+    let res = app
+        .post_json(
+            "/api/v1/snapshots",
+            &json!({ "label": "week\u{0}1" }).to_string(),
+        )
+        .await;
+    assert_eq!(res.status().as_u16() / 100, 4, "{}", res.status());
+    assert_error(app.get("/api/v1/snapshots/abc").await, 404, "not_found").await;
+    assert_error(
+        app.get("/api/v1/snapshots/99999999999").await,
+        404,
+        "not_found",
+    )
+    .await;
+    for query in ["style_control=yes", "snapshot=x", "show_deprecated=2"] {
+        let res = app.get(&format!("/api/v1/leaderboard?{query}")).await;
+        assert_error(res, 400, "invalid_body").await;
+    }
+    // `category=medical,language:eng` would be cached under the key of
+    // `category=medical&language=eng`.
+    for query in ["category=medical,language:eng", "language=a:b"] {
+        let res = app.get(&format!("/api/v1/leaderboard?{query}")).await;
+        assert_error(res, 400, "invalid_body").await;
+    }
+    // The arena still serves.
+    assert_eq!(app.get("/api/v1/health").await.status(), 200);
 }

@@ -167,6 +167,10 @@ pub fn read<R: BufRead + Send, S: Sink>(
     new_sink: &(dyn Fn() -> S + Sync),
     absorb: &mut dyn FnMut(S),
 ) -> Result<ReadReport, ReadError> {
+    // A file saved with a byte-order mark reads as one without.
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
     let first = loop {
         let buf = input.fill_buf()?;
         match buf.iter().position(|b| !b.is_ascii_whitespace()) {
@@ -274,6 +278,32 @@ mod tests {
             0
         );
         assert_eq!(collect("", &Filter::default()).expect("valid").1.records, 0);
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_newer_tie_spellings_are_read() {
+        let (plain, _) = collect(LINES, &Filter::default()).expect("valid");
+        let (marked, _) = collect(&format!("\u{feff}{LINES}"), &Filter::default()).expect("valid");
+        assert_eq!(marked, plain);
+        let array = "\u{feff}[{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"both_bad\"}]";
+        let (battles, _) = collect(array, &Filter::default()).expect("valid");
+        assert_eq!(battles[0].2, Verdict::TieBothBad);
+        let line = "{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"tie (inconsistent)\"}\n";
+        let (battles, _) = collect(line, &Filter::default()).expect("valid");
+        assert_eq!(battles[0].2, Verdict::Tie);
+    }
+
+    #[test]
+    fn a_flawed_record_the_filter_leaves_out_does_not_stop_the_run() {
+        let input = "{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"model_a\"}\n{\"model_a\": \"x\", \"model_b\": \"x\", \"winner\": \"tie\", \"anony\": false, \"tstamp\": \"noon\"}\n";
+        let (battles, report) = collect(input, &Filter::default()).expect("valid");
+        assert_eq!((battles.len(), report.filtered_out), (1, 1));
+        let named = Filter {
+            include_named: true,
+            ..Filter::default()
+        };
+        let err = collect(input, &named).expect_err("counted, so checked");
+        assert!(err.to_string().starts_with("line 2: "), "{err}");
     }
 
     #[test]

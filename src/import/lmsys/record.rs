@@ -201,17 +201,6 @@ fn text<'r>(field: &'r Option<Scalar<'_>>, name: &str) -> Result<&'r str, String
 }
 
 pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Checked<'r>, String> {
-    let model_a = text(&raw.model_a, "model_a")?;
-    let model_b = text(&raw.model_b, "model_b")?;
-    let verdict = Verdict::parse(text(&raw.winner, "winner")?)?;
-    if model_a == model_b {
-        return Err(format!("model_a and model_b are both {model_a:?}"));
-    }
-    let tstamp = match &raw.tstamp {
-        Some(Scalar::Num(t)) => Some(*t),
-        None | Some(Scalar::Null) => None,
-        Some(_) => return Err("`tstamp` is not a number".to_owned()),
-    };
     let anony = match &raw.anony {
         Some(Scalar::Bool(b)) => *b,
         None | Some(Scalar::Null) => true,
@@ -222,14 +211,29 @@ pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Check
         None | Some(Scalar::Null) => true,
         Some(_) => return Err("`counted` is not true or false".to_owned()),
     };
+    // A record the filter leaves out is not checked further: a flaw in a
+    // named battle must not stop a run that counts anonymous ones only.
+    if (!anony && !filter.include_named) || !counted {
+        return Ok(Checked::Drop);
+    }
+    let model_a = text(&raw.model_a, "model_a")?;
+    let model_b = text(&raw.model_b, "model_b")?;
+    let verdict = Verdict::parse_released(text(&raw.winner, "winner")?)?;
+    if model_a == model_b {
+        return Err(format!("model_a and model_b are both {model_a:?}"));
+    }
+    let tstamp = match &raw.tstamp {
+        Some(Scalar::Num(t)) => Some(*t),
+        None | Some(Scalar::Null) => None,
+        Some(_) => return Err("`tstamp` is not a number".to_owned()),
+    };
     let language_ok = match (&filter.language, &raw.language) {
         (None, _) => true,
         (Some(want), Some(Scalar::Str(got))) => got.eq_ignore_ascii_case(want),
         (Some(_), _) => false,
     };
     let tie = matches!(verdict, Verdict::Tie | Verdict::TieBothBad);
-    if (!anony && !filter.include_named) || !counted || !language_ok || (tie && filter.exclude_ties)
-    {
+    if !language_ok || (tie && filter.exclude_ties) {
         return Ok(Checked::Drop);
     }
     Ok(Checked::Keep(BattleRecord {
