@@ -43,6 +43,7 @@ pub enum ErrorCode {
     BattleChanged,
     NotLive,
     EmailTaken,
+    LastAdmin,
     CampaignNotOpen,
     AlreadyJudged,
     RubricExists,
@@ -63,7 +64,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 46] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -94,6 +95,7 @@ impl ErrorCode {
         Self::BattleChanged,
         Self::NotLive,
         Self::EmailTaken,
+        Self::LastAdmin,
         Self::CampaignNotOpen,
         Self::AlreadyJudged,
         Self::RubricExists,
@@ -134,6 +136,7 @@ impl ErrorCode {
             Self::AlreadyJudged => "already_judged",
             Self::RubricExists => "rubric_exists",
             Self::EmailTaken => "email_taken",
+            Self::LastAdmin => "last_admin",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited => "rate_limited",
             Self::NotYourBattle => "not_your_battle",
@@ -195,6 +198,7 @@ impl ErrorCode {
             | Self::BattleChanged
             | Self::NotLive
             | Self::EmailTaken
+            | Self::LastAdmin
             | Self::CampaignNotOpen
             | Self::AlreadyJudged
             | Self::RubricExists => StatusCode::CONFLICT,

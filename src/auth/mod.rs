@@ -37,6 +37,13 @@ impl Actor {
             request_id: None,
         }
     }
+
+    /// Whether this is the command line (a signed-in user's name is an email
+    /// address, which `cli` is not).
+    #[must_use]
+    pub fn is_command_line(&self) -> bool {
+        self.name == "cli"
+    }
 }
 
 /// A signed-in user, as checked on this request.

@@ -32,6 +32,8 @@ pub enum AccountError {
     EmailTaken(Email),
     #[error("no user with email {0}")]
     UnknownUser(Email),
+    #[error("{0} is the last enabled admin: make another user admin first")]
+    LastAdmin(Email),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -196,6 +198,16 @@ async fn change(
     let after = store::users::update(&txn, email, change)
         .await?
         .ok_or_else(|| AccountError::UnknownUser(email.clone()))?;
+    // Through the API, the last enabled admin cannot step down or be
+    // disabled: nobody could manage users any more but the command line
+    // (which may, as it is how one recovers).
+    let is_admin = |u: &users::Model| u.role == Role::Admin && !u.disabled;
+    if !actor.is_command_line() && is_admin(&before) && !is_admin(&after) {
+        let admins = store::users::list(&txn).await?;
+        if !admins.iter().any(is_admin) {
+            return Err(AccountError::LastAdmin(email.clone()));
+        }
+    }
     if ends_sessions {
         store::users::revoke_user_tokens(&txn, after.id).await?;
     }

@@ -36,6 +36,8 @@ pub enum CampaignError {
     WrongStatus { id: i32, status: String },
     #[error("you are not a rater of campaign {0}")]
     NotARater(i32),
+    #[error("campaign {id} has no item {item_id}")]
+    ItemNotFound { id: i32, item_id: i32 },
     #[error("item {0} was judged already")]
     AlreadyJudged(i32),
     #[error(
@@ -772,13 +774,20 @@ impl Campaigns {
     /// a database error.
     pub async fn resolve(&self, id: i32, item_id: i32, verdict: &str) -> Result<(), CampaignError> {
         self.get(id).await?;
-        let v = Verdict::parse(verdict).map_err(CampaignError::Invalid)?;
+        // A gold verdict is what a careful expert picks: as at creation, not
+        // "both bad".
+        let v = match Verdict::parse(verdict) {
+            Ok(v @ (Verdict::ModelA | Verdict::ModelB | Verdict::Tie)) => v,
+            _ => {
+                return Err(CampaignError::Invalid(format!(
+                    "gold verdict {verdict:?} must be model_a, model_b or tie"
+                )));
+            }
+        };
         let item = store::campaigns::item(&self.db, item_id)
             .await?
             .filter(|i| i.campaign_id == id)
-            .ok_or_else(|| {
-                CampaignError::Invalid(format!("item {item_id} is not an item of campaign {id}"))
-            })?;
+            .ok_or(CampaignError::ItemNotFound { id, item_id })?;
         store::campaigns::set_gold(&self.db, item.id, v.as_str()).await?;
         Ok(())
     }

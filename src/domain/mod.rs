@@ -22,7 +22,7 @@ pub use dated::Dated;
 pub use email::Email;
 pub use finish_reason::FinishReason;
 pub use identity::{DEFAULT_IDENTITY_WORDS, IdentityWords, find_identity_word, mentions};
-pub use language::detect_language;
+pub use language::{detect_language, language_code};
 pub use model_name::ModelName;
 pub use not_counted::NotCounted;
 pub use password::Password;

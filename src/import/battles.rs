@@ -56,7 +56,9 @@ impl Sink for Collect {
             tstamp: b.tstamp,
             anony: b.anony,
             counted: b.counted,
-            language: b.language.map(str::to_owned),
+            // The code native votes get (`English` -> `eng`), so imported
+            // and native votes share their language's board.
+            language: b.language.map(crate::domain::language_code),
             key: b.key.map(str::to_owned),
             style: b.style,
         });

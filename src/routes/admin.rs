@@ -41,6 +41,7 @@ impl From<AccountError> for ApiError {
         match e {
             AccountError::EmailTaken(_) => ApiError::new(ErrorCode::EmailTaken, e.to_string()),
             AccountError::UnknownUser(_) => ApiError::new(ErrorCode::UserNotFound, e.to_string()),
+            AccountError::LastAdmin(_) => ApiError::new(ErrorCode::LastAdmin, e.to_string()),
             AccountError::Unexpected(cause) => ApiError::Unexpected(cause),
         }
     }

@@ -19,6 +19,7 @@ impl From<CampaignError> for ApiError {
     fn from(e: CampaignError) -> Self {
         let code = match &e {
             CampaignError::NotFound(_) => ErrorCode::CampaignNotFound,
+            CampaignError::ItemNotFound { .. } => ErrorCode::NotFound,
             CampaignError::Invalid(_) => ErrorCode::InvalidBody,
             CampaignError::WrongStatus { .. } => ErrorCode::CampaignNotOpen,
             CampaignError::NotARater(_) => ErrorCode::Forbidden,

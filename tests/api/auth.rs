@@ -510,6 +510,24 @@ async fn admins_manage_users_and_a_disabled_user_is_locked_out_at_once(backend: 
         .expect("doc listed");
     assert_eq!(doc_row["disabled"], true);
     assert!(doc_row.get("password_hash").is_none());
+    // The only admin cannot step down or lock themselves out; with a second
+    // admin they can.
+    let patch_self = |body: Value| {
+        http()
+            .patch(app.url("/api/v1/admin/users/admin@example.org"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    for body in [json!({"role": "voter"}), json!({"disabled": true})] {
+        let res = patch_self(body).await.expect("patch");
+        assert_error(res, 409, "last_admin").await;
+    }
+    add_user(&app, "second@example.org", Role::Admin).await;
+    let res = patch_self(json!({"role": "operator"}))
+        .await
+        .expect("patch");
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

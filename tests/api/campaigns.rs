@@ -602,10 +602,28 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
     assert_eq!(items.len(), 1, "{queue}");
     assert_eq!(items[0]["item_id"].as_i64(), Some(flagged));
     assert_eq!(items[0]["why"], "safety flag");
+    let adjudicate = format!("/api/v1/campaigns/{id}/adjudication");
+    // An item the campaign does not have is not found; "both bad" is no gold.
     let res = post(
         &operator,
         &app,
-        &format!("/api/v1/campaigns/{id}/adjudication"),
+        &adjudicate,
+        json!({"item_id": 999_999, "verdict": "model_b"}),
+    )
+    .await;
+    assert_error(res, 404, "not_found").await;
+    let res = post(
+        &operator,
+        &app,
+        &adjudicate,
+        json!({"item_id": flagged, "verdict": "tie (bothbad)"}),
+    )
+    .await;
+    assert_error(res, 400, "invalid_body").await;
+    let res = post(
+        &operator,
+        &app,
+        &adjudicate,
         json!({"item_id": flagged, "verdict": "model_b"}),
     )
     .await;

@@ -131,6 +131,19 @@ async fn a_public_battle_file_is_imported_once_and_counts(backend: Backend) {
     let overall =
         "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_counts WHERE scope = 'overall'";
     assert_eq!(app.count(overall).await, 63);
+    // Languages as the codes native votes get, so both share a board.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM battles WHERE language = 'eng'")
+            .await,
+        35
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM battles WHERE language = 'cmn'")
+            .await,
+        35
+    );
+    let english = "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_counts WHERE scope = 'language:eng'";
+    assert!(app.count(english).await > 0);
     // Timestamps are the file's: the first battle is from April 2023.
     let oldest = app
         .count("SELECT CAST(COUNT(*) AS BIGINT) FROM battles WHERE created_at < '2023-04-21'")
