@@ -210,8 +210,16 @@ pub async fn import_predictions(
     // A model known by its answers alone gets a row of its own, so that an
     // operator can give it a knowledge cutoff (it is never drawn in battles).
     store::models::ensure_imported_model(db, model).await?;
-    let by_text: HashMap<&str, &crate::store::entities::exam_questions::Model> =
-        questions.iter().map(|q| (q.question.as_str(), q)).collect();
+    // Predictions are matched to questions by text. Some exams ask the same
+    // text twice (CMMLU's anatomy has 15 such): the k-th prediction of a
+    // text goes to the k-th question with it, in the exam's order, as a
+    // prediction file follows the exam.
+    let mut by_text: HashMap<&str, Vec<&crate::store::entities::exam_questions::Model>> =
+        HashMap::new();
+    for q in &questions {
+        by_text.entry(q.question.as_str()).or_default().push(q);
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -248,10 +256,20 @@ pub async fn import_predictions(
             problems.push(format!("{at}: `question` is missing"));
             continue;
         };
-        let Some(q) = by_text.get(question) else {
+        let Some(same_text) = by_text.get(question) else {
             problems.push(format!("{at}: the question is not in exam {exam:?}"));
             continue;
         };
+        let k = seen.entry(question).or_default();
+        let Some(q) = same_text.get(*k) else {
+            problems.push(format!(
+                "{at}: exam {exam:?} asks this question {} time(s); this is prediction {} of it",
+                same_text.len(),
+                *k + 1
+            ));
+            continue;
+        };
+        *k += 1;
         let Some(output) = ["predicted_answer", "prediction", "output", "completion"]
             .iter()
             .find_map(|k| v.get(*k).and_then(|x| x.as_str()))

@@ -463,7 +463,9 @@ fn reference_index(c: &Comparisons, options: &TableOptions) -> Result<Option<usi
 /// Online Elo over `battles` (model indices into `models`, score of the first
 /// model) in the order given. Bootstrap replicates follow the Chatbot Arena's
 /// convention for Elo: draw N battles with replacement, in the drawn order, and
-/// rerun online Elo.
+/// rerun online Elo; and, as FastChat's `elo_analysis.py` reports its `elo`
+/// system, the rating is then the median of the replicates (the online Elo of
+/// the battles in their own order, with no rounds).
 ///
 /// # Errors
 /// When the anchor names a model without battles.
@@ -518,9 +520,14 @@ pub fn elo_table(
             r
         })
         .collect();
-    let samples: Vec<Vec<f64>> = (0..m)
+    let mut samples: Vec<Vec<f64>> = (0..m)
         .map(|i| reps.iter().map(|r| r[i]).collect())
         .collect();
+    for (rating, sample) in ratings.iter_mut().zip(samples.iter_mut()) {
+        if let Some(median) = super::bootstrap::quantile(sample, 0.5) {
+            *rating = median;
+        }
+    }
     Ok(assemble(
         Estimates {
             method: Method::Elo,
@@ -662,12 +669,26 @@ mod tests {
             ..TableOptions::default()
         };
         let t = elo_table(&models, &battles, &options, &|| {}).expect("table");
-        let direct = online_elo(battles.iter().copied(), EloConfig::default());
         let x = &t.rows[0];
         assert_eq!(x.model, "x");
-        assert!((x.rating - direct[&0]).abs() < 1e-9);
-        assert!(x.ci_lower < x.ci_upper);
+        // As FastChat reports Elo: the median of the replicates, which the
+        // interval brackets; the online Elo of the battles in their own order
+        // is near it.
+        let direct = online_elo(battles.iter().copied(), EloConfig::default());
+        assert!(x.ci_lower < x.rating && x.rating < x.ci_upper, "{x:?}");
+        assert!(
+            (x.rating - direct[&0]).abs() < 30.0,
+            "{x:?} vs {}",
+            direct[&0]
+        );
         assert_eq!(x.votes, 200);
+        // With no rounds, the online Elo itself.
+        let no_rounds = TableOptions {
+            bootstrap_rounds: 0,
+            ..TableOptions::default()
+        };
+        let once = elo_table(&models, &battles, &no_rounds, &|| {}).expect("table");
+        assert!((once.rows[0].rating - direct[&0]).abs() < 1e-9);
     }
 
     #[test]

@@ -17,6 +17,15 @@ fn goldarena(app: &TestApp, args: &[&str]) -> std::process::Output {
         .expect("run goldarena")
 }
 
+/// `import exam --format mmlu --name NAME FILE`.
+fn import_mmlu(app: &TestApp, name: &str, file: &std::path::Path) -> std::process::Output {
+    let file = file.to_str().expect("path");
+    goldarena(
+        app,
+        &["import", "exam", "--format", "mmlu", "--name", name, file],
+    )
+}
+
 fn ok(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -148,18 +157,7 @@ async fn exam_banks_import_and_recorded_predictions_score_as_published() {
     let dir = tempfile::tempdir().expect("dir");
     let bad = dir.path().join("bad_test.csv");
     std::fs::write(&bad, "q1,a,b,c,d,A\n\"q2\",a,b,c,d,Z\nq3,a,b\n").expect("write");
-    let out = goldarena(
-        &app,
-        &[
-            "import",
-            "exam",
-            "--format",
-            "mmlu",
-            "--name",
-            "bad",
-            bad.to_str().expect("path"),
-        ],
-    );
+    let out = import_mmlu(&app, "bad", &bad);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -260,4 +258,82 @@ async fn exam_banks_import_and_recorded_predictions_score_as_published() {
     );
     let missing = app.get("/api/v1/exams/nope/results").await;
     assert_eq!(missing.status(), 404);
+}
+
+/// An exam that asks one text twice (as CMMLU's anatomy does), saved with a
+/// byte-order mark and a header: each prediction of that text goes to its own
+/// question, in order, and one too many is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn predictions_of_a_question_asked_twice_land_on_each_in_turn() {
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| s.snapshots.every = "off".to_owned()).await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let exam = dir.path().join("anatomy_test.csv");
+    std::fs::write(
+        &exam,
+        "\u{feff}Question,A,B,C,D,Answer\n\
+         Which bone is longest?,Femur,Tibia,Ulna,Rib,A\n\
+         Which bone is longest?,Rib,Tibia,Ulna,Femur,D\n\
+         Which organ pumps blood?,Lung,Heart,Liver,Skin,B\n",
+    )
+    .expect("write");
+    let said = ok(&import_mmlu(&app, "twice", &exam));
+    assert!(said.contains("3 questions imported"), "{said}");
+    let predictions = dir.path().join("predictions.jsonl");
+    let line = |q: &str, a: &str| {
+        format!("{{\"question\": \"{q}\", \"prediction\": \"The answer is {a}\"}}\n")
+    };
+    std::fs::write(
+        &predictions,
+        [
+            line("Which bone is longest?", "A"),
+            line("Which organ pumps blood?", "B"),
+            line("Which bone is longest?", "D"),
+        ]
+        .concat(),
+    )
+    .expect("write");
+    let import = |file: &std::path::Path| {
+        goldarena(
+            &app,
+            &[
+                "exam",
+                "import-predictions",
+                "--exam",
+                "twice",
+                "--model",
+                "anatomist",
+                file.to_str().expect("path"),
+            ],
+        )
+    };
+    assert!(ok(&import(&predictions)).contains("3 answers"));
+    // Both answers to the repeated text are right: each reached its own question.
+    let right = app
+        .count(
+            "SELECT COUNT(*) FROM exam_answers a JOIN exam_questions q ON q.id = a.question_id \
+             WHERE a.extracted = q.answer",
+        )
+        .await;
+    assert_eq!(right, 3);
+    let too_many = dir.path().join("too_many.jsonl");
+    std::fs::write(
+        &too_many,
+        [
+            line("Which bone is longest?", "A"),
+            line("Which bone is longest?", "D"),
+            line("Which bone is longest?", "A"),
+        ]
+        .concat(),
+    )
+    .expect("write");
+    let out = import(&too_many);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("asks this question 2 time(s)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

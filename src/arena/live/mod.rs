@@ -156,8 +156,8 @@ impl Arena {
     /// conversation so far (each seeing its own earlier answers).
     ///
     /// # Errors
-    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
-    /// `TurnLimit`, `Prompt`, or a database error.
+    /// `BattleNotFound`, `NotYourBattle`, `BattleClosed`, `BattleExpired`,
+    /// `NotLive`, `AnswersPending`, `TurnLimit`, `Prompt`, or a database error.
     #[tracing::instrument(skip(self, prompt, voter_id))]
     pub async fn add_turn(
         &self,
@@ -165,8 +165,9 @@ impl Arena {
         prompt: &str,
         voter_id: Option<VoterId>,
     ) -> Result<BattleView, ArenaError> {
-        let prompt = self.check_prompt(prompt)?;
+        // Whose battle it is first: another voter hears 403 whatever they sent.
         let (battle, models, messages) = self.live_battle(battle_id, voter_id).await?;
+        let prompt = self.check_prompt(prompt)?;
         if super::view::latest_turn_failed(&messages) {
             return Err(ArenaError::TurnFailed(battle_id));
         }
@@ -197,8 +198,9 @@ impl Arena {
     /// answers stay stored; the new ones are shown and voted on.
     ///
     /// # Errors
-    /// `BattleNotFound`, `BattleClosed`, `NotLive`, `AnswersPending`,
-    /// `BattleChanged`, `RegenerateLimit`, or a database error.
+    /// `BattleNotFound`, `NotYourBattle`, `BattleClosed`, `BattleExpired`,
+    /// `NotLive`, `AnswersPending`, `BattleChanged`, `RegenerateLimit`, or a
+    /// database error.
     #[tracing::instrument(skip(self, voter_id))]
     pub async fn regenerate(
         &self,
@@ -318,6 +320,10 @@ impl Arena {
                 id: battle_id,
                 status: battle.status,
             });
+        }
+        // A battle too old to take a vote is not worth two more paid answers.
+        if self.integrity.expired(battle.created_at) {
+            return Err(ArenaError::BattleExpired(battle_id));
         }
         let models = match (
             battle.question_id,

@@ -307,6 +307,15 @@ mod tests {
     }
 
     #[test]
+    fn conv_metadata_that_is_not_an_object_is_read_as_absent() {
+        let record = "{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"model_a\", \"conv_metadata\": \"{'sum_assistant_a_tokens': 3}\"}";
+        for input in [format!("{record}\n"), format!("[{record}, {record}]")] {
+            let (battles, report) = collect(&input, &Filter::default()).expect("valid");
+            assert_eq!(battles.len() as u64, report.records, "{input}");
+        }
+    }
+
+    #[test]
     fn a_bad_record_is_an_error_naming_its_line_or_index() {
         let bad = "{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"model_a\"}\n{\"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"draw\"}\n";
         let err = collect(bad, &Filter::default()).expect_err("invalid");

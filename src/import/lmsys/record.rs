@@ -93,7 +93,53 @@ pub(super) struct RawRecord<'a> {
     #[serde(borrow, default)]
     question_id: Option<Scalar<'a>>,
     #[serde(default)]
-    conv_metadata: Option<Box<ConvMetadata>>,
+    conv_metadata: Metadata,
+}
+
+/// `conv_metadata` when it is an object; any other value (a string, as
+/// conversions from CSV or Parquet leave it) is read as absent, so it never
+/// breaks the stream (in a JSON array, an element that fails to read stops
+/// the whole read).
+#[derive(Debug, Default)]
+struct Metadata(Option<Box<ConvMetadata>>);
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Metadata;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("conv_metadata")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ConvMetadata::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|m| Metadata(Some(Box::new(m))))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Metadata(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Metadata(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A style count of `conv_metadata`: a number, or a map of numbers that add
@@ -253,6 +299,6 @@ pub(super) fn check<'r>(raw: &'r RawRecord<'_>, filter: &Filter) -> Result<Check
                 Some(Scalar::Str(k)) if !k.is_empty() => Some(k.as_ref()),
                 _ => None,
             }),
-        style: raw.conv_metadata.as_deref().and_then(ConvMetadata::style),
+        style: raw.conv_metadata.0.as_deref().and_then(ConvMetadata::style),
     }))
 }

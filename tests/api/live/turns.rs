@@ -191,15 +191,20 @@ async fn only_the_voter_who_started_a_battle_can_continue_or_stop_it() {
     app.stream(&id).await;
     // Another browser: no cookie of this battle's voter.
     let stranger = crate::helpers::http();
+    // Whatever the stranger sends (an empty or oversized prompt too), the
+    // battle is not theirs.
+    let long = format!(r#"{{"prompt":"{}"}}"#, "x".repeat(20_000));
     for (path, body) in [
         ("turns", r#"{"prompt":"hijack"}"#),
+        ("turns", r#"{"prompt":"  "}"#),
+        ("turns", long.as_str()),
         ("regenerate", "{}"),
         ("stop", "{}"),
     ] {
         let res = stranger
             .post(app.url(&format!("/api/v1/battles/{id}/{path}")))
             .header("content-type", "application/json")
-            .body(body)
+            .body(body.to_owned())
             .send()
             .await
             .expect("request");
@@ -218,4 +223,26 @@ async fn only_the_voter_who_started_a_battle_can_continue_or_stop_it() {
         )
         .await;
     assert_eq!(res.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_battle_too_old_to_vote_on_takes_no_more_paid_answers() {
+    let fake = fake_pair().await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.integrity.battle_ttl_secs = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    let id = id(&live_battle(&app, "First question").await);
+    app.stream(&id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    for (path, body) in [("turns", r#"{"prompt":"Second"}"#), ("regenerate", "{}")] {
+        let res = app
+            .post_json(&format!("/api/v1/battles/{id}/{path}"), body)
+            .await;
+        assert_error(res, 409, "battle_expired").await;
+    }
+    assert_eq!(fake.received().len(), 2, "only the first turn's answers");
 }
