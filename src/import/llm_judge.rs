@@ -144,6 +144,12 @@ pub fn parse_questions(file: &str, text: &str) -> Result<Vec<QuestionRecord>, Ve
             errors.push(err(n, format!("question {id} appears more than once")));
             continue;
         }
+        // A scope's key is `category:NAME,language:CODE`: a `,` would make the
+        // category read as two scopes.
+        if let Some(c) = raw.category.as_deref().filter(|c| c.contains(',')) {
+            errors.push(err(n, format!("category {c:?} has a ','")));
+            continue;
+        }
         out.push(QuestionRecord {
             question_id: id,
             category: raw
@@ -298,6 +304,20 @@ mod tests {
         assert!(errs[0].message.contains("not in the question file"));
         assert!(errs[1].message.contains("has 2 turns"));
         // The empty answer on line 5 is accepted: it is what that model said.
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_a_category_with_a_comma_refused() {
+        let marked = format!("\u{feff}{QUESTIONS}");
+        assert_eq!(
+            parse_questions("question.jsonl", &marked)
+                .expect("valid")
+                .len(),
+            2
+        );
+        let comma = r#"{"question_id": 1, "category": "ethics, law", "turns": ["Why?"]}"#;
+        let errs = parse_questions("q.jsonl", comma).expect_err("a comma");
+        assert!(errs[0].message.contains("has a ','"), "{}", errs[0]);
     }
 
     #[test]
