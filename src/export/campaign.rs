@@ -85,9 +85,9 @@ pub fn encode(rows: &[ExportRow], format: Format) -> anyhow::Result<Vec<u8>> {
                     r.preference.clone(),
                     serde_json::to_string(&r.axes).context("encode axes")?,
                     r.shown_swapped.to_string(),
-                    r.safety_a.clone().unwrap_or_default(),
-                    r.safety_b.clone().unwrap_or_default(),
-                    r.comment.clone().unwrap_or_default(),
+                    super::spreadsheet_safe(r.safety_a.as_deref().unwrap_or_default()),
+                    super::spreadsheet_safe(r.safety_b.as_deref().unwrap_or_default()),
+                    super::spreadsheet_safe(r.comment.as_deref().unwrap_or_default()),
                     r.rubric.clone(),
                     r.judged_at.clone(),
                 ])

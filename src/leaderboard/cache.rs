@@ -15,6 +15,9 @@ use crate::domain::Scope;
 /// wake-up the refresher waits for.
 pub struct LeaderboardCache {
     current: RwLock<Option<Arc<Leaderboard>>>,
+    /// The generation the current board was computed at (read before its
+    /// computation began, so it is never newer than the board).
+    current_generation: AtomicU64,
     /// Boards per category or language, computed when first asked for and
     /// kept until a counted vote makes them stale (`generation`).
     scoped: RwLock<HashMap<String, (u64, Arc<Leaderboard>)>>,
@@ -28,6 +31,7 @@ impl Default for LeaderboardCache {
     fn default() -> Self {
         Self {
             current: RwLock::new(None),
+            current_generation: AtomicU64::new(0),
             scoped: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
             policy: RwLock::new(None),
@@ -44,9 +48,10 @@ impl LeaderboardCache {
         self.current.read().map_or(None, |g| g.clone())
     }
 
-    fn set(&self, board: Leaderboard) {
+    fn set(&self, board: Leaderboard, generation: u64) {
         if let Ok(mut g) = self.current.write() {
             *g = Some(Arc::new(board));
+            self.current_generation.store(generation, Ordering::Relaxed);
         }
     }
 
@@ -115,15 +120,20 @@ impl LeaderboardCache {
         {
             return Ok(Some(Arc::clone(board)));
         }
-        let plain = match scope {
-            Scope::Overall => self.get(),
-            other => self.scoped(db, other).await?,
+        // The overall board is the refresher's: it may be older than this
+        // generation (a vote or a void since), and a board built on it is
+        // then served but not kept, so the next request builds on a newer one.
+        let (plain, plain_generation) = match scope {
+            Scope::Overall => (self.get(), self.current_generation.load(Ordering::Relaxed)),
+            other => (self.scoped(db, other).await?, generation),
         };
         let Some(plain) = plain else {
             return Ok(None);
         };
         let board = Arc::new(super::style::with_style(db, scope, &plain).await?);
-        self.remember(key, generation, &board);
+        if plain_generation == generation {
+            self.remember(key, generation, &board);
+        }
         Ok(Some(board))
     }
 
@@ -151,8 +161,9 @@ impl LeaderboardCache {
             *p = Some(policy.clone());
         }
         let mut elo = self.elo.lock().await;
+        let generation = self.generation.load(Ordering::Relaxed);
         let board = compute(db, policy, &mut elo, &Scope::Overall).await?;
-        self.set(board);
+        self.set(board, generation);
         Ok(())
     }
 }

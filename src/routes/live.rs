@@ -113,6 +113,9 @@ fn encode(event: &StreamEvent) -> Bytes {
             "delta",
             json!({ "side": side.as_str(), "turn": turn, "text": text }),
         ),
+        // How fast and how long each answer was is told with the vote, not
+        // here: speed and token counts (a prompt's tokens name the tokenizer,
+        // so the model family) must not sway or unblind it.
         StreamEvent::Done {
             side,
             turn,
@@ -126,10 +129,6 @@ fn encode(event: &StreamEvent) -> Bytes {
                 "text": text,
                 "html": to_safe_html(text),
                 "finish_reason": stats.finish_reason.as_str(),
-                "latency_ms": stats.latency_ms,
-                "first_token_ms": stats.first_token_ms,
-                "prompt_tokens": stats.prompt_tokens,
-                "completion_tokens": stats.completion_tokens,
             }),
         ),
         StreamEvent::Void { reason } => ("void", json!({ "reason": reason })),

@@ -366,5 +366,26 @@ async fn upstream_answer_streams_never_panic() {
         assert_eq!(done.text, "Hello, world é世", "json: {json}");
         assert_eq!(done.completion_tokens, Some(4));
     }
+    // An invalid UTF-8 byte inside an answer (cut across writes) becomes
+    // U+FFFD and the answer goes on; an event that never ends fails as such
+    // once it outgrows the bound, whatever the parser would have buffered.
+    let bad_byte = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\xFFb\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    *case.lock().expect("case") = (bad_byte.to_vec(), vec![40, 41, 42], false);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let done = provider
+        .complete(&[ChatMessage::user("Hi")], &mut |_: &str| {}, stop)
+        .await
+        .expect("an answer with a bad byte");
+    assert_eq!(done.text, "a\u{FFFD}bc");
+    let mut endless =
+        b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n".to_vec();
+    endless.extend(std::iter::repeat_n(b"data: x\n".as_slice(), 20_000).flatten());
+    *case.lock().expect("case") = (endless, vec![100, 5_000, 50_000], false);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let err = provider
+        .complete(&[ChatMessage::user("Hi")], &mut |_: &str| {}, stop)
+        .await
+        .expect_err("an event that never ends");
+    assert!(format!("{err:?}").contains("grew past"), "{err:?}");
     eprintln!("{CASES} upstream streams: {ok} answers kept, {failed} refused, no panic");
 }

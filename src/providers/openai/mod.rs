@@ -8,7 +8,12 @@
 //! on a second try (429, 5xx, connection errors). Once text has reached the
 //! voter, a retry would show a different answer, so a failure then is final.
 
+mod guard;
 mod wire;
+
+/// How long a stream is read after its finish reason (for the usage chunk and
+/// `[DONE]`) before the answer is taken as finished.
+const AFTER_FINISH: Duration = Duration::from_secs(3);
 
 use std::fmt;
 use std::time::Duration;
@@ -265,7 +270,21 @@ impl OpenAiProvider {
                 .read_whole(response, started, deadline, on_delta, stop)
                 .await;
         }
-        let mut events = response.bytes_stream().eventsource();
+        // Valid UTF-8 and events of bounded size reach the SSE parser (see
+        // `guard`): an event holds at most one answer, JSON-escaped.
+        let event_limit = self
+            .limits
+            .max_answer_bytes
+            .saturating_mul(6)
+            .saturating_add(1 << 16);
+        let mut guard = guard::Guard::new(event_limit);
+        let mut events = response
+            .bytes_stream()
+            .map(move |chunk| match chunk {
+                Ok(bytes) => guard.feed(&bytes).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            })
+            .eventsource();
         let mut text = String::new();
         let mut first_token = None;
         // Reasoning models think aloud (`reasoning_content`) before they
@@ -274,8 +293,14 @@ impl OpenAiProvider {
         let mut thinking = false;
         let mut finish_reason = None;
         let mut usage = Usage::default();
+        // After its finish reason, an upstream sends usage and `[DONE]` at
+        // once; one that keeps the connection open after it has still
+        // answered in full, and is not waited for past a short grace.
+        let mut finished_at: Option<Instant> = None;
         loop {
-            let wait_until = if first_token.is_none() && !thinking {
+            let wait_until = if let Some(at) = finished_at {
+                (at + AFTER_FINISH).min(deadline)
+            } else if first_token.is_none() && !thinking {
                 first_token_deadline
             } else {
                 deadline
@@ -286,6 +311,7 @@ impl OpenAiProvider {
                 n = timeout_at(wait_until, events.next()) => n,
             };
             let event = match next {
+                Err(_) if finish_reason.is_some() => break,
                 Err(_) => return Err(self.timeout_error(wait_until, deadline)),
                 Ok(None) if finish_reason.is_some() => break,
                 Ok(None) => {
@@ -340,6 +366,9 @@ impl OpenAiProvider {
             }
             if let Some(u) = chunk.usage {
                 usage = u;
+            }
+            if finish_reason.is_some() {
+                finished_at.get_or_insert_with(Instant::now);
             }
         }
         Ok(finished(text, finish_reason, started, first_token, &usage))

@@ -108,6 +108,34 @@ async fn a_model_without_a_first_token_in_time_voids_the_battle() {
     );
 }
 
+/// An upstream that sends its finish reason and usage but never `[DONE]`
+/// nor the end of the stream has still answered in full: the answer is kept
+/// a few seconds later, not thrown away at the answer deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_finished_but_never_closed_is_kept() {
+    let mut open = Script::answer(ALPHA);
+    open.open_after_finish = true;
+    let fake = FakeOpenAi::start(&[("alpha", open), ("beta", Script::answer(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |s| {
+        s.live.answer_timeout_ms = 30_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let id = id(&live_battle(&app, "Quick?").await);
+    let events = app.stream(&id).await;
+    assert!(!events.iter().any(|(n, _)| n == "void"), "{events:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "kept after the grace, not at the deadline: {:?}",
+        started.elapsed()
+    );
+    let vote = app.vote(&id, "tie").await;
+    assert_eq!(vote.status(), 200);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_before_the_first_token_is_retried() {
     let mut limited = Script::answer(BETA);

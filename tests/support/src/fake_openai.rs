@@ -35,6 +35,9 @@ pub struct Script {
     pub always_fail: Option<u16>,
     /// The connection breaks after this many pieces.
     pub break_after: Option<usize>,
+    /// After the finish reason and usage, no `[DONE]`: the connection stays
+    /// open, sending nothing.
+    pub open_after_finish: bool,
 }
 
 impl Script {
@@ -49,6 +52,7 @@ impl Script {
             fail_first: Vec::new(),
             always_fail: None,
             break_after: None,
+            open_after_finish: false,
         }
     }
 
@@ -220,7 +224,12 @@ async fn completions(req: HttpRequest, body: Bytes, state: web::Data<State>) -> 
     let stream = futures_util::stream::unfold(
         (frames.into_iter(), script, guard, 0usize),
         |(mut frames, script, guard, sent)| async move {
-            let frame = frames.next()?;
+            let Some(frame) = frames.next() else {
+                if script.open_after_finish {
+                    std::future::pending::<()>().await;
+                }
+                return None;
+            };
             let delay = if sent == 0 {
                 script.first_delay
             } else {
@@ -275,6 +284,8 @@ fn frames(script: &Script, model: &str, include_usage: bool) -> Vec<String> {
         }));
     }
     let mut out: Vec<String> = frames.iter().map(|f| format!("data: {f}\n\n")).collect();
-    out.push("data: [DONE]\n\n".to_owned());
+    if !script.open_after_finish {
+        out.push("data: [DONE]\n\n".to_owned());
+    }
     out
 }
