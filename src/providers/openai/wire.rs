@@ -121,17 +121,61 @@ pub(super) fn upstream_message(error: &serde_json::Value) -> String {
     excerpt(&message)
 }
 
+/// The start of an upstream's text, as errors quote it (and as they are
+/// stored with a failed answer), with what looks like a credential masked.
 pub(super) fn excerpt(text: &str) -> String {
     const MAX: usize = 300;
+    let text = redacted(text);
     match text.char_indices().nth(MAX) {
         Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
+        None => text,
     }
+}
+
+/// `text` with the word after `Bearer` and words that start with `sk-` (an
+/// OpenAI-style key) replaced by `[redacted]`: a gateway that echoes the
+/// request's key in its error must not put it in the database or the logs.
+fn redacted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_bearer = false;
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        if word.is_empty() {
+            out.push_str(piece);
+            continue;
+        }
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '_');
+        if after_bearer || (bare.starts_with("sk-") && bare.len() > 6) {
+            out.push_str("[redacted]");
+            out.push_str(&piece[word.len()..]);
+        } else {
+            out.push_str(piece);
+        }
+        after_bearer = bare.eq_ignore_ascii_case("bearer");
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_upstream_text_are_masked() {
+        assert_eq!(
+            excerpt("bad header: Authorization: Bearer abc.def-123 (expired)"),
+            "bad header: Authorization: Bearer [redacted] (expired)"
+        );
+        assert_eq!(
+            excerpt("Incorrect API key provided: sk-proj-AbC123xyz. See docs."),
+            "Incorrect API key provided: [redacted] See docs."
+        );
+        assert_eq!(
+            excerpt("rate limited, try again"),
+            "rate limited, try again"
+        );
+        assert_eq!(excerpt("a task-list and sk-1"), "a task-list and sk-1");
+    }
 
     #[test]
     fn upstream_errors_read_both_shapes() {
