@@ -54,6 +54,17 @@ pub enum CampaignError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// A gold verdict, at creation or by adjudication: what a careful expert
+/// picks, so not "both bad".
+fn gold_verdict(text: &str) -> Result<Verdict, String> {
+    match Verdict::parse(text) {
+        Ok(v @ (Verdict::ModelA | Verdict::ModelB | Verdict::Tie)) => Ok(v),
+        _ => Err(format!(
+            "gold verdict {text:?} must be model_a, model_b or tie"
+        )),
+    }
+}
+
 /// What an operator asks for.
 #[derive(Debug, Clone)]
 pub struct CampaignRequest {
@@ -200,15 +211,7 @@ impl Campaigns {
                     g.question_id, g.model_a, g.model_b
                 ));
             }
-            if !matches!(
-                Verdict::parse(&g.verdict),
-                Ok(Verdict::ModelA | Verdict::ModelB | Verdict::Tie)
-            ) {
-                return invalid(format!(
-                    "gold verdict {:?} must be model_a, model_b or tie",
-                    g.verdict
-                ));
-            }
+            gold_verdict(&g.verdict).map_err(CampaignError::Invalid)?;
         }
         if let Some(g) = req.gold_gate
             && (!(0.0..=1.0).contains(&g) || req.gold.is_empty())
@@ -774,16 +777,7 @@ impl Campaigns {
     /// a database error.
     pub async fn resolve(&self, id: i32, item_id: i32, verdict: &str) -> Result<(), CampaignError> {
         self.get(id).await?;
-        // A gold verdict is what a careful expert picks: as at creation, not
-        // "both bad".
-        let v = match Verdict::parse(verdict) {
-            Ok(v @ (Verdict::ModelA | Verdict::ModelB | Verdict::Tie)) => v,
-            _ => {
-                return Err(CampaignError::Invalid(format!(
-                    "gold verdict {verdict:?} must be model_a, model_b or tie"
-                )));
-            }
-        };
+        let v = gold_verdict(verdict).map_err(CampaignError::Invalid)?;
         let item = store::campaigns::item(&self.db, item_id)
             .await?
             .filter(|i| i.campaign_id == id)
