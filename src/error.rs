@@ -47,6 +47,7 @@ pub enum ErrorCode {
     CampaignNotOpen,
     AlreadyJudged,
     RubricExists,
+    GoldExists,
     PayloadTooLarge,
     PromptTooLong,
     UnsupportedMediaType,
@@ -64,7 +65,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the README's table.
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 47] = [
         Self::InvalidJson,
         Self::InvalidBody,
         Self::InvalidVerdict,
@@ -99,6 +100,7 @@ impl ErrorCode {
         Self::CampaignNotOpen,
         Self::AlreadyJudged,
         Self::RubricExists,
+        Self::GoldExists,
         Self::PayloadTooLarge,
         Self::PromptTooLong,
         Self::UnsupportedMediaType,
@@ -135,6 +137,7 @@ impl ErrorCode {
             Self::CampaignNotOpen => "campaign_not_open",
             Self::AlreadyJudged => "already_judged",
             Self::RubricExists => "rubric_exists",
+            Self::GoldExists => "gold_exists",
             Self::EmailTaken => "email_taken",
             Self::LastAdmin => "last_admin",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -201,7 +204,8 @@ impl ErrorCode {
             | Self::LastAdmin
             | Self::CampaignNotOpen
             | Self::AlreadyJudged
-            | Self::RubricExists => StatusCode::CONFLICT,
+            | Self::RubricExists
+            | Self::GoldExists => StatusCode::CONFLICT,
             Self::PayloadTooLarge | Self::PromptTooLong => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::QuestionNotPlayable => StatusCode::UNPROCESSABLE_ENTITY,

@@ -102,6 +102,8 @@ impl Arena {
         if battle.status == BattleStatus::Open && latest_turn_failed(messages) {
             return Err(ArenaError::TurnFailed(battle_id));
         }
+        // Held until the vote is written (see `integrity::CapClaim`).
+        let mut claim = None;
         let not_counted = if battle.mode == BattleMode::Anonymous {
             let content = self
                 .identity_leak(battle, messages, &by_id)
@@ -123,10 +125,9 @@ impl Arena {
                         answers_available_at: answers_available_at(battle, messages),
                         live_prompt,
                     };
-                    self.integrity
-                        .judge(&facts)
-                        .await?
-                        .map(|r| (r, r.describe().to_owned()))
+                    let judged = self.integrity.judge(&facts).await?;
+                    claim = judged.claim;
+                    judged.not_counted.map(|r| (r, r.describe().to_owned()))
                 }
             }
         } else {
@@ -149,6 +150,7 @@ impl Arena {
             style: Some(style_of(messages, &self.facts)),
         };
         let written = self.writer.record_vote(record).await;
+        drop(claim);
         if !matches!(written, Err(RecordVoteError::Database(_))) {
             // Voted now, or refused for good: the copy has served.
             self.open_battles.forget(battle_id);

@@ -50,6 +50,10 @@ pub enum CampaignError {
         "a different rubric is stored as {0:?}: rubrics never change, so give this one a new id (e.g. a higher version)"
     )]
     RubricExists(String),
+    #[error(
+        "item {item_id} is a gold item already, with {gold:?}: a gold verdict is not replaced (experts were measured against it)"
+    )]
+    GoldExists { item_id: i32, gold: String },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -771,10 +775,13 @@ impl Campaigns {
     }
 
     /// An operator's resolution of a disputed item: stored as a gold item.
+    /// The same resolution again changes nothing.
     ///
     /// # Errors
-    /// `NotFound`, `Invalid` (an item of another campaign, a bad verdict), or
-    /// a database error.
+    /// `NotFound`, `ItemNotFound` (an item of another campaign), `Invalid` (a
+    /// bad verdict), `GoldExists` (the item has another gold verdict, given
+    /// when the campaign was made or by an earlier resolution), or a database
+    /// error.
     pub async fn resolve(&self, id: i32, item_id: i32, verdict: &str) -> Result<(), CampaignError> {
         self.get(id).await?;
         let v = gold_verdict(verdict).map_err(CampaignError::Invalid)?;
@@ -782,6 +789,11 @@ impl Campaigns {
             .await?
             .filter(|i| i.campaign_id == id)
             .ok_or(CampaignError::ItemNotFound { id, item_id })?;
+        match item.gold {
+            Some(gold) if gold == v.as_str() => return Ok(()),
+            Some(gold) => return Err(CampaignError::GoldExists { item_id, gold }),
+            None => {}
+        }
         store::campaigns::set_gold(&self.db, item.id, v.as_str()).await?;
         Ok(())
     }

@@ -1,5 +1,8 @@
 //! Parsing FastChat llm_judge (MT-Bench) files: `question.jsonl` and
 //! `model_answer/<model>.jsonl`. Pure: text in, records or line-numbered errors out.
+//!
+//! Arena-Hard (v0.1) writes the same two files with each turn as an object,
+//! `{"content": "..."}` (its answers add `token_len`); those are read too.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -47,7 +50,7 @@ struct RawQuestion {
     question_id: RawId,
     #[serde(default)]
     category: Option<String>,
-    turns: Vec<String>,
+    turns: Vec<Turn>,
     #[serde(default)]
     language: Option<String>,
 }
@@ -60,7 +63,50 @@ struct RawAnswer {
 
 #[derive(Deserialize)]
 struct RawChoice {
-    turns: Vec<String>,
+    turns: Vec<Turn>,
+}
+
+/// One turn: FastChat's plain text, or Arena-Hard's `{"content": text}`
+/// (other keys of the object, such as `token_len`, are ignored).
+struct Turn(String);
+
+impl<'de> Deserialize<'de> for Turn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Turn;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a turn: text, or an object with \"content\" text")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Turn, E> {
+                Ok(Turn(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Turn, E> {
+                Ok(Turn(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Turn, A::Error> {
+                let mut content = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "content" {
+                        if content.is_some() {
+                            return Err(serde::de::Error::duplicate_field("content"));
+                        }
+                        content = Some(map.next_value::<String>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                content
+                    .map(Turn)
+                    .ok_or_else(|| serde::de::Error::missing_field("content"))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+fn texts(turns: Vec<Turn>) -> Vec<String> {
+    turns.into_iter().map(|t| t.0).collect()
 }
 
 /// FastChat uses integers; other banks use strings. Both are kept as text.
@@ -136,7 +182,8 @@ pub fn parse_questions(file: &str, text: &str) -> Result<Vec<QuestionRecord>, Ve
             }
         };
         let id = raw.question_id.into_string();
-        if let Err(m) = check_turns(&raw.turns, &format!("question {id}"), false) {
+        let turns = texts(raw.turns);
+        if let Err(m) = check_turns(&turns, &format!("question {id}"), false) {
             errors.push(err(n, m));
             continue;
         }
@@ -156,7 +203,7 @@ pub fn parse_questions(file: &str, text: &str) -> Result<Vec<QuestionRecord>, Ve
                 .category
                 .filter(|c| !c.trim().is_empty())
                 .unwrap_or_else(|| "general".to_owned()),
-            turns: raw.turns,
+            turns,
             language: raw.language.filter(|l| !l.trim().is_empty()),
         });
     }
@@ -209,16 +256,17 @@ pub fn parse_answers(
             errors.push(err(n, format!("answer to question {id} has no choices")));
             continue;
         };
-        if let Err(m) = check_turns(&choice.turns, &format!("answer to question {id}"), true) {
+        let turns = texts(choice.turns);
+        if let Err(m) = check_turns(&turns, &format!("answer to question {id}"), true) {
             errors.push(err(n, m));
             continue;
         }
-        if choice.turns.len() > asked {
+        if turns.len() > asked {
             errors.push(err(
                 n,
                 format!(
                     "answer to question {id} has {} turns but the question has {asked}",
-                    choice.turns.len()
+                    turns.len()
                 ),
             ));
             continue;
@@ -229,7 +277,7 @@ pub fn parse_answers(
         }
         out.push(AnswerRecord {
             question_id: id,
-            turns: choice.turns,
+            turns,
         });
     }
     if out.is_empty() && errors.is_empty() {
@@ -318,6 +366,25 @@ mod tests {
         let comma = r#"{"question_id": 1, "category": "ethics, law", "turns": ["Why?"]}"#;
         let errs = parse_questions("q.jsonl", comma).expect_err("a comma");
         assert!(errs[0].message.contains("has a ','"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn reads_arena_hard_turn_objects() {
+        let questions = r#"{"question_id": "0122ab60646b4961bc39e9c03bdf6bcc", "category": "arena-hard-v0.1", "cluster": "Network Configuration", "turns": [{"content": "How do I set up SSH?"}]}"#;
+        let qs = parse_questions("question.jsonl", questions).expect("valid");
+        assert_eq!(qs[0].turns, vec!["How do I set up SSH?"]);
+        assert_eq!(qs[0].category, "arena-hard-v0.1");
+        let answers = r#"{"question_id": "0122ab60646b4961bc39e9c03bdf6bcc", "answer_id": "x", "model_id": "m", "choices": [{"index": 0, "turns": [{"content": "Use ssh-keygen.", "token_len": 5}]}], "tstamp": 1718.0}"#;
+        let a = parse_answers("m.jsonl", answers, &turns_of(&qs)).expect("valid");
+        assert_eq!(a[0].turns, vec!["Use ssh-keygen."]);
+        // An object without text, or with it twice, is a clear error.
+        let bad = r#"{"question_id": 1, "turns": [{"text": "Why?"}]}
+{"question_id": 2, "turns": [{"content": "a", "content": "b"}]}
+{"question_id": 3, "turns": [{"content": 7}]}"#;
+        let errs = parse_questions("q.jsonl", bad).expect_err("invalid");
+        assert_eq!(errs.len(), 3);
+        assert!(errs[0].message.contains("content"), "{}", errs[0].message);
+        assert!(errs[1].message.contains("duplicate"), "{}", errs[1].message);
     }
 
     #[test]

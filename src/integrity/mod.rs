@@ -9,7 +9,9 @@ mod flagging;
 mod limits;
 mod voter;
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -59,6 +61,84 @@ pub struct Integrity {
     limits: RateLimits,
     /// Live answers being generated, across all voters.
     live_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Votes judged to count whose write has not finished, per voter and
+    /// per address (see [`CapClaim`]).
+    in_flight: Arc<Mutex<HashMap<String, u64>>>,
+}
+
+/// A vote's place under the daily caps while it is written.
+///
+/// The caps are counted in the database, and a vote is written after it is
+/// judged, so votes of one voter (or address) judged side by side would each
+/// read the count before the others' writes and all count past the cap. A
+/// vote therefore claims its place first: it notes how many votes of the same
+/// key are in flight, adds itself, and only then reads the stored count. A
+/// vote in flight that was committed before the read is counted twice (the
+/// cap may then hold one vote early under a race), but none is missed, so on
+/// one instance the caps are never passed. Instances do not see each other's
+/// claims: across them, a race can still pass a cap by the votes in flight.
+/// The claim is dropped when the write has finished, or failed.
+#[must_use]
+pub struct CapClaim {
+    in_flight: Arc<Mutex<HashMap<String, u64>>>,
+    keys: Vec<String>,
+}
+
+impl CapClaim {
+    /// Claims a place for each key; returns it with the number of votes of
+    /// each key already in flight.
+    fn take(in_flight: &Arc<Mutex<HashMap<String, u64>>>, keys: Vec<String>) -> (Self, Vec<u64>) {
+        let mut map = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = keys
+            .iter()
+            .map(|k| {
+                let n = map.entry(k.clone()).or_insert(0);
+                *n += 1;
+                *n - 1
+            })
+            .collect();
+        drop(map);
+        let claim = Self {
+            in_flight: Arc::clone(in_flight),
+            keys,
+        };
+        (claim, before)
+    }
+}
+
+impl Drop for CapClaim {
+    fn drop(&mut self) {
+        let mut map = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for key in &self.keys {
+            if let Some(n) = map.get_mut(key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// What the rules say of a vote.
+#[must_use]
+pub struct Judged {
+    /// The first rule the vote breaks, if any.
+    pub not_counted: Option<NotCounted>,
+    /// Held until the vote is written, when it counts (see [`CapClaim`]).
+    pub claim: Option<CapClaim>,
+}
+
+impl Judged {
+    fn reason(r: NotCounted) -> Self {
+        Self {
+            not_counted: Some(r),
+            claim: None,
+        }
+    }
 }
 
 /// Two live answers' places in the global budget, held while they are
@@ -110,6 +190,7 @@ impl Integrity {
             live_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 settings.max_live_in_flight.max(2),
             )),
+            in_flight: Arc::default(),
         })
     }
 
@@ -237,49 +318,68 @@ impl Integrity {
                 > i64::try_from(self.settings.battle_ttl_secs).unwrap_or(i64::MAX)
     }
 
-    /// The first rule this vote breaks, if any.
+    /// The first rule this vote breaks, if any, and for a vote that counts
+    /// its claim under the daily caps, to hold until it is written.
     ///
     /// # Errors
     /// On a database error.
-    pub async fn judge(&self, vote: &VoteFacts<'_>) -> anyhow::Result<Option<NotCounted>> {
+    pub async fn judge(&self, vote: &VoteFacts<'_>) -> anyhow::Result<Judged> {
         if !self.enabled() {
-            return Ok(None);
+            return Ok(Judged {
+                not_counted: None,
+                claim: None,
+            });
         }
         let s = &self.settings;
         if vote.question_chosen {
-            return Ok(Some(NotCounted::ChosenQuestion));
+            return Ok(Judged::reason(NotCounted::ChosenQuestion));
         }
         let read_for = Utc::now() - vote.answers_available_at;
         if read_for.num_milliseconds() < i64::try_from(s.min_read_ms).unwrap_or(i64::MAX) {
-            return Ok(Some(NotCounted::TooFast));
+            return Ok(Judged::reason(NotCounted::TooFast));
         }
         if let Some(prompt) = vote.live_prompt
             && store::integrity::prompt_count(&self.db, &prompt_key(prompt)).await?
                 > s.max_prompt_repeats
         {
-            return Ok(Some(NotCounted::DuplicatePrompt));
+            return Ok(Judged::reason(NotCounted::DuplicatePrompt));
+        }
+        if let Some(voter) = vote.voter
+            && store::integrity::is_flagged(&self.db, voter).await?
+        {
+            return Ok(Judged::reason(NotCounted::FlaggedVoter));
         }
         let today = Utc::now()
             .date_naive()
             .and_hms_opt(0, 0, 0)
             .map_or_else(Utc::now, |d| d.and_utc());
+        let keys: Vec<String> = vote
+            .voter
+            .map(|v| format!("voter {v}"))
+            .into_iter()
+            .chain(vote.ip_hash.map(|h| format!("address {h}")))
+            .collect();
+        // Claimed before the counts are read: see `CapClaim`.
+        let (claim, mut in_flight) = CapClaim::take(&self.in_flight, keys);
+        in_flight.reverse();
         if let Some(voter) = vote.voter {
-            if store::integrity::is_flagged(&self.db, voter).await? {
-                return Ok(Some(NotCounted::FlaggedVoter));
-            }
-            if store::integrity::counted_votes_by_voter(&self.db, voter, today).await?
-                >= s.daily_votes_per_voter
-            {
-                return Ok(Some(NotCounted::DailyCap));
+            let earlier = in_flight.pop().unwrap_or(0);
+            let stored = store::integrity::counted_votes_by_voter(&self.db, voter, today).await?;
+            if stored.saturating_add(earlier) >= s.daily_votes_per_voter {
+                return Ok(Judged::reason(NotCounted::DailyCap));
             }
         }
-        if let Some(ip_hash) = vote.ip_hash
-            && store::integrity::counted_votes_by_ip(&self.db, ip_hash, today).await?
-                >= s.daily_votes_per_ip
-        {
-            return Ok(Some(NotCounted::DailyCap));
+        if let Some(ip_hash) = vote.ip_hash {
+            let earlier = in_flight.pop().unwrap_or(0);
+            let stored = store::integrity::counted_votes_by_ip(&self.db, ip_hash, today).await?;
+            if stored.saturating_add(earlier) >= s.daily_votes_per_ip {
+                return Ok(Judged::reason(NotCounted::DailyCap));
+            }
         }
-        Ok(None)
+        Ok(Judged {
+            not_counted: None,
+            claim: Some(claim),
+        })
     }
 }
 

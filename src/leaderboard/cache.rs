@@ -21,7 +21,7 @@ pub struct LeaderboardCache {
     /// Boards per category or language, computed when first asked for and
     /// kept until a counted vote makes them stale (`generation`).
     scoped: RwLock<HashMap<String, (u64, Arc<Leaderboard>)>>,
-    generation: AtomicU64,
+    pub(super) generation: AtomicU64,
     policy: RwLock<Option<RefreshPolicy>>,
     elo: Mutex<EloTracker>,
     pub(super) stale: Notify,

@@ -7,9 +7,10 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
 use super::{Leaderboard, RefreshPolicy, Row, Standing, arrange};
-use crate::domain::Scope;
+use crate::domain::{Scope, Verdict};
 use crate::rating::{Comparisons, EloConfig, OnlineElo, TableOptions, bradley_terry_table};
 use crate::store;
+use crate::store::counts::PairCount;
 
 /// The online Elo as of the last vote applied. Each refresh reads only the
 /// votes stored since, so its cost follows the new votes, not every vote ever
@@ -18,6 +19,8 @@ use crate::store;
 pub struct EloTracker {
     elo: OnlineElo<i32>,
     last_vote_id: i64,
+    /// The votes applied, as pair counts (shown pair and verdict).
+    applied: HashMap<(i32, i32, Verdict), u64>,
 }
 
 impl Default for EloTracker {
@@ -25,21 +28,29 @@ impl Default for EloTracker {
         Self {
             elo: OnlineElo::new(EloConfig::default()),
             last_vote_id: 0,
+            applied: HashMap::new(),
         }
     }
 }
 
 impl EloTracker {
     /// Applies the counted votes stored since the last call, in the order they
-    /// were stored. If the result does not cover exactly `expected` votes,
-    /// replays them all: on PostgreSQL a vote may commit after one with a
-    /// higher id was read, and it must not be skipped.
-    async fn catch_up(&mut self, db: &DatabaseConnection, expected: u64) -> anyhow::Result<()> {
+    /// were stored. If the votes applied then differ from the overall pair
+    /// `counts`, replays them all: on PostgreSQL a vote may commit after one
+    /// with a higher id was read, and it must not be skipped; and an operator
+    /// may have voided or restored a battle voted long ago (on any instance,
+    /// and a void and a restore between two refreshes leave the total as it
+    /// was, so the counts themselves are compared, not their sum).
+    async fn catch_up(
+        &mut self,
+        db: &DatabaseConnection,
+        counts: &[PairCount],
+    ) -> anyhow::Result<()> {
         self.apply(store::counts::counted_votes_after(db, self.last_vote_id).await?);
-        if self.elo.battles() != expected {
+        if !self.matches(counts) {
             tracing::debug!(
                 applied = self.elo.battles(),
-                expected,
+                expected = counts.iter().map(|c| c.count).sum::<u64>(),
                 "online Elo out of step with the pair counts; replaying every vote"
             );
             *self = Self::default();
@@ -48,10 +59,22 @@ impl EloTracker {
         Ok(())
     }
 
+    fn matches(&self, counts: &[PairCount]) -> bool {
+        let stored = counts.iter().filter(|c| c.count > 0);
+        stored.clone().count() == self.applied.len()
+            && stored
+                .into_iter()
+                .all(|c| self.applied.get(&(c.model_a, c.model_b, c.verdict)) == Some(&c.count))
+    }
+
     fn apply(&mut self, votes: Vec<store::counts::CountedVote>) {
         for v in votes {
             self.elo.update(v.model_a, v.model_b, v.verdict.score_a());
             self.last_vote_id = self.last_vote_id.max(v.id);
+            *self
+                .applied
+                .entry((v.model_a, v.model_b, v.verdict))
+                .or_default() += 1;
         }
     }
 }
@@ -70,8 +93,7 @@ pub async fn compute(
     let counts = store::counts::pair_counts(db, scope).await?;
     // The online Elo is the overall one; a scoped board shows it for reference.
     if *scope == Scope::Overall {
-        elo.catch_up(db, counts.iter().map(|c| c.count).sum())
-            .await?;
+        elo.catch_up(db, &counts).await?;
     }
     let mut ids: Vec<i32> = counts.iter().flat_map(|c| [c.model_a, c.model_b]).collect();
     ids.sort_unstable();

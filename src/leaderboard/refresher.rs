@@ -73,7 +73,12 @@ impl LeaderboardCache {
                         beat.ok();
                         continue;
                     }
-                    Ok(_) => {}
+                    Ok(_) => {
+                        // Votes or voids through another instance: the scoped
+                        // and style-controlled boards kept here are stale too.
+                        self.generation
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     Err(e) => {
                         tracing::warn!(error = format!("{e:#}"), "leaderboard poll failed");
                         continue;

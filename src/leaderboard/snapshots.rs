@@ -214,11 +214,14 @@ pub fn parse_every(text: &str) -> Result<Option<Duration>, String> {
     Ok(Some(Duration::from_secs(n * secs)))
 }
 
-/// The start of the schedule slot holding `now`, as the slot's key.
+/// The start of the schedule slot holding `now`, as the slot's key. Slots
+/// are counted from Monday 1970-01-05 00:00 UTC, so that weekly slots start
+/// on Mondays (ISO weeks) and daily and shorter ones at midnight.
 #[must_use]
 pub fn slot_of(now: DateTime<Utc>, every: Duration) -> String {
+    const FIRST_MONDAY: i64 = 4 * 86_400;
     let step = i64::try_from(every.as_secs().max(1)).unwrap_or(i64::MAX);
-    let start = now.timestamp().div_euclid(step) * step;
+    let start = (now.timestamp() - FIRST_MONDAY).div_euclid(step) * step + FIRST_MONDAY;
     Utc.timestamp_opt(start, 0)
         .single()
         .map_or_else(|| start.to_string(), |t| t.to_rfc3339())
@@ -411,6 +414,19 @@ mod tests {
         assert_eq!(
             slot_of(t, Duration::from_secs(3600)),
             "2026-11-30T17:00:00+00:00"
+        );
+        // Weeks start on Mondays: 2026-12-03 is a Thursday.
+        let thursday = Utc
+            .with_ymd_and_hms(2026, 12, 3, 9, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            slot_of(thursday, Duration::from_secs(604_800)),
+            "2026-11-30T00:00:00+00:00"
+        );
+        assert_eq!(
+            slot_of(t, Duration::from_secs(604_800)),
+            "2026-11-30T00:00:00+00:00"
         );
     }
 }

@@ -25,6 +25,7 @@ impl From<CampaignError> for ApiError {
             CampaignError::NotARater(_) => ErrorCode::Forbidden,
             CampaignError::AlreadyJudged(_) => ErrorCode::AlreadyJudged,
             CampaignError::RubricExists(_) => ErrorCode::RubricExists,
+            CampaignError::GoldExists { .. } => ErrorCode::GoldExists,
             CampaignError::GateFailed { .. } | CampaignError::GoldFirst(_) => {
                 ErrorCode::GoldGateFailed
             }

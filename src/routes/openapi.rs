@@ -308,7 +308,7 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
         "POST",
         "/campaigns/{id}/adjudication",
         "campaigns",
-        "Resolve an item; stored as a gold item and audited.",
+        "Resolve an item; stored as a gold item and audited. 409 gold_exists if it has another gold verdict.",
     ),
 ];
 

@@ -323,7 +323,7 @@ pub struct CrowdVote {
 }
 
 /// The counted crowd votes on question-bank battles over the questions that
-/// campaign `campaign_id` has items for.
+/// campaign `campaign_id` has items for (not those on battles voided since).
 ///
 /// # Errors
 /// On a database error.
@@ -350,6 +350,10 @@ pub async fn crowd_votes<C: ConnectionTrait>(
                 .equals((votes::Entity, votes::Column::BattleId)),
         )
         .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        .and_where(
+            Expr::col((battles::Entity, battles::Column::Status))
+                .eq(crate::domain::BattleStatus::Voted),
+        )
         .and_where(Expr::col((battles::Entity, battles::Column::QuestionId)).in_subquery(questions))
         .to_owned();
     let rows = db

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::entities::{battles, prompt_counts, voter_flags, votes};
-use crate::domain::VoterId;
+use crate::domain::{BattleStatus, VoterId};
 
 /// Counted votes cast by `voter` since `since`.
 ///
@@ -191,7 +191,8 @@ pub struct VoterVote {
     pub verdict: crate::domain::Verdict,
 }
 
-/// The counted votes since `since` that have a voter, in id order.
+/// The counted votes since `since` that have a voter and still stand (their
+/// battle was not voided since), in id order.
 ///
 /// # Errors
 /// On a database error.
@@ -211,6 +212,9 @@ pub async fn counted_votes_with_voters<C: ConnectionTrait>(
                 .equals((votes::Entity, votes::Column::BattleId)),
         )
         .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
+        // A battle voided since (an operator voided the voter's votes) is
+        // no longer in the tallies the check compares against.
+        .and_where(Expr::col((battles::Entity, battles::Column::Status)).eq(BattleStatus::Voted))
         .and_where(Expr::col((votes::Entity, votes::Column::VoterId)).is_not_null())
         .and_where(Expr::col((votes::Entity, votes::Column::CreatedAt)).gte(since))
         .order_by(

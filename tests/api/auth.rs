@@ -20,6 +20,7 @@ both_backends!(
     login_gives_a_bearer_token_and_strict_http_only_cookies,
     a_reused_refresh_token_revokes_its_family,
     an_operator_voids_and_restores_a_battle_and_the_audit_log_records_it,
+    the_online_elo_follows_a_void_and_a_restore_that_keep_the_total,
     admins_manage_users_and_a_disabled_user_is_locked_out_at_once,
 );
 
@@ -316,6 +317,75 @@ async fn a_reused_refresh_token_revokes_its_family(backend: Backend) {
         "unauthenticated",
     )
     .await;
+}
+
+/// A void and a restore between two recomputes leave the vote total as it
+/// was: the online Elo must still drop the one and take the other back, as
+/// an instance that replays every vote from scratch has it.
+async fn the_online_elo_follows_a_void_and_a_restore_that_keep_the_total(backend: Backend) {
+    // Both changes land within one debounce, so one recompute sees both.
+    let Some(app) = spawn_app_with(backend, |s| s.leaderboard_debounce_ms = 1_500).await else {
+        return;
+    };
+    add_user(&app, "op@example.org", Role::Operator).await;
+    let mut ids = Vec::new();
+    // Outcomes that differ, so that trading one battle for the other moves Elo.
+    for verdict in ["model_a", "tie", "model_b"] {
+        let battle = app.new_battle("{}").await;
+        let id = battle["id"].as_str().expect("id").to_owned();
+        assert_eq!(app.vote(&id, verdict).await.status(), 200);
+        ids.push(id);
+    }
+    app.leaderboard_after(3).await;
+    let _ = login(&app, "op@example.org").await;
+    let moderate = |id: &str, action: &str| {
+        let path = format!("/api/v1/admin/battles/{id}/{action}");
+        let action = action.to_owned();
+        let app = &app;
+        async move {
+            let body = if action == "void" {
+                r#"{"reason":"test"}"#
+            } else {
+                "{}"
+            };
+            let res = app.post_json(&path, body).await;
+            assert_eq!(res.status(), 200, "{action}");
+        }
+    };
+    moderate(&ids[1], "void").await;
+    app.leaderboard_after(2).await;
+    moderate(&ids[0], "void").await;
+    moderate(&ids[1], "restore").await;
+    let elo = |board: &Value| -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = board["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r["model"].to_string(),
+                    format!("{:.9}", r["elo"].as_f64().expect("elo")),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    // (Kept to the end: dropping a test instance drops its database.)
+    let replay = app.another_instance().await;
+    let fresh = elo(&replay.leaderboard_after(2).await);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = elo(&app.leaderboard_after(2).await);
+        if now == fresh {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the online Elo stayed at {now:?}, a replay gives {fresh:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn an_operator_voids_and_restores_a_battle_and_the_audit_log_records_it(backend: Backend) {

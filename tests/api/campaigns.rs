@@ -639,6 +639,30 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
             .await,
         1
     );
+    // The same resolution again is no change; another verdict is refused.
+    let res = post(
+        &operator,
+        &app,
+        &adjudicate,
+        json!({"item_id": flagged, "verdict": "model_b"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = post(
+        &operator,
+        &app,
+        &adjudicate,
+        json!({"item_id": flagged, "verdict": "model_a"}),
+    )
+    .await;
+    assert_error(res, 409, "gold_exists").await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'"
+        ))
+        .await,
+        1
+    );
     let queue: Value = get_json(
         &operator,
         &app,

@@ -16,6 +16,7 @@ both_backends!(
     a_battle_older_than_its_ttl_takes_no_vote,
     each_counting_rule_stores_the_vote_with_its_reason,
     the_daily_cap_holds_per_voter_and_per_address,
+    the_daily_cap_holds_when_votes_race,
     a_flagged_voter_is_not_counted_and_an_operator_can_void_their_votes,
 );
 
@@ -28,7 +29,8 @@ async fn app_with(backend: Backend, f: impl FnOnce(&mut IntegritySettings)) -> O
     .await
 }
 
-async fn battle_and_vote(app: &TestApp, client: &reqwest::Client, body: &str) -> Value {
+/// Starts a battle as `client` with `body`; its id.
+async fn start(app: &TestApp, client: &reqwest::Client, body: &str) -> String {
     let battle: Value = client
         .post(app.url("/api/v1/battles"))
         .header("content-type", "application/json")
@@ -39,7 +41,11 @@ async fn battle_and_vote(app: &TestApp, client: &reqwest::Client, body: &str) ->
         .json()
         .await
         .expect("json");
-    let id = battle["id"].as_str().expect("id");
+    battle["id"].as_str().expect("id").to_owned()
+}
+
+/// Votes "model_a" on battle `id` as `client`; the vote must be taken.
+async fn vote(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
     let res = client
         .post(app.url(&format!("/api/v1/battles/{id}/vote")))
         .json(&json!({"verdict": "model_a"}))
@@ -48,6 +54,11 @@ async fn battle_and_vote(app: &TestApp, client: &reqwest::Client, body: &str) ->
         .expect("vote");
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
+}
+
+async fn battle_and_vote(app: &TestApp, client: &reqwest::Client, body: &str) -> Value {
+    let id = start(app, client, body).await;
+    vote(app, client, &id).await
 }
 
 async fn a_vote_on_another_voters_battle_gets_403_and_stores_nothing(backend: Backend) {
@@ -166,6 +177,72 @@ async fn the_daily_cap_holds_per_voter_and_per_address(backend: Backend) {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM votes WHERE counted").await,
         3
+    );
+}
+
+/// Votes sent side by side, by one voter and then by many voters from one
+/// address: each is judged before the others are written, and still no more
+/// count than the caps allow. (Under such a race a cap may hold a vote early,
+/// see `integrity::CapClaim`; votes sent one by one afterwards then fill it
+/// exactly, so no claim outlives its vote.)
+async fn the_daily_cap_holds_when_votes_race(backend: Backend) {
+    let Some(app) = app_with(backend, |i| {
+        i.daily_votes_per_voter = 3;
+        i.daily_votes_per_ip = 7;
+    })
+    .await
+    else {
+        return;
+    };
+    async fn counted_together(app: &TestApp, ballots: Vec<(reqwest::Client, String)>) -> usize {
+        let sends = ballots.iter().map(|(client, id)| vote(app, client, id));
+        let votes = futures_util::future::join_all(sends).await;
+        for v in &votes {
+            assert!(
+                v["counted"] == true || v["not_counted_reason"] == "daily_cap",
+                "{v}"
+            );
+        }
+        votes.iter().filter(|v| v["counted"] == true).count()
+    }
+
+    // One voter, ten votes at once: the first always counts.
+    let mut ballots = Vec::new();
+    for _ in 0..10 {
+        ballots.push((app.client.clone(), start(&app, &app.client, "{}").await));
+    }
+    let counted = counted_together(&app, ballots).await;
+    assert!(
+        (1..=3).contains(&counted),
+        "{counted} counted, the cap is 3"
+    );
+    for _ in counted..3 {
+        assert_eq!(
+            battle_and_vote(&app, &app.client, "{}").await["counted"],
+            true
+        );
+    }
+    assert_eq!(
+        battle_and_vote(&app, &app.client, "{}").await["counted"],
+        false
+    );
+
+    // Ten new voters from the same address: the address has four left.
+    let mut ballots = Vec::new();
+    for _ in 0..10 {
+        let client = http();
+        let id = start(&app, &client, "{}").await;
+        ballots.push((client, id));
+    }
+    let counted = counted_together(&app, ballots).await;
+    assert!((1..=4).contains(&counted), "{counted} counted, 4 were left");
+    for _ in counted..4 {
+        assert_eq!(battle_and_vote(&app, &http(), "{}").await["counted"], true);
+    }
+    assert_eq!(battle_and_vote(&app, &http(), "{}").await["counted"], false);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM votes WHERE counted").await,
+        7
     );
 }
 

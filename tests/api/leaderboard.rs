@@ -155,6 +155,32 @@ async fn votes_cast_through_another_instance_reach_the_leaderboard(backend: Back
     // voter (the instances share the key that signs voter ids).
     let b = first.new_battle("{}").await;
     let id = b["id"].as_str().expect("id");
+    let language = battles::Entity::find_by_id(uuid::Uuid::parse_str(id).expect("uuid"))
+        .one(&first.db)
+        .await
+        .expect("query")
+        .and_then(|b| b.language)
+        .expect("the demo questions have a language");
+    // The first instance has its scoped and style-controlled boards cached
+    // before the vote (after one of its own)...
+    let own = first.new_battle("{}").await;
+    let own = own["id"].as_str().expect("id");
+    assert_eq!(first.vote(own, "tie").await.status(), 200);
+    first.leaderboard_after(1).await;
+    let scoped = format!("/api/v1/leaderboard?language={language}");
+    let board = |path: String| {
+        let first = &first;
+        async move {
+            let res = first.get(&path).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    let scoped_before = board(scoped.clone()).await["total_votes"]
+        .as_u64()
+        .expect("total");
+    let styled = board("/api/v1/leaderboard?style_control=true".to_owned()).await;
+    assert_eq!(styled["style_control"]["battles"], 1);
     let res = first
         .client
         .post(second.url(&format!("/api/v1/battles/{id}/vote")))
@@ -163,8 +189,15 @@ async fn votes_cast_through_another_instance_reach_the_leaderboard(backend: Back
         .await
         .expect("vote");
     assert_eq!(res.status(), 200);
-    let board = first.leaderboard_after(1).await;
-    assert_eq!(board["rows"].as_array().map(Vec::len), Some(2));
+    let overall = first.leaderboard_after(2).await;
+    assert!(overall["rows"].as_array().map(Vec::len) >= Some(2));
+    // ...and they follow the vote it never saw once its overall board has.
+    assert_eq!(
+        board(scoped).await["total_votes"].as_u64(),
+        Some(scoped_before + 1)
+    );
+    let styled = board("/api/v1/leaderboard?style_control=true".to_owned()).await;
+    assert_eq!(styled["style_control"]["battles"], 2);
 }
 
 /// A voter who picks the longer answer: every vote keeps the style features

@@ -346,4 +346,20 @@ mod tests {
         let (b, r) = collect(array, &skip).expect("skips");
         assert_eq!((b.len(), r.invalid), (1, 2));
     }
+
+    #[test]
+    fn a_field_given_twice_keeps_its_last_value_as_python_reads_it() {
+        let record = r#"{"model_a": "x", "model_a": "z", "model_b": "y", "winner": "tie", "winner": "model_b", "conv_metadata": {"bold_count_a": 1, "bold_count_a": 2}}"#;
+        let next = r#"{"model_a": "x", "model_b": "y", "winner": "model_a"}"#;
+        for input in [format!("{record}\n{next}\n"), format!("[{record}, {next}]")] {
+            let (battles, report) = collect(&input, &Filter::default()).expect("valid");
+            assert_eq!(report.records, 2, "{input}");
+            assert_eq!(
+                battles[0],
+                ("z".into(), "y".into(), Verdict::ModelB, None),
+                "{input}"
+            );
+            assert_eq!(battles[1].2, Verdict::ModelA);
+        }
+    }
 }

@@ -70,30 +70,130 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
 }
 
 /// The fields read from a record; a value of the wrong type is caught when the
-/// record is checked, so one bad record never breaks the stream.
-#[derive(Debug, Default, Deserialize)]
+/// record is checked, so one bad record never breaks the stream. A field given
+/// twice keeps its last value, as Python's `json` (LMSYS's own tooling) reads
+/// it; serde's derived reader would refuse the record, and in a JSON array an
+/// element that fails to read stops the whole read.
+#[derive(Debug, Default)]
 pub(super) struct RawRecord<'a> {
-    #[serde(borrow, default)]
     model_a: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     model_b: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     winner: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     tstamp: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     anony: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     language: Option<Scalar<'a>>,
     /// GoldArena's exports: `false` for a vote that did not count.
-    #[serde(borrow, default)]
     counted: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     battle_id: Option<Scalar<'a>>,
-    #[serde(borrow, default)]
     question_id: Option<Scalar<'a>>,
-    #[serde(default)]
     conv_metadata: Metadata,
+}
+
+/// A key of a record, or of its `conv_metadata`.
+enum Field {
+    ModelA,
+    ModelB,
+    Winner,
+    Tstamp,
+    Anony,
+    Language,
+    Counted,
+    BattleId,
+    QuestionId,
+    ConvMetadata,
+    TokensA,
+    TokensB,
+    HeadersA,
+    HeadersB,
+    ListsA,
+    ListsB,
+    BoldA,
+    BoldB,
+    Other,
+}
+
+impl Field {
+    fn of(key: &str) -> Self {
+        match key {
+            "model_a" => Self::ModelA,
+            "model_b" => Self::ModelB,
+            "winner" => Self::Winner,
+            "tstamp" => Self::Tstamp,
+            "anony" => Self::Anony,
+            "language" => Self::Language,
+            "counted" => Self::Counted,
+            "battle_id" => Self::BattleId,
+            "question_id" => Self::QuestionId,
+            "conv_metadata" => Self::ConvMetadata,
+            "sum_assistant_a_tokens" => Self::TokensA,
+            "sum_assistant_b_tokens" => Self::TokensB,
+            "header_count_a" => Self::HeadersA,
+            "header_count_b" => Self::HeadersB,
+            "list_count_a" => Self::ListsA,
+            "list_count_b" => Self::ListsB,
+            "bold_count_a" => Self::BoldA,
+            "bold_count_b" => Self::BoldB,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+                Ok(Field::of(v))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Field, E> {
+                Ok(std::str::from_utf8(v).map_or(Field::Other, Field::of))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawRecord<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawRecord<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a battle record (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut r = RawRecord::default();
+                while let Some(key) = map.next_key::<Field>()? {
+                    let slot = match key {
+                        Field::ModelA => &mut r.model_a,
+                        Field::ModelB => &mut r.model_b,
+                        Field::Winner => &mut r.winner,
+                        Field::Tstamp => &mut r.tstamp,
+                        Field::Anony => &mut r.anony,
+                        Field::Language => &mut r.language,
+                        Field::Counted => &mut r.counted,
+                        Field::BattleId => &mut r.battle_id,
+                        Field::QuestionId => &mut r.question_id,
+                        Field::ConvMetadata => {
+                            r.conv_metadata = map.next_value()?;
+                            continue;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(r)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// `conv_metadata` when it is an object; any other value (a string, as
@@ -111,9 +211,27 @@ impl<'de> Deserialize<'de> for Metadata {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("conv_metadata")
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                ConvMetadata::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(|m| Metadata(Some(Box::new(m))))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // A key given twice keeps its last value, as in the record.
+                let mut m = ConvMetadata::default();
+                while let Some(key) = map.next_key::<Field>()? {
+                    let slot = match key {
+                        Field::TokensA => &mut m.sum_assistant_a_tokens,
+                        Field::TokensB => &mut m.sum_assistant_b_tokens,
+                        Field::HeadersA => &mut m.header_count_a,
+                        Field::HeadersB => &mut m.header_count_b,
+                        Field::ListsA => &mut m.list_count_a,
+                        Field::ListsB => &mut m.list_count_b,
+                        Field::BoldA => &mut m.bold_count_a,
+                        Field::BoldB => &mut m.bold_count_b,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value()?;
+                }
+                Ok(Metadata(Some(Box::new(m))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -191,23 +309,15 @@ impl<'de> Deserialize<'de> for Count {
 
 /// The style counts of LMSYS's `conv_metadata` (what FastChat's style control
 /// reads); other keys are skipped.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct ConvMetadata {
-    #[serde(default)]
     sum_assistant_a_tokens: Count,
-    #[serde(default)]
     sum_assistant_b_tokens: Count,
-    #[serde(default)]
     header_count_a: Count,
-    #[serde(default)]
     header_count_b: Count,
-    #[serde(default)]
     list_count_a: Count,
-    #[serde(default)]
     list_count_b: Count,
-    #[serde(default)]
     bold_count_a: Count,
-    #[serde(default)]
     bold_count_b: Count,
 }
 
