@@ -27,7 +27,13 @@ async fn post(
 
 /// Stores a counted crowd vote on a question-bank battle of `question`
 /// between the models named `a` (shown first) and `b`.
-async fn crowd_vote(app: &TestApp, question: i64, a: &str, b: &str, verdict: Verdict) {
+async fn crowd_vote(
+    app: &TestApp,
+    question: i64,
+    a: &str,
+    b: &str,
+    verdict: Verdict,
+) -> uuid::Uuid {
     use goldarena::store::{battles, votes};
     let id = |name: &str| {
         let name = name.to_owned();
@@ -79,6 +85,7 @@ async fn crowd_vote(app: &TestApp, question: i64, a: &str, b: &str, verdict: Ver
     )
     .await
     .expect("store the crowd's vote");
+    battle
 }
 
 async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
@@ -284,6 +291,13 @@ async fn a_campaign_over_the_demo_set_gives_the_hand_computed_results(backend: B
         Verdict::TieBothBad,
     )
     .await;
+    // A vote on a battle an operator voided since is no longer the crowd's.
+    let voided = crowd_vote(&app, second, "demo-terse", "demo-thorough", Verdict::ModelA).await;
+    goldarena::store::votes::moderate(&app.db, voided, false, Some("test"), |_| {
+        vec![Scope::Overall]
+    })
+    .await
+    .expect("void");
 
     let results: Value =
         get_json(&operator, &app, &format!("/api/v1/campaigns/{id}/results")).await;
