@@ -13,8 +13,13 @@
 //! `GOLDARENA_BENCH_BINARY` serves another build of `goldarena` (an A/B
 //! comparison of two commits).
 //!
-//! With integrity on, the per-voter and per-address limits answer 429 to a
-//! crowd that comes from one address: those are counted apart, as refused.
+//! "integrity on" judges every vote by every rule (the signed voter id, the
+//! daily caps counted in the database with their claims, the flag check,
+//! the read time), with the limits raised above what this crowd reaches: the
+//! crowd comes from one address, and the default limits would answer nearly
+//! every request 429, which measures the limiter, not the vote path. "on,
+//! default limits" runs once, at 32 connections, to show that. Refused (429)
+//! requests are counted apart.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,16 +29,50 @@ use sea_orm::{ConnectionTrait, Database};
 
 const CONNECTIONS: [usize; 4] = [1, 8, 32, 128];
 
-fn serve(database_url: &str, dir: &std::path::Path, integrity: bool) -> Served {
+/// How the server judges votes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Integrity {
+    Off,
+    /// Every rule, limits out of the crowd's reach.
+    On,
+    /// Every rule with the default limits.
+    OnDefaultLimits,
+}
+
+impl Integrity {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::On => "on",
+            Self::OnDefaultLimits => "on,limits",
+        }
+    }
+
+    fn connections(self) -> &'static [usize] {
+        match self {
+            Self::OnDefaultLimits => &[32],
+            _ => &CONNECTIONS,
+        }
+    }
+}
+
+fn serve(database_url: &str, dir: &std::path::Path, integrity: Integrity) -> Served {
     let config = dir.join("goldarena.toml");
     // The question bank's demo set, on PostgreSQL too.
     // Top-level settings to try (`GOLDARENA_BENCH_CONFIG`, TOML lines).
     let extra = std::env::var("GOLDARENA_BENCH_CONFIG").unwrap_or_default();
-    let text = if integrity {
-        // The defaults, except that a vote cast at once still counts.
-        format!("load_demo = true\n{extra}\n[integrity]\nmin_read_ms = 0\n")
-    } else {
-        format!("load_demo = true\n{extra}\n[integrity]\nenabled = false\n")
+    let text = match integrity {
+        // Every rule, with limits the crowd does not reach, and a vote cast
+        // at once still counts.
+        Integrity::On => format!(
+            "load_demo = true\n{extra}\n[integrity]\nmin_read_ms = 0\n\
+             battles_per_minute = 100000000\nvotes_per_minute = 100000000\n\
+             daily_votes_per_voter = 1000000000\ndaily_votes_per_ip = 1000000000\n"
+        ),
+        Integrity::OnDefaultLimits => {
+            format!("load_demo = true\n{extra}\n[integrity]\nmin_read_ms = 0\n")
+        }
+        Integrity::Off => format!("load_demo = true\n{extra}\n[integrity]\nenabled = false\n"),
     };
     std::fs::write(&config, text).expect("config");
     // A key of this run only (PostgreSQL needs one set).
@@ -163,7 +202,7 @@ async fn main() {
         if filter.as_deref().is_some_and(|f| f != backend) {
             continue;
         }
-        for integrity in [false, true] {
+        for integrity in [Integrity::Off, Integrity::On, Integrity::OnDefaultLimits] {
             let dir = tempfile::tempdir().expect("dir");
             let (url, pg_name) = match backend {
                 "sqlite" => (
@@ -184,7 +223,7 @@ async fn main() {
             };
             let server = serve(&url, dir.path(), integrity);
             let base = Arc::new(format!("http://127.0.0.1:{}/api/v1", server.port));
-            for conns in CONNECTIONS {
+            for &conns in integrity.connections() {
                 let until = Instant::now() + Duration::from_secs(secs);
                 let started = Instant::now();
                 let tasks: Vec<_> = (0..conns)
@@ -210,7 +249,7 @@ async fn main() {
                 println!(
                     "{:<10} {:<9} {:>5} {:>9.0} {:>9.0} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>8.1}ms",
                     backend,
-                    if integrity { "on" } else { "off" },
+                    integrity.label(),
                     conns,
                     all.votes as f64 / elapsed,
                     all.refused as f64 / elapsed,

@@ -180,12 +180,12 @@ impl Admin {
         let counted = vote.as_ref().is_some_and(|v| v.counted);
         let (action, after) = if restore {
             (
-                "battle.restore",
+                store::audit::BATTLE_RESTORE,
                 json!({"status": "voted", "counted": counted}),
             )
         } else {
             (
-                "battle.void",
+                store::audit::BATTLE_VOID,
                 json!({"status": "void", "reason": reason, "counted": counted}),
             )
         };

@@ -102,7 +102,7 @@ impl Arena {
         if battle.status == BattleStatus::Open && latest_turn_failed(messages) {
             return Err(ArenaError::TurnFailed(battle_id));
         }
-        // Held until the vote is written (see `integrity::CapClaim`).
+        // Held until the vote is committed (see `integrity::CapClaim`).
         let mut claim = None;
         let not_counted = if battle.mode == BattleMode::Anonymous {
             let content = self
@@ -149,8 +149,9 @@ impl Arena {
             scopes,
             style: Some(style_of(messages, &self.facts)),
         };
-        let written = self.writer.record_vote(record).await;
-        drop(claim);
+        // The claim is the writer's to drop, once the vote is committed.
+        let held = claim.map(|c| Box::new(c) as crate::store::writer::Held);
+        let written = self.writer.record_vote_holding(record, held).await;
         if !matches!(written, Err(RecordVoteError::Database(_))) {
             // Voted now, or refused for good: the copy has served.
             self.open_battles.forget(battle_id);

@@ -775,27 +775,42 @@ impl Campaigns {
     }
 
     /// An operator's resolution of a disputed item: stored as a gold item.
-    /// The same resolution again changes nothing.
+    /// The same resolution again changes nothing. Returns whether the item
+    /// became gold now.
     ///
     /// # Errors
     /// `NotFound`, `ItemNotFound` (an item of another campaign), `Invalid` (a
     /// bad verdict), `GoldExists` (the item has another gold verdict, given
     /// when the campaign was made or by an earlier resolution), or a database
     /// error.
-    pub async fn resolve(&self, id: i32, item_id: i32, verdict: &str) -> Result<(), CampaignError> {
+    pub async fn resolve(
+        &self,
+        id: i32,
+        item_id: i32,
+        verdict: &str,
+    ) -> Result<bool, CampaignError> {
         self.get(id).await?;
         let v = gold_verdict(verdict).map_err(CampaignError::Invalid)?;
         let item = store::campaigns::item(&self.db, item_id)
             .await?
             .filter(|i| i.campaign_id == id)
             .ok_or(CampaignError::ItemNotFound { id, item_id })?;
-        match item.gold {
-            Some(gold) if gold == v.as_str() => return Ok(()),
-            Some(gold) => return Err(CampaignError::GoldExists { item_id, gold }),
-            None => {}
+        // The write takes only an item without gold: of two resolutions at
+        // once, the second then finds the first's verdict, as if it came later.
+        let gold = if store::campaigns::set_gold(&self.db, item.id, v.as_str()).await? {
+            return Ok(true);
+        } else if item.gold.is_some() {
+            item.gold
+        } else {
+            store::campaigns::item(&self.db, item_id)
+                .await?
+                .and_then(|i| i.gold)
+        };
+        match gold {
+            Some(gold) if gold == v.as_str() => Ok(false),
+            Some(gold) => Err(CampaignError::GoldExists { item_id, gold }),
+            None => Err(CampaignError::ItemNotFound { id, item_id }),
         }
-        store::campaigns::set_gold(&self.db, item.id, v.as_str()).await?;
-        Ok(())
     }
 
     /// Skips an item, with a reason.

@@ -9,7 +9,7 @@ mod flagging;
 mod limits;
 mod voter;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -63,60 +63,79 @@ pub struct Integrity {
     live_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Votes judged to count whose write has not finished, per voter and
     /// per address (see [`CapClaim`]).
-    in_flight: Arc<Mutex<HashMap<String, u64>>>,
+    in_flight: Arc<Mutex<InFlight>>,
+}
+
+/// Votes judged to count whose write has not finished: per key (a voter or
+/// an address), the tickets of their claims.
+#[derive(Default)]
+struct InFlight {
+    next_ticket: u64,
+    held: HashMap<String, BTreeSet<u64>>,
 }
 
 /// A vote's place under the daily caps while it is written.
 ///
 /// The caps are counted in the database, and a vote is written after it is
 /// judged, so votes of one voter (or address) judged side by side would each
-/// read the count before the others' writes and all count past the cap. A
-/// vote therefore claims its place first: it notes how many votes of the same
-/// key are in flight, adds itself, and only then reads the stored count. A
-/// vote in flight that was committed before the read is counted twice (the
-/// cap may then hold one vote early under a race), but none is missed, so on
-/// one instance the caps are never passed. Instances do not see each other's
-/// claims: across them, a race can still pass a cap by the votes in flight.
-/// The claim is dropped when the write has finished, or failed.
+/// read the count before the others' writes and all count past the cap. So
+/// a vote first takes a ticket for each of its keys; just before it reads a
+/// key's stored count, it adds the claims of that key with earlier tickets
+/// still held. A claim is dropped by the database writer once the vote is
+/// committed (or has failed), so an earlier vote is either still held (and
+/// added) or committed before the read began (and in the count): none is
+/// missed, and on one instance the caps are never passed. A vote committed
+/// in the instant before the read whose claim is still held is counted
+/// twice, so under a race a cap may hold a vote early. Instances do not see
+/// each other's claims: across them, a race can pass a cap by the votes in
+/// flight.
 #[must_use]
 pub struct CapClaim {
-    in_flight: Arc<Mutex<HashMap<String, u64>>>,
+    in_flight: Arc<Mutex<InFlight>>,
+    ticket: u64,
     keys: Vec<String>,
 }
 
 impl CapClaim {
-    /// Claims a place for each key; returns it with the number of votes of
-    /// each key already in flight.
-    fn take(in_flight: &Arc<Mutex<HashMap<String, u64>>>, keys: Vec<String>) -> (Self, Vec<u64>) {
-        let mut map = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
-        let before = keys
-            .iter()
-            .map(|k| {
-                let n = map.entry(k.clone()).or_insert(0);
-                *n += 1;
-                *n - 1
-            })
-            .collect();
-        drop(map);
-        let claim = Self {
+    fn take(in_flight: &Arc<Mutex<InFlight>>, keys: Vec<String>) -> Self {
+        let mut state = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        for key in &keys {
+            state.held.entry(key.clone()).or_default().insert(ticket);
+        }
+        drop(state);
+        Self {
             in_flight: Arc::clone(in_flight),
+            ticket,
             keys,
-        };
-        (claim, before)
+        }
+    }
+
+    /// The claims of `key` taken before this one and still held.
+    fn earlier(&self, key: &str) -> u64 {
+        let state = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        state
+            .held
+            .get(key)
+            .map_or(0, |t| t.range(..self.ticket).count() as u64)
     }
 }
 
 impl Drop for CapClaim {
     fn drop(&mut self) {
-        let mut map = self
+        let mut state = self
             .in_flight
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         for key in &self.keys {
-            if let Some(n) = map.get_mut(key) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    map.remove(key);
+            if let Some(tickets) = state.held.get_mut(key) {
+                tickets.remove(&self.ticket);
+                if tickets.is_empty() {
+                    state.held.remove(key);
                 }
             }
         }
@@ -128,7 +147,8 @@ impl Drop for CapClaim {
 pub struct Judged {
     /// The first rule the vote breaks, if any.
     pub not_counted: Option<NotCounted>,
-    /// Held until the vote is written, when it counts (see [`CapClaim`]).
+    /// Held until the vote is committed, when it counts (see [`CapClaim`]):
+    /// give it to the database writer with the vote.
     pub claim: Option<CapClaim>,
 }
 
@@ -353,24 +373,22 @@ impl Integrity {
             .date_naive()
             .and_hms_opt(0, 0, 0)
             .map_or_else(Utc::now, |d| d.and_utc());
-        let keys: Vec<String> = vote
-            .voter
-            .map(|v| format!("voter {v}"))
-            .into_iter()
-            .chain(vote.ip_hash.map(|h| format!("address {h}")))
-            .collect();
+        let voter_key = vote.voter.map(|v| format!("voter {v}"));
+        let address_key = vote.ip_hash.map(|h| format!("address {h}"));
         // Claimed before the counts are read: see `CapClaim`.
-        let (claim, mut in_flight) = CapClaim::take(&self.in_flight, keys);
-        in_flight.reverse();
-        if let Some(voter) = vote.voter {
-            let earlier = in_flight.pop().unwrap_or(0);
+        let claim = CapClaim::take(
+            &self.in_flight,
+            voter_key.iter().chain(&address_key).cloned().collect(),
+        );
+        if let (Some(voter), Some(key)) = (vote.voter, &voter_key) {
+            let earlier = claim.earlier(key);
             let stored = store::integrity::counted_votes_by_voter(&self.db, voter, today).await?;
             if stored.saturating_add(earlier) >= s.daily_votes_per_voter {
                 return Ok(Judged::reason(NotCounted::DailyCap));
             }
         }
-        if let Some(ip_hash) = vote.ip_hash {
-            let earlier = in_flight.pop().unwrap_or(0);
+        if let (Some(ip_hash), Some(key)) = (vote.ip_hash, &address_key) {
+            let earlier = claim.earlier(key);
             let stored = store::integrity::counted_votes_by_ip(&self.db, ip_hash, today).await?;
             if stored.saturating_add(earlier) >= s.daily_votes_per_ip {
                 return Ok(Judged::reason(NotCounted::DailyCap));

@@ -18,13 +18,24 @@ pub struct LeaderboardCache {
     /// The generation the current board was computed at (read before its
     /// computation began, so it is never newer than the board).
     current_generation: AtomicU64,
+    /// The fingerprint of the overall pair counts of the current board.
+    pub(super) current_counts: AtomicU64,
     /// Boards per category or language, computed when first asked for and
-    /// kept until a counted vote makes them stale (`generation`).
-    scoped: RwLock<HashMap<String, (u64, Arc<Leaderboard>)>>,
-    pub(super) generation: AtomicU64,
+    /// kept until a counted vote here makes them stale (`generation`) or the
+    /// overall board changes (a vote or a void through another instance).
+    scoped: RwLock<HashMap<String, Kept>>,
+    generation: AtomicU64,
     policy: RwLock<Option<RefreshPolicy>>,
     elo: Mutex<EloTracker>,
     pub(super) stale: Notify,
+}
+
+/// A scoped or style-controlled board, with the generation and the overall
+/// board's counts it was built at.
+struct Kept {
+    generation: u64,
+    overall: u64,
+    board: Arc<Leaderboard>,
 }
 
 impl Default for LeaderboardCache {
@@ -32,6 +43,7 @@ impl Default for LeaderboardCache {
         Self {
             current: RwLock::new(None),
             current_generation: AtomicU64::new(0),
+            current_counts: AtomicU64::new(0),
             scoped: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
             policy: RwLock::new(None),
@@ -48,11 +60,19 @@ impl LeaderboardCache {
         self.current.read().map_or(None, |g| g.clone())
     }
 
-    fn set(&self, board: Leaderboard, generation: u64) {
+    fn set(&self, board: Leaderboard, generation: u64, counts: u64) {
         if let Ok(mut g) = self.current.write() {
             *g = Some(Arc::new(board));
             self.current_generation.store(generation, Ordering::Relaxed);
+            self.current_counts.store(counts, Ordering::Relaxed);
         }
+    }
+
+    /// The board kept under `key`, if it is still current.
+    fn kept(&self, key: &str, generation: u64, overall: u64) -> Option<Arc<Leaderboard>> {
+        let map = self.scoped.read().ok()?;
+        let kept = map.get(key)?;
+        (kept.generation == generation && kept.overall == overall).then(|| Arc::clone(&kept.board))
     }
 
     /// Battles a model needs before it is ranked, in every scope (`None`
@@ -84,20 +104,18 @@ impl LeaderboardCache {
     ) -> anyhow::Result<Option<Arc<Leaderboard>>> {
         let key = scope.key();
         let generation = self.generation.load(Ordering::Relaxed);
-        if let Ok(map) = self.scoped.read()
-            && let Some((g, board)) = map.get(&key)
-            && *g == generation
-        {
-            return Ok(Some(Arc::clone(board)));
+        let overall = self.current_counts.load(Ordering::Relaxed);
+        if let Some(board) = self.kept(&key, generation, overall) {
+            return Ok(Some(board));
         }
         let Some(policy) = self.policy.read().ok().and_then(|p| p.clone()) else {
             return Ok(None);
         };
         let board = {
             let mut elo = self.elo.lock().await;
-            Arc::new(compute(db, &policy, &mut elo, scope).await?)
+            Arc::new(compute(db, &policy, &mut elo, scope).await?.0)
         };
-        self.remember(key, generation, &board);
+        self.remember(key, generation, overall, &board);
         Ok(Some(board))
     }
 
@@ -114,11 +132,9 @@ impl LeaderboardCache {
     ) -> anyhow::Result<Option<Arc<Leaderboard>>> {
         let key = format!("{}#style", scope.key());
         let generation = self.generation.load(Ordering::Relaxed);
-        if let Ok(map) = self.scoped.read()
-            && let Some((g, board)) = map.get(&key)
-            && *g == generation
-        {
-            return Ok(Some(Arc::clone(board)));
+        let overall = self.current_counts.load(Ordering::Relaxed);
+        if let Some(board) = self.kept(&key, generation, overall) {
+            return Ok(Some(board));
         }
         // The overall board is the refresher's: it may be older than this
         // generation (a vote or a void since), and a board built on it is
@@ -132,19 +148,26 @@ impl LeaderboardCache {
         };
         let board = Arc::new(super::style::with_style(db, scope, &plain).await?);
         if plain_generation == generation {
-            self.remember(key, generation, &board);
+            self.remember(key, generation, overall, &board);
         }
         Ok(Some(board))
     }
 
-    fn remember(&self, key: String, generation: u64, board: &Arc<Leaderboard>) {
+    fn remember(&self, key: String, generation: u64, overall: u64, board: &Arc<Leaderboard>) {
         if let Ok(mut map) = self.scoped.write() {
             // Scopes are few (categories and languages of the bank), but a
             // client may name any: keep the map from growing without bound.
             if map.len() > 256 {
                 map.clear();
             }
-            map.insert(key, (generation, Arc::clone(board)));
+            map.insert(
+                key,
+                Kept {
+                    generation,
+                    overall,
+                    board: Arc::clone(board),
+                },
+            );
         }
     }
 
@@ -162,8 +185,8 @@ impl LeaderboardCache {
         }
         let mut elo = self.elo.lock().await;
         let generation = self.generation.load(Ordering::Relaxed);
-        let board = compute(db, policy, &mut elo, &Scope::Overall).await?;
-        self.set(board, generation);
+        let (board, counts) = compute(db, policy, &mut elo, &Scope::Overall).await?;
+        self.set(board, generation, counts);
         Ok(())
     }
 }

@@ -21,6 +21,8 @@ pub struct EloTracker {
     last_vote_id: i64,
     /// The votes applied, as pair counts (shown pair and verdict).
     applied: HashMap<(i32, i32, Verdict), u64>,
+    /// The latest void or restore of a battle when the votes were read.
+    moderation: Option<i64>,
 }
 
 impl Default for EloTracker {
@@ -29,33 +31,45 @@ impl Default for EloTracker {
             elo: OnlineElo::new(EloConfig::default()),
             last_vote_id: 0,
             applied: HashMap::new(),
+            moderation: None,
         }
     }
 }
 
 impl EloTracker {
     /// Applies the counted votes stored since the last call, in the order they
-    /// were stored. If the votes applied then differ from the overall pair
-    /// `counts`, replays them all: on PostgreSQL a vote may commit after one
-    /// with a higher id was read, and it must not be skipped; and an operator
-    /// may have voided or restored a battle voted long ago (on any instance,
-    /// and a void and a restore between two refreshes leave the total as it
-    /// was, so the counts themselves are compared, not their sum).
+    /// were stored. Replays them all instead when an operator voided or
+    /// restored a battle since (on any instance: the audit log says so; a
+    /// battle voted long ago may leave or come back, and Elo depends on the
+    /// order), or when the votes applied then differ from the overall pair
+    /// `counts` (on PostgreSQL a vote may commit after one with a higher id
+    /// was read, and it must not be skipped).
     async fn catch_up(
         &mut self,
         db: &DatabaseConnection,
         counts: &[PairCount],
     ) -> anyhow::Result<()> {
-        self.apply(store::counts::counted_votes_after(db, self.last_vote_id).await?);
-        if !self.matches(counts) {
+        let moderation = store::audit::latest_of(
+            db,
+            &[store::audit::BATTLE_VOID, store::audit::BATTLE_RESTORE],
+        )
+        .await?;
+        if moderation == self.moderation {
+            self.apply(store::counts::counted_votes_after(db, self.last_vote_id).await?);
+            if self.matches(counts) {
+                return Ok(());
+            }
             tracing::debug!(
                 applied = self.elo.battles(),
                 expected = counts.iter().map(|c| c.count).sum::<u64>(),
                 "online Elo out of step with the pair counts; replaying every vote"
             );
-            *self = Self::default();
-            self.apply(store::counts::counted_votes_after(db, 0).await?);
         }
+        *self = Self {
+            moderation,
+            ..Self::default()
+        };
+        self.apply(store::counts::counted_votes_after(db, 0).await?);
         Ok(())
     }
 
@@ -79,8 +93,23 @@ impl EloTracker {
     }
 }
 
+/// What identifies a scope's pair counts (model ids, verdict, count), in
+/// this process: boards built on equal counts are equal.
+pub(super) fn counts_fingerprint(counts: &[PairCount]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut rows: Vec<(i32, i32, Verdict, u64)> = counts
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| (c.model_a, c.model_b, c.verdict, c.count))
+        .collect();
+    rows.sort_unstable();
+    let mut hasher = std::hash::DefaultHasher::new();
+    rows.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Computes the overall leaderboard: Bradley-Terry from the pair counts, and
-/// the online Elo brought up to date.
+/// the online Elo brought up to date; with the fingerprint of the counts.
 ///
 /// # Errors
 /// On a database error.
@@ -89,8 +118,9 @@ pub async fn compute(
     policy: &RefreshPolicy,
     elo: &mut EloTracker,
     scope: &Scope,
-) -> anyhow::Result<Leaderboard> {
+) -> anyhow::Result<(Leaderboard, u64)> {
     let counts = store::counts::pair_counts(db, scope).await?;
+    let fingerprint = counts_fingerprint(&counts);
     // The online Elo is the overall one; a scoped board shows it for reference.
     if *scope == Scope::Overall {
         elo.catch_up(db, &counts).await?;
@@ -184,7 +214,7 @@ pub async fn compute(
             }
         })
         .collect();
-    Ok(Leaderboard {
+    let board = Leaderboard {
         method: "bt",
         scope: scope.key(),
         ci_method: table.ci_method.as_str(),
@@ -197,7 +227,8 @@ pub async fn compute(
         reference_model: reference,
         seed: policy.seed,
         input_sha256,
-    })
+    };
+    Ok((board, fingerprint))
 }
 
 /// SHA-256 of the counts by model name, one sorted line per count, so that

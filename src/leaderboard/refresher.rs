@@ -4,8 +4,9 @@
 //! debounce (so a burst of votes costs one recompute), then recomputes off the
 //! async threads, and afterwards rests four times as long as the recompute
 //! took, so recomputing never takes more than a fifth of the machine however
-//! fast the votes come. A periodic check of the vote total picks up votes cast
-//! on other instances sharing the database.
+//! fast the votes come. A periodic check of the overall pair counts picks up
+//! votes cast, and battles voided or restored, on other instances sharing the
+//! database.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,7 +54,7 @@ impl RefreshPolicy {
 
 impl LeaderboardCache {
     /// Runs forever: recompute after each invalidation (debounced) and whenever
-    /// the vote total in the database differs from the leaderboard's.
+    /// the overall pair counts in the database differ from the leaderboard's.
     pub async fn run_refresher(
         self: Arc<Self>,
         db: DatabaseConnection,
@@ -67,18 +68,21 @@ impl LeaderboardCache {
             if woken {
                 tokio::time::sleep(policy.debounce).await;
             } else {
-                let known = self.get().map(|b| b.total_votes);
-                match total_votes(&db).await {
-                    Ok(n) if Some(n) == known => {
+                // The counts themselves, not their total: a void and a vote
+                // (or a restore) through another instance keep the total.
+                let known = self.get().map(|_| {
+                    self.current_counts
+                        .load(std::sync::atomic::Ordering::Relaxed)
+                });
+                match overall_counts(&db).await {
+                    Ok(counts) if Some(counts) == known => {
                         beat.ok();
                         continue;
                     }
-                    Ok(_) => {
-                        // Votes or voids through another instance: the scoped
-                        // and style-controlled boards kept here are stale too.
-                        self.generation
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
+                    // Votes or voids through another instance: recompute (the
+                    // scoped and style-controlled boards kept here then follow,
+                    // as they are kept for one overall board).
+                    Ok(_) => {}
                     Err(e) => {
                         tracing::warn!(error = format!("{e:#}"), "leaderboard poll failed");
                         continue;
@@ -102,7 +106,8 @@ impl LeaderboardCache {
     }
 }
 
-async fn total_votes(db: &DatabaseConnection) -> anyhow::Result<u64> {
+/// The fingerprint of the overall pair counts in the database.
+async fn overall_counts(db: &DatabaseConnection) -> anyhow::Result<u64> {
     let counts = store::counts::pair_counts(db, &Scope::Overall).await?;
-    Ok(counts.iter().map(|c| c.count).sum())
+    Ok(super::compute::counts_fingerprint(&counts))
 }

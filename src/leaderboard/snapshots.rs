@@ -216,7 +216,9 @@ pub fn parse_every(text: &str) -> Result<Option<Duration>, String> {
 
 /// The start of the schedule slot holding `now`, as the slot's key. Slots
 /// are counted from Monday 1970-01-05 00:00 UTC, so that weekly slots start
-/// on Mondays (ISO weeks) and daily and shorter ones at midnight.
+/// on Mondays (ISO weeks), daily ones at midnight, and hourly ones on the
+/// hour. (Before, they were counted from 1970-01-01, a Thursday: a weekly
+/// schedule takes one extra snapshot in the week it is upgraded.)
 #[must_use]
 pub fn slot_of(now: DateTime<Utc>, every: Duration) -> String {
     const FIRST_MONDAY: i64 = 4 * 86_400;

@@ -364,16 +364,18 @@ pub(super) async fn resolve(
     campaigns: web::Data<Campaigns>,
     db: web::Data<sea_orm::DatabaseConnection>,
 ) -> Result<HttpResponse, ApiError> {
-    campaigns.resolve(*id, body.item_id, &body.verdict).await?;
-    crate::auth::users::audit(
-        db.get_ref(),
-        &operator.actor(&req),
-        "campaign.adjudicate",
-        &format!("campaign {} item {}", *id, body.item_id),
-        None,
-        Some(serde_json::json!({ "gold": body.verdict })),
-    )
-    .await?;
+    // The same resolution again changes nothing, and is not audited again.
+    if campaigns.resolve(*id, body.item_id, &body.verdict).await? {
+        crate::auth::users::audit(
+            db.get_ref(),
+            &operator.actor(&req),
+            "campaign.adjudicate",
+            &format!("campaign {} item {}", *id, body.item_id),
+            None,
+            Some(serde_json::json!({ "gold": body.verdict })),
+        )
+        .await?;
+    }
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "item_id": body.item_id, "gold": body.verdict })))
 }

@@ -9,6 +9,11 @@ use sea_orm::{
 
 use super::entities::audit_log;
 
+/// The action of voiding a battle (its vote leaves the counts).
+pub const BATTLE_VOID: &str = "battle.void";
+/// The action of restoring a voided battle (its vote comes back).
+pub const BATTLE_RESTORE: &str = "battle.restore";
+
 /// One operator action.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
@@ -60,4 +65,24 @@ pub async fn page<C: ConnectionTrait>(
         .all(db)
         .await
         .context("failed to read the audit log")
+}
+
+/// The id of the latest entry with one of `actions` (`None` before the
+/// first).
+///
+/// # Errors
+/// On a database error.
+pub async fn latest_of<C: ConnectionTrait>(
+    db: &C,
+    actions: &[&str],
+) -> anyhow::Result<Option<i64>> {
+    let latest: Option<Option<i64>> = audit_log::Entity::find()
+        .select_only()
+        .column_as(audit_log::Column::Id.max(), "latest")
+        .filter(audit_log::Column::Action.is_in(actions.iter().copied()))
+        .into_tuple()
+        .one(db)
+        .await
+        .context("failed to read the audit log")?;
+    Ok(latest.flatten())
 }

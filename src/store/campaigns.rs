@@ -295,7 +295,9 @@ pub async fn item<C: ConnectionTrait>(
         .context("failed to load the item")
 }
 
-/// Marks an item as gold with its known verdict (the item's orientation).
+/// Marks an item that has no gold verdict yet as gold with its known verdict
+/// (the item's orientation). Returns `false` when the item has one already
+/// (a gold verdict is never replaced) or does not exist.
 ///
 /// # Errors
 /// On a database error.
@@ -307,6 +309,7 @@ pub async fn set_gold<C: ConnectionTrait>(
     let r = campaign_items::Entity::update_many()
         .col_expr(campaign_items::Column::Gold, Expr::value(verdict))
         .filter(campaign_items::Column::Id.eq(item_id))
+        .filter(campaign_items::Column::Gold.is_null())
         .exec(db)
         .await
         .context("failed to mark a gold item")?;

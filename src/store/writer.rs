@@ -55,7 +55,11 @@ const POSTGRES_LANES: usize = 4;
 /// A write waiting in the queue, with the caller to tell.
 enum Job {
     Battle(NewBattle, oneshot::Sender<anyhow::Result<()>>),
-    Vote(RecordVote, oneshot::Sender<Result<(), RecordVoteError>>),
+    Vote(
+        RecordVote,
+        oneshot::Sender<Result<(), RecordVoteError>>,
+        Option<Held>,
+    ),
 }
 
 /// One failure told to every write of a batch, its causes kept (so a full
@@ -127,8 +131,22 @@ impl Writer {
     /// # Errors
     /// As [`votes::record`]; nothing of the vote is stored then.
     pub async fn record_vote(&self, vote: RecordVote) -> Result<(), RecordVoteError> {
+        self.record_vote_holding(vote, None).await
+    }
+
+    /// [`Writer::record_vote`], keeping `held` until the vote is committed or
+    /// has failed, whether or not the caller still waits (a caller's place
+    /// under a limit, say, that must last as long as its write).
+    ///
+    /// # Errors
+    /// As [`votes::record`]; nothing of the vote is stored then.
+    pub async fn record_vote_holding(
+        &self,
+        vote: RecordVote,
+        held: Option<Held>,
+    ) -> Result<(), RecordVoteError> {
         let (tx, rx) = oneshot::channel();
-        self.send(Job::Vote(vote, tx)).await?;
+        self.send(Job::Vote(vote, tx, held)).await?;
         rx.await.map_err(|_| dropped())?
     }
 
@@ -139,6 +157,9 @@ impl Writer {
             .map_err(|_| anyhow!("the database writer has stopped"))
     }
 }
+
+/// Something a write keeps until it is committed or has failed.
+pub type Held = Box<dyn Send>;
 
 /// What a caller hears when its write was lost with its batch (a panic).
 fn dropped() -> anyhow::Error {
@@ -178,6 +199,8 @@ struct Batch {
     battle_replies: Vec<Reply<anyhow::Error>>,
     votes: Vec<RecordVote>,
     vote_replies: Vec<Reply<RecordVoteError>>,
+    /// Dropped once the votes are committed or have failed.
+    held: Vec<Held>,
 }
 
 type Reply<E> = oneshot::Sender<Result<(), E>>;
@@ -191,9 +214,10 @@ impl Batch {
                     batch.battles.push(b);
                     batch.battle_replies.push(reply);
                 }
-                Job::Vote(v, reply) => {
+                Job::Vote(v, reply, held) => {
                     batch.votes.push(v);
                     batch.vote_replies.push(reply);
+                    batch.held.extend(held);
                 }
             }
         }
@@ -261,6 +285,7 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
     if commit.is_ok() && written > 0 {
         crate::metrics::write_batch(written);
     }
+    drop(batch.held);
     tell(batch.battle_replies, battles, &commit);
     tell(batch.vote_replies, votes, &commit);
 }
@@ -282,6 +307,9 @@ async fn one_by_one(db: &DatabaseConnection, batch: Batch) {
         }
         let _ = reply.send(result);
     }
+    // (Held until every vote of the batch is written: a claim may be dropped
+    // late, never early.)
+    drop(batch.held);
 }
 
 /// Tells each caller its write's own outcome, or the commit's failure.

@@ -2,7 +2,7 @@
 //! the demo set against a baseline, every item judged; results checked
 //! against a table computed by hand. Plus access control and bad judgments.
 
-use goldarena::domain::{BattleMode, Role, Scope, Verdict};
+use goldarena::domain::{Role, Scope, Verdict};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -34,58 +34,8 @@ async fn crowd_vote(
     b: &str,
     verdict: Verdict,
 ) -> uuid::Uuid {
-    use goldarena::store::{battles, votes};
-    let id = |name: &str| {
-        let name = name.to_owned();
-        async move {
-            i32::try_from(
-                app.count(&format!(
-                    "SELECT CAST(id AS BIGINT) FROM models WHERE name = '{name}'"
-                ))
-                .await,
-            )
-            .expect("model id")
-        }
-    };
-    let battle = uuid::Uuid::new_v4();
-    let (model_a, model_b) = (id(a).await, id(b).await);
-    battles::insert(
-        &app.db,
-        battles::NewBattle {
-            id: battle,
-            mode: BattleMode::Anonymous,
-            model_a,
-            model_b,
-            voter_id: None,
-            ip_hash: None,
-            question_chosen: false,
-            prompt_key: None,
-            language: None,
-            category: None,
-            question_id: Some(i32::try_from(question).expect("question id")),
-            created_at: battles::started_now(),
-            messages: Vec::new(),
-        },
-    )
-    .await
-    .expect("store the crowd's battle");
-    votes::record(
-        &app.db,
-        votes::RecordVote {
-            battle_id: battle,
-            model_a,
-            model_b,
-            verdict,
-            voter_id: None,
-            counted: true,
-            not_counted: None,
-            scopes: vec![Scope::Overall],
-            style: None,
-        },
-    )
-    .await
-    .expect("store the crowd's vote");
-    battle
+    let question = i32::try_from(question).expect("question id");
+    app.store_counted_vote(a, b, verdict, Some(question)).await
 }
 
 async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
@@ -670,6 +620,11 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
     )
     .await;
     assert_error(res, 409, "gold_exists").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'")
+            .await,
+        1
+    );
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'"

@@ -407,6 +407,72 @@ impl TestApp {
         out
     }
 
+    /// Stores a counted vote on an anonymous battle (of question-bank
+    /// question `question`, if given) between the models named `a` (shown
+    /// first) and `b`, straight into the database: a vote in a known order
+    /// on a known pair.
+    pub async fn store_counted_vote(
+        &self,
+        a: &str,
+        b: &str,
+        verdict: goldarena::domain::Verdict,
+        question: Option<i32>,
+    ) -> uuid::Uuid {
+        use goldarena::domain::{BattleMode, Scope};
+        use goldarena::store::{battles, votes};
+        let id = |name: &str| {
+            let name = name.to_owned();
+            async move {
+                i32::try_from(
+                    self.count(&format!(
+                        "SELECT CAST(id AS BIGINT) FROM models WHERE name = '{name}'"
+                    ))
+                    .await,
+                )
+                .expect("model id")
+            }
+        };
+        let battle = uuid::Uuid::new_v4();
+        let (model_a, model_b) = (id(a).await, id(b).await);
+        battles::insert(
+            &self.db,
+            battles::NewBattle {
+                id: battle,
+                mode: BattleMode::Anonymous,
+                model_a,
+                model_b,
+                voter_id: None,
+                ip_hash: None,
+                question_chosen: false,
+                prompt_key: None,
+                language: None,
+                category: None,
+                question_id: question,
+                created_at: battles::started_now(),
+                messages: Vec::new(),
+            },
+        )
+        .await
+        .expect("store the battle");
+        votes::record(
+            &self.db,
+            votes::RecordVote {
+                battle_id: battle,
+                model_a,
+                model_b,
+                verdict,
+                voter_id: None,
+                counted: true,
+                not_counted: None,
+                scopes: vec![Scope::Overall],
+                style: None,
+            },
+        )
+        .await
+        .expect("store the vote");
+        battle
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let row = self
             .db
