@@ -19,6 +19,7 @@ mod m20261202_000011_exam_runs;
 mod m20261202_000012_unfinished_answers;
 mod m20261203_000013_voter_history;
 mod m20261204_000014_unfinished_answers_only;
+mod m20261205_000015_daily_vote_counts;
 
 /// The ordered list of GoldArena migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_unfinished_answers::Migration),
             Box::new(m20261203_000013_voter_history::Migration),
             Box::new(m20261204_000014_unfinished_answers_only::Migration),
+            Box::new(m20261205_000015_daily_vote_counts::Migration),
         ]
     }
 }

@@ -369,28 +369,22 @@ impl Integrity {
         {
             return Ok(Judged::reason(NotCounted::FlaggedVoter));
         }
-        let today = Utc::now()
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .map_or_else(Utc::now, |d| d.and_utc());
-        let voter_key = vote.voter.map(|v| format!("voter {v}"));
-        let address_key = vote.ip_hash.map(|h| format!("address {h}"));
+        let today = store::integrity::day_of(Utc::now());
+        let voter_key = vote.voter.map(store::integrity::voter_key);
+        let address_key = vote.ip_hash.map(store::integrity::address_key);
         // Claimed before the counts are read: see `CapClaim`.
         let claim = CapClaim::take(
             &self.in_flight,
             voter_key.iter().chain(&address_key).cloned().collect(),
         );
-        if let (Some(voter), Some(key)) = (vote.voter, &voter_key) {
+        for (key, cap) in [
+            (&voter_key, s.daily_votes_per_voter),
+            (&address_key, s.daily_votes_per_ip),
+        ] {
+            let Some(key) = key else { continue };
             let earlier = claim.earlier(key);
-            let stored = store::integrity::counted_votes_by_voter(&self.db, voter, today).await?;
-            if stored.saturating_add(earlier) >= s.daily_votes_per_voter {
-                return Ok(Judged::reason(NotCounted::DailyCap));
-            }
-        }
-        if let (Some(ip_hash), Some(key)) = (vote.ip_hash, &address_key) {
-            let earlier = claim.earlier(key);
-            let stored = store::integrity::counted_votes_by_ip(&self.db, ip_hash, today).await?;
-            if stored.saturating_add(earlier) >= s.daily_votes_per_ip {
+            let stored = store::integrity::daily_count(&self.db, &today, key).await?;
+            if stored.saturating_add(earlier) >= cap {
                 return Ok(Judged::reason(NotCounted::DailyCap));
             }
         }

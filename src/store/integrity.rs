@@ -5,59 +5,80 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::entities::{battles, prompt_counts, voter_flags, votes};
+use super::entities::{battles, daily_vote_counts, prompt_counts, voter_flags, votes};
 use crate::domain::{BattleStatus, VoterId};
 
-/// Counted votes cast by `voter` since `since`.
-///
-/// # Errors
-/// On a database error.
-pub async fn counted_votes_by_voter<C: ConnectionTrait>(
-    db: &C,
-    voter: VoterId,
-    since: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    votes::Entity::find()
-        .filter(votes::Column::VoterId.eq(voter))
-        .filter(votes::Column::Counted.eq(true))
-        .filter(votes::Column::CreatedAt.gte(since))
-        .count(db)
-        .await
-        .context("failed to count the voter's votes")
+/// The key of a voter's daily counter.
+#[must_use]
+pub fn voter_key(voter: VoterId) -> String {
+    format!("voter {voter}")
 }
 
-/// Counted votes since `since` on battles started from the address `ip_hash`.
+/// The key of an address's daily counter (its hash of the day).
+#[must_use]
+pub fn address_key(ip_hash: &str) -> String {
+    format!("address {ip_hash}")
+}
+
+/// The counter's day: the UTC date, `YYYY-MM-DD`.
+#[must_use]
+pub fn day_of(at: DateTime<Utc>) -> String {
+    at.date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// Counted votes of `key` (see [`voter_key`], [`address_key`]) on `day`
+/// (see [`day_of`]).
 ///
 /// # Errors
 /// On a database error.
-pub async fn counted_votes_by_ip<C: ConnectionTrait>(
+pub async fn daily_count<C: ConnectionTrait>(db: &C, day: &str, key: &str) -> anyhow::Result<u64> {
+    let row = super::first(
+        db,
+        daily_vote_counts::Entity::find_by_id((day.to_owned(), key.to_owned())),
+    )
+    .await
+    .context("failed to read a daily vote count")?;
+    Ok(row.map_or(0, |r| u64::try_from(r.count).unwrap_or(0)))
+}
+
+/// Adds to the daily counters, `(day, key) -> votes`, in key order.
+///
+/// # Errors
+/// On a database error.
+pub async fn add_daily_counts<C: ConnectionTrait>(
     db: &C,
-    ip_hash: &str,
-    since: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    let stmt = Query::select()
-        .expr(Expr::col((votes::Entity, votes::Column::Id)).count())
-        .from(votes::Entity)
-        .inner_join(
-            battles::Entity,
-            Expr::col((battles::Entity, battles::Column::Id))
-                .equals((votes::Entity, votes::Column::BattleId)),
-        )
-        .and_where(Expr::col((battles::Entity, battles::Column::IpHash)).eq(ip_hash))
-        .and_where(Expr::col((votes::Entity, votes::Column::Counted)).eq(true))
-        .and_where(Expr::col((votes::Entity, votes::Column::CreatedAt)).gte(since))
-        .to_owned();
-    let row = db
-        .query_one(&stmt)
-        .await
-        .context("failed to count the address's votes")?;
-    let n: i64 = match row {
-        Some(r) => r.try_get_by_index(0).context("bad count")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or(0))
+    counts: &std::collections::BTreeMap<(String, String), i64>,
+) -> anyhow::Result<()> {
+    let rows: Vec<daily_vote_counts::ActiveModel> = counts
+        .iter()
+        .map(|((day, key), n)| daily_vote_counts::ActiveModel {
+            day: Set(day.clone()),
+            key: Set(key.clone()),
+            count: Set(*n),
+        })
+        .collect();
+    for run in super::runs(rows) {
+        daily_vote_counts::Entity::insert_many(run)
+            .on_conflict(
+                OnConflict::columns([
+                    daily_vote_counts::Column::Day,
+                    daily_vote_counts::Column::Key,
+                ])
+                .value(
+                    daily_vote_counts::Column::Count,
+                    Expr::col((daily_vote_counts::Entity, daily_vote_counts::Column::Count)).add(
+                        Expr::col((Alias::new("excluded"), daily_vote_counts::Column::Count)),
+                    ),
+                )
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await
+            .context("failed to add to the daily vote counts")?;
+    }
+    Ok(())
 }
 
 /// Whether the voter is flagged.

@@ -3,7 +3,7 @@
 
 use super::db::BeginWrite;
 use anyhow::Context;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
@@ -44,7 +44,8 @@ pub enum RecordVoteError {
 }
 
 /// Closes the open battle, stores the vote and, if it counts, adds one to the pair
-/// count of every scope: all of it or none of it, in four statements.
+/// count of every scope and to the daily counters of its voter and address:
+/// all of it or none of it, in five statements.
 ///
 /// The first statement flips the battle from `open` to `voted` only if no
 /// answer of it is still being generated, so two concurrent votes cannot both
@@ -68,12 +69,13 @@ pub async fn record<C: TransactionTrait>(db: &C, vote: RecordVote) -> Result<(),
     Ok(())
 }
 
-/// Records many votes in the caller's transaction with three statements
+/// Records many votes in the caller's transaction with four statements
 /// whatever their number (more only past [`super::ROWS_PER_STATEMENT`]): the open,
 /// fully answered battles are closed, in id order, by one conditional update
-/// that returns the ones it closed; their votes are inserted; and the pair
+/// that returns the ones it closed; their votes are inserted; the pair
 /// counts of the counted ones are added, summed per (scope, pair, verdict),
-/// in key order. A vote whose battle was not closed is told why (one more
+/// in key order; and so are the daily counters of their voters and
+/// addresses (the daily caps'), per (day, key). A vote whose battle was not closed is told why (one more
 /// read each, only then). Of several votes on one battle, the first takes it
 /// and the others find it voted, as if they had come after it.
 ///
@@ -89,7 +91,8 @@ pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
     let mut ids: Vec<Uuid> = all.iter().map(|v| v.battle_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut closed: HashSet<Uuid> = HashSet::with_capacity(ids.len());
+    // The closed battles, with the address each was started from.
+    let mut closed: HashMap<Uuid, Option<String>> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
         let unfinished = Query::select()
             .expr(Expr::val(1))
@@ -109,20 +112,31 @@ pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
             .exec_with_returning(txn)
             .await
             .context("failed to close battles")?;
-        closed.extend(rows.into_iter().map(|b| b.id));
+        closed.extend(rows.into_iter().map(|b| (b.id, b.ip_hash)));
     }
     let mut outcomes = Vec::with_capacity(all.len());
     let mut rows = Vec::with_capacity(closed.len());
     let mut counts: BTreeMap<PairKey, i64> = BTreeMap::new();
+    let mut daily: BTreeMap<(String, String), i64> = BTreeMap::new();
     let now = chrono::Utc::now();
+    let today = super::integrity::day_of(now);
     for vote in all {
-        if closed.remove(&vote.battle_id) {
+        if let Some(ip_hash) = closed.remove(&vote.battle_id) {
             rows.push(vote_row(vote, now));
             if vote.counted {
                 for scope in &vote.scopes {
                     *counts
                         .entry((scope.key(), vote.model_a, vote.model_b, vote.verdict))
                         .or_default() += 1;
+                }
+                // The daily caps' counters: the voter's and the address's.
+                let keys = vote
+                    .voter_id
+                    .map(super::integrity::voter_key)
+                    .into_iter()
+                    .chain(ip_hash.as_deref().map(super::integrity::address_key));
+                for key in keys {
+                    *daily.entry((today.clone(), key)).or_default() += 1;
                 }
             }
             outcomes.push(Ok(()));
@@ -140,6 +154,7 @@ pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
             .context("failed to insert votes")?;
     }
     super::counts::add(txn, &counts).await?;
+    super::integrity::add_daily_counts(txn, &daily).await?;
     Ok(outcomes)
 }
 

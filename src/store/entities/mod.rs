@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod battles;
 pub mod campaign_items;
 pub mod campaigns;
+pub mod daily_vote_counts;
 pub mod exam_answers;
 pub mod exam_questions;
 pub mod exams;
