@@ -22,6 +22,13 @@ enum DailyVoteCounts {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (its schema changes are
+    /// transactional): a start that dies half-way leaves nothing to trip the
+    /// next one.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
@@ -49,13 +56,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // The UTC day of a vote as `YYYY-MM-DD`: SQLite keeps the time as
-        // RFC 3339 text in UTC, PostgreSQL as a timestamp with time zone.
+        // RFC 3339 text in UTC, PostgreSQL as a timestamp with time zone. The
+        // bound is on the time itself, so the index on it serves.
         let db = manager.get_connection();
-        let day = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-            _ => "substr(v.created_at, 1, 10)",
-        };
         let since = yesterday();
+        let (day, from) = match manager.get_database_backend() {
+            DatabaseBackend::Postgres => (
+                "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                format!("TIMESTAMPTZ '{since} 00:00:00+00'"),
+            ),
+            _ => ("substr(v.created_at, 1, 10)", format!("'{since}'")),
+        };
         for (key, column, join) in [
             ("'voter ' || v.voter_id", "v.voter_id", ""),
             (
@@ -67,8 +78,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!(
                 "INSERT INTO daily_vote_counts (day, key, count) \
                  SELECT {day}, {key}, COUNT(*) FROM votes v {join} \
-                 WHERE v.counted AND {column} IS NOT NULL AND {day} >= '{since}' \
-                 GROUP BY {day}, {key}"
+                 WHERE v.counted AND {column} IS NOT NULL AND v.created_at >= {from} \
+                 GROUP BY {day}, {key} ON CONFLICT (day, key) DO NOTHING"
             ))
             .await?;
         }

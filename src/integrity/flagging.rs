@@ -116,6 +116,15 @@ pub async fn run_anomaly_checks(integrity: std::sync::Arc<Integrity>, beat: crat
     ticker.tick().await;
     loop {
         ticker.tick().await;
+        // The daily caps' counters of days before yesterday are read by no
+        // one (kept a day more for a clock near midnight).
+        let yesterday = store::integrity::day_of(Utc::now() - chrono::Duration::days(1));
+        if let Err(e) = store::integrity::prune_daily_counts(&integrity.db, &yesterday).await {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "dropping old daily vote counts failed"
+            );
+        }
         if !integrity.enabled() {
             beat.ok();
             continue;

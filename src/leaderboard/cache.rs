@@ -1,7 +1,7 @@
 //! The cached leaderboard and the signal that it is stale.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use sea_orm::DatabaseConnection;
@@ -20,6 +20,9 @@ pub struct LeaderboardCache {
     current_generation: AtomicU64,
     /// The fingerprint of the overall pair counts of the current board.
     pub(super) current_counts: AtomicU64,
+    /// The latest void or restore (its audit id; 0 for none) the current
+    /// board's online Elo had seen.
+    current_moderation: AtomicI64,
     /// Boards per category or language, computed when first asked for and
     /// kept until a counted vote here makes them stale (`generation`) or the
     /// overall board changes (a vote or a void through another instance).
@@ -44,6 +47,7 @@ impl Default for LeaderboardCache {
             current: RwLock::new(None),
             current_generation: AtomicU64::new(0),
             current_counts: AtomicU64::new(0),
+            current_moderation: AtomicI64::new(0),
             scoped: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
             policy: RwLock::new(None),
@@ -60,11 +64,13 @@ impl LeaderboardCache {
         self.current.read().map_or(None, |g| g.clone())
     }
 
-    fn set(&self, board: Leaderboard, generation: u64, counts: u64) {
+    fn set(&self, board: Leaderboard, generation: u64, counts: u64, moderation: Option<i64>) {
         if let Ok(mut g) = self.current.write() {
             *g = Some(Arc::new(board));
             self.current_generation.store(generation, Ordering::Relaxed);
             self.current_counts.store(counts, Ordering::Relaxed);
+            self.current_moderation
+                .store(moderation.unwrap_or(0), Ordering::Relaxed);
         }
     }
 
@@ -171,6 +177,15 @@ impl LeaderboardCache {
         }
     }
 
+    /// The latest void or restore the current board's online Elo had seen
+    /// (read without waiting for a recompute that holds the tracker).
+    pub(super) fn board_moderation(&self) -> Option<i64> {
+        match self.current_moderation.load(Ordering::Relaxed) {
+            0 => None,
+            id => Some(id),
+        }
+    }
+
     /// Computes the leaderboard now and stores it.
     ///
     /// # Errors
@@ -186,7 +201,9 @@ impl LeaderboardCache {
         let mut elo = self.elo.lock().await;
         let generation = self.generation.load(Ordering::Relaxed);
         let (board, counts) = compute(db, policy, &mut elo, &Scope::Overall).await?;
-        self.set(board, generation, counts);
+        // Set only with the board: a recompute that failed after the online
+        // Elo caught up leaves the poll seeing the change still to do.
+        self.set(board, generation, counts, elo.moderation());
         Ok(())
     }
 }

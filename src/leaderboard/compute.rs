@@ -49,11 +49,7 @@ impl EloTracker {
         db: &DatabaseConnection,
         counts: &[PairCount],
     ) -> anyhow::Result<()> {
-        let moderation = store::audit::latest_of(
-            db,
-            &[store::audit::BATTLE_VOID, store::audit::BATTLE_RESTORE],
-        )
-        .await?;
+        let moderation = latest_moderation(db).await?;
         if moderation == self.moderation {
             self.apply(store::counts::counted_votes_after(db, self.last_vote_id).await?);
             if self.matches(counts) {
@@ -71,6 +67,11 @@ impl EloTracker {
         };
         self.apply(store::counts::counted_votes_after(db, 0).await?);
         Ok(())
+    }
+
+    /// The latest void or restore the votes applied were read after.
+    pub(super) fn moderation(&self) -> Option<i64> {
+        self.moderation
     }
 
     fn matches(&self, counts: &[PairCount]) -> bool {
@@ -91,6 +92,19 @@ impl EloTracker {
                 .or_default() += 1;
         }
     }
+}
+
+/// The latest void or restore of a battle, by its audit entry (`None`
+/// before the first).
+///
+/// # Errors
+/// On a database error.
+pub(super) async fn latest_moderation(db: &DatabaseConnection) -> anyhow::Result<Option<i64>> {
+    store::audit::latest_of(
+        db,
+        &[store::audit::BATTLE_VOID, store::audit::BATTLE_RESTORE],
+    )
+    .await
 }
 
 /// What identifies a scope's pair counts (model ids, verdict, count), in

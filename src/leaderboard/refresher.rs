@@ -69,13 +69,16 @@ impl LeaderboardCache {
                 tokio::time::sleep(policy.debounce).await;
             } else {
                 // The counts themselves, not their total: a void and a vote
-                // (or a restore) through another instance keep the total.
+                // (or a restore) through another instance keep the total. And
+                // the latest void or restore: one that swapped two votes of one
+                // pair keeps the counts, not the online Elo.
                 let known = self.get().map(|_| {
                     self.current_counts
                         .load(std::sync::atomic::Ordering::Relaxed)
                 });
-                match overall_counts(&db).await {
-                    Ok(counts) if Some(counts) == known => {
+                let moderation = self.board_moderation();
+                match changes(&db).await {
+                    Ok((counts, latest)) if Some(counts) == known && latest == moderation => {
                         beat.ok();
                         continue;
                     }
@@ -106,8 +109,10 @@ impl LeaderboardCache {
     }
 }
 
-/// The fingerprint of the overall pair counts in the database.
-async fn overall_counts(db: &DatabaseConnection) -> anyhow::Result<u64> {
+/// The fingerprint of the overall pair counts in the database, and the
+/// latest void or restore of a battle.
+async fn changes(db: &DatabaseConnection) -> anyhow::Result<(u64, Option<i64>)> {
     let counts = store::counts::pair_counts(db, &Scope::Overall).await?;
-    Ok(super::compute::counts_fingerprint(&counts))
+    let moderation = super::compute::latest_moderation(db).await?;
+    Ok((super::compute::counts_fingerprint(&counts), moderation))
 }

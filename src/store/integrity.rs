@@ -43,6 +43,20 @@ pub async fn daily_count<C: ConnectionTrait>(db: &C, day: &str, key: &str) -> an
     Ok(row.map_or(0, |r| u64::try_from(r.count).unwrap_or(0)))
 }
 
+/// Drops the daily counters of days before `day` (see [`day_of`]): no cap
+/// reads them. Returns how many went.
+///
+/// # Errors
+/// On a database error.
+pub async fn prune_daily_counts<C: ConnectionTrait>(db: &C, day: &str) -> anyhow::Result<u64> {
+    let gone = daily_vote_counts::Entity::delete_many()
+        .filter(daily_vote_counts::Column::Day.lt(day))
+        .exec(db)
+        .await
+        .context("failed to drop old daily vote counts")?;
+    Ok(gone.rows_affected)
+}
+
 /// Adds to the daily counters, `(day, key) -> votes`, in key order.
 ///
 /// # Errors

@@ -8,15 +8,18 @@
 //! and every statement is a round trip to the driver's thread. Here the
 //! writes queue for one task (a *lane*) that takes what has gathered, stores
 //! every battle of it with two statements (battles, then messages) and
-//! records every vote with three (close the battles, insert the votes, add
-//! the pair counts, summed per pair), and commits once: one disk flush for
-//! the whole batch (group commit).
+//! records every vote with four (close the battles, insert the votes, add
+//! the pair counts, summed per pair, and the daily caps' counters, summed
+//! per day and key), and commits once: one disk flush for the whole batch
+//! (group commit).
 //!
 //! On PostgreSQL, which has concurrent writers, [`POSTGRES_LANES`] lanes
 //! share the queue: some gather and write while others wait for their
-//! commit's flush. Each lane closes battles in id order and adds pair counts
-//! in key order, after its battles, so no two lanes wait on each other in a
-//! cycle (a lane holding a pair count waits for nothing more).
+//! commit's flush. Each lane closes battles in id order, adds pair counts in
+//! key order after its battles, and the daily counters in key order after
+//! those, so no two lanes wait on each other in a cycle (a lane holding a
+//! daily counter waits for nothing more). Lanes do queue on the counter of
+//! an address with many voters at once until the holder commits.
 //!
 //! A batch whose shared statements fail (a model deleted meanwhile, say, or
 //! a deadlock PostgreSQL broke) is rolled back whole and its writes are

@@ -356,42 +356,10 @@ async fn the_online_elo_follows_a_void_and_a_restore_that_keep_the_total(backend
     app.leaderboard_after(2).await;
     moderate(&ids[0], "void").await;
     moderate(&ids[1], "restore").await;
-    let elo = |board: &Value| -> Vec<(String, String)> {
-        let mut rows: Vec<(String, String)> = board["rows"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .map(|r| {
-                (
-                    r["model"].to_string(),
-                    format!("{:.9}", r["elo"].as_f64().expect("elo")),
-                )
-            })
-            .collect();
-        rows.sort();
-        rows
-    };
     // (Kept to the end: dropping a test instance drops its database.)
     let replay = app.another_instance().await;
-    let fresh = elo(&replay.leaderboard_after(2).await);
-    let follows = |votes: u64, fresh: Vec<(String, String)>| {
-        let app = &app;
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(15);
-            loop {
-                let now = elo(&app.leaderboard_after(votes).await);
-                if now == fresh {
-                    break;
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "the online Elo stayed at {now:?}, a replay gives {fresh:?}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
-    follows(2, fresh).await;
+    let fresh = elo_of(&replay.leaderboard_after(2).await);
+    elo_follows(&app, 2, &fresh).await;
 
     // The same with two battles of one pair and verdict, one before and one
     // after a third on the same pair: the first is voided, then the last
@@ -408,15 +376,53 @@ async fn the_online_elo_follows_a_void_and_a_restore_that_keep_the_total(backend
         .store_counted_vote("demo-terse", "demo-sloppy", Verdict::ModelA, None)
         .await;
     // (Stored behind the arena's back: the refresher's check of the counts
-    // finds them.)
+    // finds them.) The second instance watches.
     app.leaderboard_after(5).await;
+    replay.leaderboard_after(5).await;
     moderate(&early.to_string(), "void").await;
     app.leaderboard_after(4).await;
+    replay.leaderboard_after(4).await;
     moderate(&late.to_string(), "void").await;
     moderate(&early.to_string(), "restore").await;
-    let replay = app.another_instance().await;
-    let fresh = elo(&replay.leaderboard_after(4).await);
-    follows(4, fresh).await;
+    let third = app.another_instance().await;
+    let fresh = elo_of(&third.leaderboard_after(4).await);
+    elo_follows(&app, 4, &fresh).await;
+    // The other instance saw neither the void nor the restore, and its counts
+    // did not change: its check of the latest void or restore finds them.
+    elo_follows(&replay, 4, &fresh).await;
+}
+
+/// Each model's online Elo on `board`, by name.
+fn elo_of(board: &Value) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = board["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["model"].to_string(),
+                format!("{:.9}", r["elo"].as_f64().expect("elo")),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Waits until `app`'s board (at `votes` votes) has the online Elo `fresh`.
+async fn elo_follows(app: &TestApp, votes: u64, fresh: &[(String, String)]) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = elo_of(&app.leaderboard_after(votes).await);
+        if now == fresh {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the online Elo stayed at {now:?}, a replay gives {fresh:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn an_operator_voids_and_restores_a_battle_and_the_audit_log_records_it(backend: Backend) {

@@ -244,6 +244,15 @@ async fn the_daily_cap_holds_when_votes_race(backend: Backend) {
         app.count("SELECT COUNT(*) FROM votes WHERE counted").await,
         7
     );
+    // The counters: one per voter with a counted vote and one for the
+    // address, today's. Days before the one given are dropped; today's stay.
+    let counters = "SELECT COUNT(*) FROM daily_vote_counts";
+    assert_eq!(app.count(counters).await, 6);
+    let today = goldarena::store::integrity::day_of(chrono::Utc::now());
+    let store = goldarena::store::integrity::prune_daily_counts;
+    assert_eq!(store(&app.db, &today).await.expect("prune"), 0);
+    assert_eq!(store(&app.db, "9999-12-31").await.expect("prune"), 6);
+    assert_eq!(app.count(counters).await, 0);
 }
 
 async fn a_flagged_voter_is_not_counted_and_an_operator_can_void_their_votes(backend: Backend) {
