@@ -4,14 +4,14 @@
 //! rule's code, so that operators can audit the rules.
 
 pub mod anomaly;
+mod claims;
 pub mod client;
 mod flagging;
 mod limits;
 mod voter;
 
-use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,6 +23,8 @@ use sha2::{Digest, Sha256};
 use crate::config::IntegritySettings;
 use crate::domain::{NotCounted, VoterId};
 use crate::store;
+pub use claims::CapClaim;
+use claims::InFlight;
 pub use flagging::run_anomaly_checks;
 pub use limits::Action;
 use limits::RateLimits;
@@ -64,82 +66,6 @@ pub struct Integrity {
     /// Votes judged to count whose write has not finished, per voter and
     /// per address (see [`CapClaim`]).
     in_flight: Arc<Mutex<InFlight>>,
-}
-
-/// Votes judged to count whose write has not finished: per key (a voter or
-/// an address), the tickets of their claims.
-#[derive(Default)]
-struct InFlight {
-    next_ticket: u64,
-    held: HashMap<String, BTreeSet<u64>>,
-}
-
-/// A vote's place under the daily caps while it is written.
-///
-/// The caps are counted in the database, and a vote is written after it is
-/// judged, so votes of one voter (or address) judged side by side would each
-/// read the count before the others' writes and all count past the cap. So
-/// a vote first takes a ticket for each of its keys; just before it reads a
-/// key's stored count, it adds the claims of that key with earlier tickets
-/// still held. A claim is dropped by the database writer once the vote is
-/// committed (or has failed), so an earlier vote is either still held (and
-/// added) or committed before the read began (and in the count): none is
-/// missed, and on one instance the caps are never passed. A vote committed
-/// in the instant before the read whose claim is still held is counted
-/// twice, so under a race a cap may hold a vote early. Instances do not see
-/// each other's claims: across them, a race can pass a cap by the votes in
-/// flight.
-#[must_use]
-pub struct CapClaim {
-    in_flight: Arc<Mutex<InFlight>>,
-    ticket: u64,
-    keys: Vec<String>,
-}
-
-impl CapClaim {
-    fn take(in_flight: &Arc<Mutex<InFlight>>, keys: Vec<String>) -> Self {
-        let mut state = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        for key in &keys {
-            state.held.entry(key.clone()).or_default().insert(ticket);
-        }
-        drop(state);
-        Self {
-            in_flight: Arc::clone(in_flight),
-            ticket,
-            keys,
-        }
-    }
-
-    /// The claims of `key` taken before this one and still held.
-    fn earlier(&self, key: &str) -> u64 {
-        let state = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        state
-            .held
-            .get(key)
-            .map_or(0, |t| t.range(..self.ticket).count() as u64)
-    }
-}
-
-impl Drop for CapClaim {
-    fn drop(&mut self) {
-        let mut state = self
-            .in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        for key in &self.keys {
-            if let Some(tickets) = state.held.get_mut(key) {
-                tickets.remove(&self.ticket);
-                if tickets.is_empty() {
-                    state.held.remove(key);
-                }
-            }
-        }
-    }
 }
 
 /// What the rules say of a vote.
