@@ -5,6 +5,10 @@
 //! its voter's and its address's counters in the transaction that stores it.
 //! The counters of the votes already stored since yesterday are filled in
 //! here, so an upgrade in the middle of a day keeps that day's caps.
+//!
+//! Also an index on the audit log's actions: the leaderboard asks for the
+//! latest void or restore of a battle at every recompute (the online Elo
+//! replays after one).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
@@ -19,6 +23,15 @@ enum DailyVoteCounts {
     Key,
     Count,
 }
+
+#[derive(DeriveIden)]
+enum AuditLog {
+    Table,
+    Action,
+    Id,
+}
+
+const AUDIT_INDEX: &str = "idx_audit_log_action_id";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -55,6 +68,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(AUDIT_INDEX)
+                    .table(AuditLog::Table)
+                    .col(AuditLog::Action)
+                    .col(AuditLog::Id)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
         // The UTC day of a vote as `YYYY-MM-DD`: SQLite keeps the time as
         // RFC 3339 text in UTC, PostgreSQL as a timestamp with time zone. The
         // bound is on the time itself, so the index on it serves.
@@ -87,6 +111,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(AUDIT_INDEX)
+                    .table(AuditLog::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(DailyVoteCounts::Table).to_owned())
             .await
