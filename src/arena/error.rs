@@ -56,6 +56,10 @@ pub enum ArenaError {
     BattleChanged(Uuid),
     #[error("the answers were regenerated {max} times already; vote, or start a new round")]
     RegenerateLimit { max: usize },
+    #[error(
+        "battle {id} has {max} answer streams open already (other tabs?); close one and try again"
+    )]
+    TooManyStreams { id: Uuid, max: usize },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -47,6 +47,8 @@ pub struct Arena {
     writer: crate::store::writer::Writer,
     /// Question-bank battles started here that wait for a vote.
     open_battles: Arc<open_battles::OpenBattles>,
+    /// The answer streams open per battle.
+    streams: Arc<live::stream::OpenStreams>,
 }
 
 impl Arena {
@@ -70,6 +72,7 @@ impl Arena {
             on_counted_vote,
             bank: Arc::default(),
             open_battles: Arc::default(),
+            streams: Arc::default(),
         }
     }
 }

@@ -211,7 +211,7 @@ impl From<ArenaError> for ApiError {
             ArenaError::TurnFailed(_) => ErrorCode::TurnFailed,
             ArenaError::BattleChanged(_) => ErrorCode::BattleChanged,
             ArenaError::RegenerateLimit { .. } => ErrorCode::RegenerateLimitReached,
-            ArenaError::TokenBudget => ErrorCode::RateLimited,
+            ArenaError::TokenBudget | ArenaError::TooManyStreams { .. } => ErrorCode::RateLimited,
             ArenaError::Unexpected(_) => ErrorCode::InternalError,
         };
         ApiError::new(code, e.to_string())

@@ -137,7 +137,7 @@ pub const DOCS: &[(&str, &str, &str, &str)] = &[
         "GET",
         "/battles/{id}/stream",
         "arena",
-        "Server-sent events of a live battle's answers: delta, done, failed, void, end.",
+        "Server-sent events of a live battle's answers: delta, done, failed, void, end. At most 4 open per battle (then 429).",
     ),
     (
         "POST",

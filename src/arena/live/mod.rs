@@ -5,7 +5,7 @@
 mod breaker;
 pub mod generation;
 mod models;
-mod stream;
+pub(super) mod stream;
 
 use std::collections::HashMap;
 use std::sync::Arc;

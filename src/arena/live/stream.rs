@@ -48,6 +48,56 @@ pub enum StreamEvent {
 /// How often the database is looked at while another instance generates.
 const POLL: Duration = Duration::from_millis(250);
 
+/// The answer streams one battle may have open at once: a page, a few tabs
+/// or a reconnect while the old connection is being noticed gone. Each
+/// stream holds a connection and, while its answers are generated on
+/// another instance, reads the database four times a second.
+pub const MAX_STREAMS_PER_BATTLE: usize = 4;
+
+/// The answer streams open per battle.
+#[derive(Default)]
+pub(in crate::arena) struct OpenStreams(std::sync::Mutex<std::collections::HashMap<Uuid, usize>>);
+
+/// One open stream's place, given back when its feed ends.
+struct StreamPlace {
+    streams: std::sync::Arc<OpenStreams>,
+    battle: Uuid,
+}
+
+impl OpenStreams {
+    fn open(self: &std::sync::Arc<Self>, battle: Uuid) -> Option<StreamPlace> {
+        let mut open = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(battle).or_default();
+        if *n >= MAX_STREAMS_PER_BATTLE {
+            return None;
+        }
+        *n += 1;
+        Some(StreamPlace {
+            streams: std::sync::Arc::clone(self),
+            battle,
+        })
+    }
+}
+
+impl Drop for StreamPlace {
+    fn drop(&mut self) {
+        let mut open = self
+            .streams
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.battle) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.battle);
+            }
+        }
+    }
+}
+
 /// Told when a placeholder outlived every timeout: the instance generating it
 /// is gone.
 pub const INTERRUPTED_REASON: &str =
@@ -117,7 +167,8 @@ impl Arena {
     /// The events of the battle's latest turn, from where it stands now.
     ///
     /// # Errors
-    /// `BattleNotFound`, or a database error.
+    /// `BattleNotFound`, `TooManyStreams` (see [`MAX_STREAMS_PER_BATTLE`]),
+    /// or a database error.
     pub async fn stream(
         &self,
         battle_id: Uuid,
@@ -125,9 +176,18 @@ impl Arena {
         store::battles::find(&self.db, battle_id)
             .await?
             .ok_or(ArenaError::BattleNotFound(battle_id))?;
+        let place = self
+            .streams
+            .open(battle_id)
+            .ok_or(ArenaError::TooManyStreams {
+                id: battle_id,
+                max: MAX_STREAMS_PER_BATTLE,
+            })?;
         let (tx, rx) = mpsc::channel(64);
         let arena = self.clone();
         tokio::spawn(async move {
+            // Held while the feed runs: it ends when the page goes away.
+            let _place = place;
             if let Err(e) = arena.feed(battle_id, &tx).await {
                 tracing::error!(battle = %battle_id, error = format!("{e:#}"), "battle stream failed");
                 let _ = tx.send(StreamEvent::End { status: None }).await;
@@ -219,8 +279,18 @@ async fn follow(running: &Running, tx: &mpsc::Sender<StreamEvent>) {
                 return;
             }
         }
-        if finished || progress.changed().await.is_err() {
+        if finished {
             return;
+        }
+        // A page that went away ends the follow at once, not at the next
+        // piece of text (an upstream may be silent for a while).
+        tokio::select! {
+            changed = progress.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            () = tx.closed() => return,
         }
     }
 }

@@ -117,6 +117,34 @@ async fn both_sides_are_generated_at_the_same_time() {
     assert!(switches >= 2, "sides interleave: {sides:?}");
 }
 
+/// One battle has at most four answer streams open at once (tabs, a
+/// reconnect); the fifth is refused until one ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_battle_has_at_most_four_streams_open_at_once() {
+    let slow =
+        |t: &str| Script::answer(t).slow(Duration::from_millis(1_500), Duration::from_millis(20));
+    let fake = FakeOpenAi::start(&[("alpha", slow(ALPHA)), ("beta", slow(BETA))]).await;
+    let Some(app) = spawn_live(Backend::Sqlite, &fake, &["alpha", "beta"], |_| {}).await else {
+        return;
+    };
+    let id = id(&live_battle(&app, "Many tabs?").await);
+    let path = format!("/api/v1/battles/{id}/stream");
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), 200);
+        open.push(res);
+    }
+    assert_error(app.get(&path).await, 429, "rate_limited").await;
+    // Each stream runs to its end (both answers done): their places come back.
+    for res in open {
+        let body = res.text().await.expect("stream");
+        assert!(body.contains("event: end"), "{body}");
+    }
+    let events = app.stream(&id).await;
+    assert!(events.iter().any(|(n, _)| n == "end"), "{events:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_never_has_more_requests_in_flight_than_its_limit() {
     let slow =
