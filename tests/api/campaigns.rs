@@ -567,71 +567,28 @@ async fn gold_items_gate_the_experts_and_disputes_are_adjudicated_into_gold(back
     assert_eq!(items[0]["item_id"].as_i64(), Some(flagged));
     assert_eq!(items[0]["why"], "safety flag");
     let adjudicate = format!("/api/v1/campaigns/{id}/adjudication");
+    let resolve = |item: i64, verdict: &str| {
+        post(
+            &operator,
+            &app,
+            &adjudicate,
+            json!({"item_id": item, "verdict": verdict}),
+        )
+    };
+    let gold_b =
+        format!("SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'");
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'";
     // An item the campaign does not have is not found; "both bad" is no gold.
-    let res = post(
-        &operator,
-        &app,
-        &adjudicate,
-        json!({"item_id": 999_999, "verdict": "model_b"}),
-    )
-    .await;
-    assert_error(res, 404, "not_found").await;
-    let res = post(
-        &operator,
-        &app,
-        &adjudicate,
-        json!({"item_id": flagged, "verdict": "tie (bothbad)"}),
-    )
-    .await;
-    assert_error(res, 400, "invalid_body").await;
-    let res = post(
-        &operator,
-        &app,
-        &adjudicate,
-        json!({"item_id": flagged, "verdict": "model_b"}),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let gold_now = app
-        .count(&format!(
-            "SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'"
-        ))
-        .await;
-    assert_eq!(gold_now, 1);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'")
-            .await,
-        1
-    );
+    assert_error(resolve(999_999, "model_b").await, 404, "not_found").await;
+    assert_error(resolve(flagged, "tie (bothbad)").await, 400, "invalid_body").await;
+    assert_eq!(resolve(flagged, "model_b").await.status(), 200);
+    assert_eq!(app.count(&gold_b).await, 1);
+    assert_eq!(app.count(audited).await, 1);
     // The same resolution again is no change; another verdict is refused.
-    let res = post(
-        &operator,
-        &app,
-        &adjudicate,
-        json!({"item_id": flagged, "verdict": "model_b"}),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let res = post(
-        &operator,
-        &app,
-        &adjudicate,
-        json!({"item_id": flagged, "verdict": "model_a"}),
-    )
-    .await;
-    assert_error(res, 409, "gold_exists").await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.adjudicate'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM campaign_items WHERE id = {flagged} AND gold = 'model_b'"
-        ))
-        .await,
-        1
-    );
+    assert_eq!(resolve(flagged, "model_b").await.status(), 200);
+    assert_error(resolve(flagged, "model_a").await, 409, "gold_exists").await;
+    assert_eq!(app.count(audited).await, 1);
+    assert_eq!(app.count(&gold_b).await, 1);
     let queue: Value = get_json(
         &operator,
         &app,
