@@ -115,8 +115,15 @@ impl Application {
         let invalidate = Arc::clone(&cache);
         let admin = Admin::new(db.clone(), Arc::new(move || invalidate.invalidate()));
         let invalidate = Arc::clone(&cache);
+        let writes = store::db::writer_connection(
+            &db,
+            &settings.database_url,
+            Duration::from_millis(settings.database_acquire_timeout_ms),
+        )
+        .await?;
         let arena = Arena::new(
             db.clone(),
+            writes,
             Arc::new(live),
             settings.live.identity_words.clone(),
             Arc::clone(&integrity),

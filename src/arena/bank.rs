@@ -36,12 +36,7 @@ impl Arena {
         let question_id = match question_id {
             Some(id) => id,
             None => {
-                let recent = store::questions::recent_questions_of_voter(
-                    &self.db,
-                    client.voter,
-                    index.playable.len().saturating_mul(2),
-                )
-                .await?;
+                let recent = self.recent_questions(client, index.playable.len()).await?;
                 pick_unseen(&index.playable, &recent, &mut rand::rng())
                     .ok_or(ArenaError::NoBattleAvailable)?
             }
@@ -105,6 +100,7 @@ impl Arena {
         };
         let (row, messages) = battle.rows();
         self.store_battle(battle).await?;
+        self.recent.started(client.voter, question.id);
         self.open_battles.keep(Stored {
             battle: row,
             messages,
@@ -124,6 +120,22 @@ impl Arena {
             turns,
             models: None,
         })
+    }
+
+    /// The voter's latest distinct questions, newest first: kept in memory
+    /// (see `recent_questions`), read from the database when the list kept
+    /// is missing or older than its freshness.
+    async fn recent_questions(&self, client: &Client, bank: usize) -> anyhow::Result<Vec<i32>> {
+        if let Some(recent) = self.recent.fresh(client.voter) {
+            return Ok(recent);
+        }
+        let limit = bank.saturating_mul(2);
+        let read_at = std::time::Instant::now();
+        let recent =
+            store::questions::recent_questions_of_voter(&self.db, client.voter, limit).await?;
+        self.recent
+            .read(client.voter, recent.clone(), limit, read_at);
+        Ok(recent)
     }
 }
 

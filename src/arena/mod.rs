@@ -7,6 +7,7 @@ mod bank_index;
 mod error;
 pub mod live;
 mod open_battles;
+mod recent_questions;
 pub mod sampling;
 mod view;
 mod vote;
@@ -47,22 +48,28 @@ pub struct Arena {
     writer: crate::store::writer::Writer,
     /// Question-bank battles started here that wait for a vote.
     open_battles: Arc<open_battles::OpenBattles>,
+    /// The questions each voter saw last.
+    recent: Arc<recent_questions::RecentQuestions>,
     /// The answer streams open per battle.
     streams: Arc<live::stream::OpenStreams>,
 }
 
 impl Arena {
     /// Must be called within a Tokio runtime (the writer's task starts).
+    /// `writes` is the connection the writer stores battles and votes
+    /// through ([`crate::store::db::writer_connection`]); `db` serves the
+    /// rest.
     #[must_use]
     pub fn new(
         db: DatabaseConnection,
+        writes: DatabaseConnection,
         live: Arc<LiveModels>,
         identity_words: Vec<String>,
         integrity: Arc<Integrity>,
         on_counted_vote: OnCountedVote,
     ) -> Self {
         Self {
-            writer: crate::store::writer::Writer::new(db.clone()),
+            writer: crate::store::writer::Writer::new(writes),
             db,
             live,
             hub: Arc::new(Hub::default()),
@@ -72,6 +79,7 @@ impl Arena {
             on_counted_vote,
             bank: Arc::default(),
             open_battles: Arc::default(),
+            recent: Arc::default(),
             streams: Arc::default(),
         }
     }

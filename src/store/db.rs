@@ -45,10 +45,18 @@ pub async fn connect_with(
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                // Pages read through a memory map, not copied by a system
-                // call each time another connection's write empties the
-                // page cache (WAL readers do, after every commit).
-                .pragma("mmap_size", "268435456")
+                // No memory map (`mmap_size` 0): a connection that finds the
+                // file changed by another one drops its whole map at its next
+                // read (an `munmap`, with its TLB shootdowns, then a page
+                // fault per page read again). Under a crowd the writer changes
+                // the file hundreds of times a second, and that cost 14 % of
+                // the server's CPU in a profile; a page read by `pread` costs
+                // one copy.
+                .pragma("mmap_size", "0")
+                // A statement's undo journal (a multi-row insert keeps one in
+                // case a row fails) stays in memory, never spilling to a
+                // temporary file.
+                .pragma("temp_store", "memory")
         });
     // A new SQLite file is switched to WAL by its first connection, and that
     // switch fails at once ("database is locked", no busy handler) while
@@ -70,6 +78,30 @@ pub async fn connect_with(
             }
         }
     }
+}
+
+/// The connection the hot writes go through ([`super::writer`]): on an
+/// SQLite file, a pool of its own holding one connection; elsewhere `db`.
+///
+/// In WAL mode a connection empties its page cache whenever another
+/// connection has written since its last transaction. The writer's batches
+/// took whichever pooled connection was free, so nearly every batch began
+/// with a cold cache and read the tables' and indexes' upper pages again
+/// (from the WAL, by system calls); on a connection of its own, the pages
+/// its last batch touched are still there. (An in-memory database is one
+/// per connection, so it keeps sharing `db`.)
+///
+/// # Errors
+/// When the connection cannot be opened.
+pub async fn writer_connection(
+    db: &DatabaseConnection,
+    url: &str,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite || sqlite_file(url).is_none() {
+        return Ok(db.clone());
+    }
+    connect_with(url, 1, acquire_timeout).await
 }
 
 /// How long SQLite waits for another connection's lock.
