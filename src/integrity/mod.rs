@@ -290,27 +290,44 @@ impl Integrity {
         {
             return Ok(Judged::reason(NotCounted::DuplicatePrompt));
         }
-        if let Some(voter) = vote.voter
-            && store::integrity::is_flagged(&self.db, voter).await?
-        {
-            return Ok(Judged::reason(NotCounted::FlaggedVoter));
-        }
         let today = store::integrity::day_of(Utc::now());
         let voter_key = vote.voter.map(store::integrity::voter_key);
         let address_key = vote.ip_hash.map(store::integrity::address_key);
-        // Claimed before the counts are read: see `CapClaim`.
+        // Claimed before the counts are read, and the earlier claims taken
+        // just before the read: see `CapClaim`.
         let claim = CapClaim::take(
             &self.in_flight,
             voter_key.iter().chain(&address_key).cloned().collect(),
         );
-        for (key, cap) in [
-            (&voter_key, s.daily_votes_per_voter),
-            (&address_key, s.daily_votes_per_ip),
+        let earlier =
+            [&voter_key, &address_key].map(|k| k.as_ref().map_or(0, |k| claim.earlier(k)));
+        // The flag and both counters in one statement.
+        let checks = store::integrity::vote_checks(
+            &self.db,
+            vote.voter,
+            &today,
+            voter_key.as_deref(),
+            address_key.as_deref(),
+        )
+        .await?;
+        if checks.flagged {
+            return Ok(Judged::reason(NotCounted::FlaggedVoter));
+        }
+        for (key, stored, earlier, cap) in [
+            (
+                &voter_key,
+                checks.voter_count,
+                earlier[0],
+                s.daily_votes_per_voter,
+            ),
+            (
+                &address_key,
+                checks.address_count,
+                earlier[1],
+                s.daily_votes_per_ip,
+            ),
         ] {
-            let Some(key) = key else { continue };
-            let earlier = claim.earlier(key);
-            let stored = store::integrity::daily_count(&self.db, &today, key).await?;
-            if stored.saturating_add(earlier) >= cap {
+            if key.is_some() && stored.saturating_add(earlier) >= cap {
                 return Ok(Judged::reason(NotCounted::DailyCap));
             }
         }

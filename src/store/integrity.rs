@@ -28,19 +28,72 @@ pub fn day_of(at: DateTime<Utc>) -> String {
     at.date_naive().format("%Y-%m-%d").to_string()
 }
 
-/// Counted votes of `key` (see [`voter_key`], [`address_key`]) on `day`
-/// (see [`day_of`]).
+/// What a vote's counting rules read, in one statement (one round trip):
+/// whether the voter is flagged, and the counted votes of the voter's and
+/// the address's daily counters on `day` (0 for a key not given or not
+/// counted yet).
 ///
 /// # Errors
 /// On a database error.
-pub async fn daily_count<C: ConnectionTrait>(db: &C, day: &str, key: &str) -> anyhow::Result<u64> {
-    let row = super::first(
-        db,
-        daily_vote_counts::Entity::find_by_id((day.to_owned(), key.to_owned())),
-    )
-    .await
-    .context("failed to read a daily vote count")?;
-    Ok(row.map_or(0, |r| u64::try_from(r.count).unwrap_or(0)))
+pub async fn vote_checks<C: ConnectionTrait>(
+    db: &C,
+    voter: Option<VoterId>,
+    day: &str,
+    voter_key: Option<&str>,
+    address_key: Option<&str>,
+) -> anyhow::Result<VoteChecks> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM voter_flags WHERE voter_id = $1) \
+             THEN 1 ELSE 0 END, \
+             (SELECT \"count\" FROM daily_vote_counts WHERE day = $2 AND \"key\" = $3), \
+             (SELECT \"count\" FROM daily_vote_counts WHERE day = $2 AND \"key\" = $4)"
+        }
+        _ => {
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM voter_flags WHERE voter_id = ?1) \
+             THEN 1 ELSE 0 END, \
+             (SELECT \"count\" FROM daily_vote_counts WHERE day = ?2 AND \"key\" = ?3), \
+             (SELECT \"count\" FROM daily_vote_counts WHERE day = ?2 AND \"key\" = ?4)"
+        }
+    };
+    let statement = sea_orm::Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            voter.map(|v| v.to_string()).into(),
+            day.into(),
+            voter_key.map(str::to_owned).into(),
+            address_key.map(str::to_owned).into(),
+        ],
+    );
+    let row = db
+        .query_one_raw(statement)
+        .await
+        .context("failed to read the vote's counting checks")?
+        .context("the vote's counting checks returned no row")?;
+    let flagged: i32 = row
+        .try_get_by_index(0)
+        .context("failed to read the voter's flag")?;
+    let count = |i: usize| -> anyhow::Result<u64> {
+        let n: Option<i64> = row
+            .try_get_by_index(i)
+            .context("failed to read a daily vote count")?;
+        Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    };
+    Ok(VoteChecks {
+        flagged: flagged != 0,
+        voter_count: count(1)?,
+        address_count: count(2)?,
+    })
+}
+
+/// What [`vote_checks`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoteChecks {
+    pub flagged: bool,
+    pub voter_count: u64,
+    pub address_count: u64,
 }
 
 /// Drops the daily counters of days before `day` (see [`day_of`]): no cap
@@ -93,19 +146,6 @@ pub async fn add_daily_counts<C: ConnectionTrait>(
             .context("failed to add to the daily vote counts")?;
     }
     Ok(())
-}
-
-/// Whether the voter is flagged.
-///
-/// # Errors
-/// On a database error.
-pub async fn is_flagged<C: ConnectionTrait>(db: &C, voter: VoterId) -> anyhow::Result<bool> {
-    Ok(
-        super::first(db, voter_flags::Entity::find_by_id(voter.to_string()))
-            .await
-            .context("failed to look up voter flags")?
-            .is_some(),
-    )
 }
 
 /// Flags a voter (or updates the score of one flagged already).
