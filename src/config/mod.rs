@@ -72,7 +72,8 @@ pub struct Settings {
     pub bind: String,
     /// `sqlite://FILE?mode=rwc` or `postgres://user:pass@host/db`.
     pub database_url: String,
-    /// Size of the database connection pool.
+    /// Size of the database connection pool (on an SQLite file the writer
+    /// of battles and votes has one more connection of its own).
     pub database_max_connections: u32,
     /// How long a request waits for a free connection, or for an unreachable
     /// database, before it gets 503 `database_unavailable`.

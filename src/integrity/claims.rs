@@ -24,7 +24,9 @@ pub(super) struct InFlight {
 /// added) or committed before the read began (and in the count): none is
 /// missed, and on one instance the caps are never passed. A vote committed
 /// in the instant before the read whose claim is still held is counted
-/// twice, so under a race a cap may hold a vote early. Instances do not see
+/// twice, so under a race a cap may hold a vote early (as may, for the time
+/// of its read, the claim of a flagged voter's vote, whose flag is read with
+/// the counts and which then does not count). Instances do not see
 /// each other's claims: across them, a race can pass a cap by the votes in
 /// flight.
 #[must_use]

@@ -34,6 +34,17 @@ pub async fn connect_with(
     max_connections: u32,
     acquire_timeout: Duration,
 ) -> anyhow::Result<DatabaseConnection> {
+    open(url, max_connections, acquire_timeout, false).await
+}
+
+/// [`connect_with`]; `writes` keeps statement journals in memory (see
+/// [`writer_connection`]).
+async fn open(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    writes: bool,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -53,11 +64,14 @@ pub async fn connect_with(
                 // the server's CPU in a profile; a page read by `pread` costs
                 // one copy.
                 .pragma("mmap_size", "0")
-                // A statement's undo journal (a multi-row insert keeps one in
-                // case a row fails) stays in memory, never spilling to a
-                // temporary file.
-                .pragma("temp_store", "memory")
         });
+    if writes {
+        // The writer's statements' undo journals (a multi-row insert keeps
+        // one in case a row fails) stay in memory instead of spilling to a
+        // temporary file past 64 kB. Only there: with it, SQLite's sorter
+        // never spills either, which a large index build must be free to.
+        options.map_sqlx_sqlite_opts(|o| o.pragma("temp_store", "memory"));
+    }
     // A new SQLite file is switched to WAL by its first connection, and that
     // switch fails at once ("database is locked", no busy handler) while
     // another process holds the file (its own first connection, a running
@@ -88,8 +102,9 @@ pub async fn connect_with(
 /// took whichever pooled connection was free, so nearly every batch began
 /// with a cold cache and read the tables' and indexes' upper pages again
 /// (from the WAL, by system calls); on a connection of its own, the pages
-/// its last batch touched are still there. (An in-memory database is one
-/// per connection, so it keeps sharing `db`.)
+/// its last batch touched are still there. The process then holds one
+/// connection more than `database_max_connections`. (An in-memory database
+/// is one per pool, so it keeps sharing `db`.)
 ///
 /// # Errors
 /// When the connection cannot be opened.
@@ -101,7 +116,7 @@ pub async fn writer_connection(
     if db.get_database_backend() != sea_orm::DbBackend::Sqlite || sqlite_file(url).is_none() {
         return Ok(db.clone());
     }
-    connect_with(url, 1, acquire_timeout).await
+    open(url, 1, acquire_timeout, true).await
 }
 
 /// How long SQLite waits for another connection's lock.
@@ -280,6 +295,38 @@ mod tests {
             .expect("task")
             .expect("connected once the file was free");
         super::ping(&db).await.expect("answers");
+    }
+
+    /// The writer's connection reaches the same database as the pool: a
+    /// pool of its own on a file, the pool itself in memory (a second pool
+    /// would open an empty database of its own).
+    #[tokio::test]
+    async fn the_writer_reaches_the_pools_database() {
+        use sea_orm::ConnectionTrait;
+        let dir = tempfile::tempdir().expect("dir");
+        let file = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+        for url in [file.as_str(), "sqlite::memory:"] {
+            let db = super::connect(url, 2).await.expect("pool");
+            let writes = super::writer_connection(&db, url, std::time::Duration::from_secs(5))
+                .await
+                .expect("writer");
+            db.execute_unprepared("CREATE TABLE t (x INTEGER)")
+                .await
+                .expect("create");
+            writes
+                .execute_unprepared("INSERT INTO t VALUES (7)")
+                .await
+                .unwrap_or_else(|e| panic!("{url}: the writer does not see the table: {e}"));
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT x FROM t",
+                ))
+                .await
+                .expect("read")
+                .expect("a row");
+            assert_eq!(row.try_get_by_index::<i32>(0).expect("x"), 7, "{url}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ both_backends!(
     the_daily_cap_holds_per_voter_and_per_address,
     the_daily_cap_holds_when_votes_race,
     a_flagged_voter_is_not_counted_and_an_operator_can_void_their_votes,
+    one_read_gives_the_flag_and_both_counters_with_keys_missing,
 );
 
 async fn app_with(backend: Backend, f: impl FnOnce(&mut IntegritySettings)) -> Option<TestApp> {
@@ -558,4 +559,83 @@ async fn a_ballot_stuffing_run_is_capped_and_an_honest_voter_is_not_hurt() {
     );
     assert!(limited > 0, "429s must appear");
     assert!(counted <= 50, "counted {counted} votes past the cap");
+}
+
+/// The flag and both daily counters come from one statement
+/// (`store::integrity::vote_checks`): each alone, with keys not given (a
+/// vote without a voter or an address binds NULL), and for counters not
+/// written yet.
+async fn one_read_gives_the_flag_and_both_counters_with_keys_missing(backend: Backend) {
+    use goldarena::domain::VoterId;
+    use goldarena::store::integrity::{
+        VoteChecks, add_daily_counts, address_key, flag, vote_checks, voter_key,
+    };
+    let Some(app) = app_with(backend, |_| {}).await else {
+        return;
+    };
+    let (flagged, clean) = (VoterId::new_random(), VoterId::new_random());
+    let day = "2026-12-01";
+    let (address, other_address) = (address_key("hash-1"), address_key("hash-2"));
+    let checks = |voter: Option<VoterId>, address: Option<String>| {
+        let db = app.db.clone();
+        async move {
+            vote_checks(
+                &db,
+                voter,
+                day,
+                voter.map(voter_key).as_deref(),
+                address.as_deref(),
+            )
+            .await
+            .expect("checks")
+        }
+    };
+    let nothing = VoteChecks {
+        flagged: false,
+        voter_count: 0,
+        address_count: 0,
+    };
+    assert_eq!(checks(None, None).await, nothing);
+    assert_eq!(checks(Some(clean), Some(address.clone())).await, nothing);
+    flag(&app.db, &flagged.to_string(), 9.5, 40, "test")
+        .await
+        .expect("flag");
+    let counts = [
+        ((day.to_owned(), voter_key(clean)), 3),
+        ((day.to_owned(), voter_key(flagged)), 5),
+        ((day.to_owned(), address.clone()), 7),
+        // Another day's counter is not today's.
+        (("2026-11-30".to_owned(), voter_key(clean)), 11),
+    ]
+    .into_iter()
+    .collect();
+    add_daily_counts(&app.db, &counts).await.expect("counts");
+    assert_eq!(
+        checks(Some(clean), Some(address.clone())).await,
+        VoteChecks {
+            flagged: false,
+            voter_count: 3,
+            address_count: 7,
+        }
+    );
+    assert_eq!(
+        checks(Some(flagged), None).await,
+        VoteChecks {
+            flagged: true,
+            voter_count: 5,
+            address_count: 0,
+        }
+    );
+    assert_eq!(
+        checks(None, Some(address.clone())).await,
+        VoteChecks {
+            flagged: false,
+            voter_count: 0,
+            address_count: 7,
+        }
+    );
+    assert_eq!(
+        checks(Some(VoterId::new_random()), Some(other_address)).await,
+        nothing
+    );
 }
