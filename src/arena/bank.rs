@@ -126,6 +126,12 @@ impl Arena {
     /// (see `recent_questions`), read from the database when the list kept
     /// is missing or older than its freshness.
     async fn recent_questions(&self, client: &Client, bank: usize) -> anyhow::Result<Vec<i32>> {
+        if client.new_token.is_some() {
+            // A voter id made for this request (no valid cookie came) has
+            // no battles yet; nothing is kept for it either, so clients
+            // that never keep the cookie do not fill the cache.
+            return Ok(Vec::new());
+        }
         if let Some(recent) = self.recent.fresh(client.voter) {
             return Ok(recent);
         }
