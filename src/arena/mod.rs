@@ -62,7 +62,7 @@ impl Arena {
     #[must_use]
     pub fn new(
         db: DatabaseConnection,
-        writes: DatabaseConnection,
+        writes: crate::store::db::Writes,
         live: Arc<LiveModels>,
         identity_words: Vec<String>,
         integrity: Arc<Integrity>,

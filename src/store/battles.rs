@@ -4,8 +4,8 @@ use super::db::BeginWrite;
 use anyhow::Context;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QueryTrait, Set, Statement, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -212,6 +212,18 @@ pub async fn insert<C: TransactionTrait>(db: &C, battle: NewBattle) -> anyhow::R
 /// # Errors
 /// On a database error; the caller must then roll back.
 pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> anyhow::Result<()> {
+    for statement in insert_statements(txn.get_database_backend(), all) {
+        txn.execute_raw(statement)
+            .await
+            .context("failed to insert battles")?;
+    }
+    Ok(())
+}
+
+/// The statements of [`insert_all_in`], to run in order: the battles, the
+/// live prompts' counts, the messages.
+#[must_use]
+pub fn insert_statements(backend: DbBackend, all: &[NewBattle]) -> Vec<Statement> {
     let rows: Vec<battles::ActiveModel> = all
         .iter()
         .map(|battle| battles::ActiveModel {
@@ -231,15 +243,14 @@ pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> an
             created_at: Set(battle.created_at),
         })
         .collect();
-    for run in super::runs(rows) {
-        battles::Entity::insert_many(run)
-            .exec_without_returning(txn)
-            .await
-            .context("failed to insert battle")?;
-    }
-    for key in all.iter().filter_map(|b| b.prompt_key.as_deref()) {
-        super::integrity::bump_prompt(txn, key).await?;
-    }
+    let mut statements: Vec<Statement> = super::runs(rows)
+        .map(|run| battles::Entity::insert_many(run).build(backend))
+        .collect();
+    statements.extend(
+        all.iter()
+            .filter_map(|b| b.prompt_key.as_deref())
+            .map(|key| super::integrity::bump_prompt_statement(backend, key)),
+    );
     let messages: Vec<messages::ActiveModel> = all
         .iter()
         .flat_map(|b| {
@@ -248,13 +259,9 @@ pub async fn insert_all_in<C: ConnectionTrait>(txn: &C, all: &[NewBattle]) -> an
                 .map(|m| m.clone().into_active(b.id, b.created_at))
         })
         .collect();
-    for run in super::runs(messages) {
-        messages::Entity::insert_many(run)
-            .exec_without_returning(txn)
-            .await
-            .context("failed to insert battle messages")?;
-    }
-    Ok(())
+    statements
+        .extend(super::runs(messages).map(|run| messages::Entity::insert_many(run).build(backend)));
+    statements
 }
 
 /// One battle by id.

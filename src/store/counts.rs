@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Set, Statement,
+};
 
 use super::entities::{battles, pair_counts, votes};
 use crate::domain::{BattleMode, BattleStatus, Scope, StyleFeatures, Verdict};
@@ -22,6 +24,20 @@ pub async fn add<C: ConnectionTrait>(
     db: &C,
     counts: &std::collections::BTreeMap<PairKey, i64>,
 ) -> anyhow::Result<()> {
+    for statement in add_statements(db.get_database_backend(), counts) {
+        db.execute_raw(statement)
+            .await
+            .context("failed to add to the pair counts")?;
+    }
+    Ok(())
+}
+
+/// The statements of [`add`], to run in order.
+#[must_use]
+pub fn add_statements(
+    backend: DbBackend,
+    counts: &std::collections::BTreeMap<PairKey, i64>,
+) -> Vec<Statement> {
     let rows: Vec<pair_counts::ActiveModel> = counts
         .iter()
         .map(|((scope, a, b, verdict), n)| pair_counts::ActiveModel {
@@ -32,29 +48,27 @@ pub async fn add<C: ConnectionTrait>(
             count: Set(*n),
         })
         .collect();
-    for run in super::runs(rows) {
-        pair_counts::Entity::insert_many(run)
-            .on_conflict(
-                OnConflict::columns([
-                    pair_counts::Column::Scope,
-                    pair_counts::Column::ModelA,
-                    pair_counts::Column::ModelB,
-                    pair_counts::Column::Verdict,
-                ])
-                .value(
-                    pair_counts::Column::Count,
-                    Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(Expr::col((
-                        Alias::new("excluded"),
+    super::runs(rows)
+        .map(|run| {
+            pair_counts::Entity::insert_many(run)
+                .on_conflict(
+                    OnConflict::columns([
+                        pair_counts::Column::Scope,
+                        pair_counts::Column::ModelA,
+                        pair_counts::Column::ModelB,
+                        pair_counts::Column::Verdict,
+                    ])
+                    .value(
                         pair_counts::Column::Count,
-                    ))),
+                        Expr::col((pair_counts::Entity, pair_counts::Column::Count)).add(
+                            Expr::col((Alias::new("excluded"), pair_counts::Column::Count)),
+                        ),
+                    )
+                    .to_owned(),
                 )
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await
-            .context("failed to add to the pair counts")?;
-    }
-    Ok(())
+                .build(backend)
+        })
+        .collect()
 }
 
 /// How often one ordered pair of models got one verdict in a scope.

@@ -37,6 +37,15 @@ pub async fn connect_with(
     open(url, max_connections, acquire_timeout, false).await
 }
 
+/// How long a pooled connection may sit idle before it is pinged when it is
+/// next taken. sqlx pings a connection on every acquire by default: one more
+/// round trip before each statement run outside a transaction, and before each
+/// transaction (on the writer's connection, a quarter of a batch's time went to
+/// its `BEGIN` and that ping). A busy connection is not pinged; a broken one
+/// (a PostgreSQL restart) fails the statement it is taken for, and sqlx then
+/// drops it when it is released (it pings every connection given back).
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
+
 /// [`connect_with`]; `writes` keeps statement journals in memory (see
 /// [`writer_connection`]).
 async fn open(
@@ -51,6 +60,7 @@ async fn open(
         .min_connections(1)
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -112,11 +122,34 @@ pub async fn writer_connection(
     db: &DatabaseConnection,
     url: &str,
     acquire_timeout: Duration,
-) -> anyhow::Result<DatabaseConnection> {
+) -> anyhow::Result<Writes> {
     if db.get_database_backend() != sea_orm::DbBackend::Sqlite || sqlite_file(url).is_none() {
-        return Ok(db.clone());
+        return Ok(Writes::shared(db));
     }
-    open(url, 1, acquire_timeout, true).await
+    Ok(Writes {
+        db: open(url, 1, acquire_timeout, true).await?,
+        own: true,
+    })
+}
+
+/// The connection the writer writes through.
+#[derive(Clone)]
+pub struct Writes {
+    pub db: DatabaseConnection,
+    /// A pool of the writer's own (one SQLite connection), which it may
+    /// keep taken ([`super::held`]); otherwise it shares `db` with the reads.
+    pub own: bool,
+}
+
+impl Writes {
+    /// Writes through `db`, shared with everything else.
+    #[must_use]
+    pub fn shared(db: &DatabaseConnection) -> Self {
+        Self {
+            db: db.clone(),
+            own: false,
+        }
+    }
 }
 
 /// How long SQLite waits for another connection's lock.
@@ -313,7 +346,9 @@ mod tests {
             db.execute_unprepared("CREATE TABLE t (x INTEGER)")
                 .await
                 .expect("create");
+            assert_eq!(writes.own, url == file, "{url}");
             writes
+                .db
                 .execute_unprepared("INSERT INTO t VALUES (7)")
                 .await
                 .unwrap_or_else(|e| panic!("{url}: the writer does not see the table: {e}"));

@@ -5,7 +5,9 @@
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Set, Statement,
+};
 
 use super::entities::{battles, daily_vote_counts, prompt_counts, voter_flags, votes};
 use crate::domain::{BattleStatus, VoterId};
@@ -118,6 +120,20 @@ pub async fn add_daily_counts<C: ConnectionTrait>(
     db: &C,
     counts: &std::collections::BTreeMap<(String, String), i64>,
 ) -> anyhow::Result<()> {
+    for statement in add_daily_counts_statements(db.get_database_backend(), counts) {
+        db.execute_raw(statement)
+            .await
+            .context("failed to add to the daily vote counts")?;
+    }
+    Ok(())
+}
+
+/// The statements of [`add_daily_counts`], to run in order.
+#[must_use]
+pub fn add_daily_counts_statements(
+    backend: DbBackend,
+    counts: &std::collections::BTreeMap<(String, String), i64>,
+) -> Vec<Statement> {
     let rows: Vec<daily_vote_counts::ActiveModel> = counts
         .iter()
         .map(|((day, key), n)| daily_vote_counts::ActiveModel {
@@ -126,26 +142,27 @@ pub async fn add_daily_counts<C: ConnectionTrait>(
             count: Set(*n),
         })
         .collect();
-    for run in super::runs(rows) {
-        daily_vote_counts::Entity::insert_many(run)
-            .on_conflict(
-                OnConflict::columns([
-                    daily_vote_counts::Column::Day,
-                    daily_vote_counts::Column::Key,
-                ])
-                .value(
-                    daily_vote_counts::Column::Count,
-                    Expr::col((daily_vote_counts::Entity, daily_vote_counts::Column::Count)).add(
-                        Expr::col((Alias::new("excluded"), daily_vote_counts::Column::Count)),
-                    ),
+    super::runs(rows)
+        .map(|run| {
+            daily_vote_counts::Entity::insert_many(run)
+                .on_conflict(
+                    OnConflict::columns([
+                        daily_vote_counts::Column::Day,
+                        daily_vote_counts::Column::Key,
+                    ])
+                    .value(
+                        daily_vote_counts::Column::Count,
+                        Expr::col((daily_vote_counts::Entity, daily_vote_counts::Column::Count))
+                            .add(Expr::col((
+                                Alias::new("excluded"),
+                                daily_vote_counts::Column::Count,
+                            ))),
+                    )
+                    .to_owned(),
                 )
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await
-            .context("failed to add to the daily vote counts")?;
-    }
-    Ok(())
+                .build(backend)
+        })
+        .collect()
 }
 
 /// Flags a voter (or updates the score of one flagged already).
@@ -200,6 +217,15 @@ pub async fn flags<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<voter_flags
 /// # Errors
 /// On a database error.
 pub async fn bump_prompt<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Result<u64> {
+    db.execute_raw(bump_prompt_statement(db.get_database_backend(), hash))
+        .await
+        .context("failed to count a prompt")?;
+    prompt_count(db, hash).await
+}
+
+/// The statement of [`bump_prompt`] that adds one to the prompt's count.
+#[must_use]
+pub fn bump_prompt_statement(backend: DbBackend, hash: &str) -> Statement {
     prompt_counts::Entity::insert(prompt_counts::ActiveModel {
         hash: Set(hash.to_owned()),
         count: Set(1),
@@ -212,10 +238,7 @@ pub async fn bump_prompt<C: ConnectionTrait>(db: &C, hash: &str) -> anyhow::Resu
             )
             .to_owned(),
     )
-    .exec_without_returning(db)
-    .await
-    .context("failed to count a prompt")?;
-    prompt_count(db, hash).await
+    .build(backend)
 }
 
 /// How often a live prompt has been seen.

@@ -11,6 +11,7 @@ pub mod exams;
 pub mod exports;
 pub mod imports;
 pub mod integrity;
+pub mod kept;
 pub mod models;
 pub mod questions;
 pub mod rubrics;

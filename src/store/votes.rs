@@ -6,7 +6,10 @@ use anyhow::Context;
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryResult, QueryTrait, Set, Statement,
+    TransactionSession, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::counts::PairKey;
@@ -88,44 +91,105 @@ pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
     txn: &C,
     all: &[RecordVote],
 ) -> anyhow::Result<Vec<Result<(), RecordVoteError>>> {
+    let backend = txn.get_database_backend();
+    let mut rows = Vec::new();
+    for statement in close_statements(backend, all) {
+        rows.extend(
+            txn.query_all_raw(statement)
+                .await
+                .context("failed to close battles")?,
+        );
+    }
+    let mut decided = Decided::of(all, &rows)?;
+    for i in decided.refused() {
+        let battle = super::battles::find(txn, all[i].battle_id).await?;
+        decided.refuse(i, battle.as_ref());
+    }
+    for statement in decided.statements(backend) {
+        txn.execute_raw(statement)
+            .await
+            .context("failed to record votes")?;
+    }
+    Ok(decided.outcomes())
+}
+
+/// The statements that close the open, fully answered battles of `all`'s
+/// votes, in id order, and return each closed battle's `id` and `ip_hash`
+/// (one per [`super::ROWS_PER_STATEMENT`] battles).
+#[must_use]
+pub fn close_statements(backend: DbBackend, all: &[RecordVote]) -> Vec<Statement> {
     let mut ids: Vec<Uuid> = all.iter().map(|v| v.battle_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    // The closed battles, with the address each was started from.
-    let mut closed: HashMap<Uuid, Option<String>> = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
-        let unfinished = Query::select()
-            .expr(Expr::val(1))
-            .from(messages::Entity)
-            .and_where(
-                Expr::col((messages::Entity, messages::Column::BattleId))
-                    .equals((battles::Entity, battles::Column::Id)),
-            )
-            .and_where(Expr::col((messages::Entity, messages::Column::Side)).is_not_null())
-            .and_where(Expr::col((messages::Entity, messages::Column::FinishReason)).is_null())
-            .to_owned();
-        let rows = battles::Entity::update_many()
-            .col_expr(battles::Column::Status, Expr::value(BattleStatus::Voted))
-            .filter(battles::Column::Id.is_in(chunk.iter().copied()))
-            .filter(battles::Column::Status.eq(BattleStatus::Open))
-            .filter(Expr::exists(unfinished).not())
-            .exec_with_returning(txn)
-            .await
-            .context("failed to close battles")?;
-        closed.extend(rows.into_iter().map(|b| (b.id, b.ip_hash)));
-    }
-    let mut outcomes = Vec::with_capacity(all.len());
-    let mut rows = Vec::with_capacity(closed.len());
-    let mut counts: BTreeMap<PairKey, i64> = BTreeMap::new();
-    let mut daily: BTreeMap<(String, String), i64> = BTreeMap::new();
-    let now = chrono::Utc::now();
-    let today = super::integrity::day_of(now);
-    for vote in all {
-        if let Some(ip_hash) = closed.remove(&vote.battle_id) {
-            rows.push(vote_row(vote, now));
+    ids.chunks(super::ROWS_PER_STATEMENT)
+        .map(|chunk| {
+            let unfinished = Query::select()
+                .expr(Expr::val(1))
+                .from(messages::Entity)
+                .and_where(
+                    Expr::col((messages::Entity, messages::Column::BattleId))
+                        .equals((battles::Entity, battles::Column::Id)),
+                )
+                .and_where(Expr::col((messages::Entity, messages::Column::Side)).is_not_null())
+                .and_where(Expr::col((messages::Entity, messages::Column::FinishReason)).is_null())
+                .to_owned();
+            let mut update = battles::Entity::update_many()
+                .col_expr(battles::Column::Status, Expr::value(BattleStatus::Voted))
+                .filter(battles::Column::Id.is_in(chunk.iter().copied()))
+                .filter(battles::Column::Status.eq(BattleStatus::Open))
+                .filter(Expr::exists(unfinished).not())
+                .into_query();
+            update.returning(
+                Query::returning().columns([battles::Column::Id, battles::Column::IpHash]),
+            );
+            backend.build(&update)
+        })
+        .collect()
+}
+
+/// A batch of votes once their battles were closed (or not): each vote's
+/// outcome, and the rows and counts to write for those recorded.
+pub struct Decided {
+    /// `None`: the battle was not closed, and why is not known yet.
+    outcomes: Vec<Option<Result<(), RecordVoteError>>>,
+    rows: Vec<votes::ActiveModel>,
+    counts: BTreeMap<PairKey, i64>,
+    daily: BTreeMap<(String, String), i64>,
+}
+
+impl Decided {
+    /// Decides each vote of `all` by the rows [`close_statements`] returned.
+    /// Of several votes on one battle, the first takes it.
+    ///
+    /// # Errors
+    /// When a row lacks its columns.
+    pub fn of(all: &[RecordVote], closed_rows: &[QueryResult]) -> anyhow::Result<Self> {
+        let mut closed: HashMap<Uuid, Option<String>> = HashMap::with_capacity(closed_rows.len());
+        for row in closed_rows {
+            let id: Uuid = row.try_get("", "id").context("a closed battle's id")?;
+            let ip_hash: Option<String> = row
+                .try_get("", "ip_hash")
+                .context("a closed battle's address")?;
+            closed.insert(id, ip_hash);
+        }
+        let mut decided = Self {
+            outcomes: Vec::with_capacity(all.len()),
+            rows: Vec::with_capacity(closed.len()),
+            counts: BTreeMap::new(),
+            daily: BTreeMap::new(),
+        };
+        let now = chrono::Utc::now();
+        let today = super::integrity::day_of(now);
+        for vote in all {
+            let Some(ip_hash) = closed.remove(&vote.battle_id) else {
+                decided.outcomes.push(None);
+                continue;
+            };
+            decided.rows.push(vote_row(vote, now));
             if vote.counted {
                 for scope in &vote.scopes {
-                    *counts
+                    *decided
+                        .counts
                         .entry((scope.key(), vote.model_a, vote.model_b, vote.verdict))
                         .or_default() += 1;
                 }
@@ -136,26 +200,58 @@ pub async fn record_all_in<C: sea_orm::ConnectionTrait>(
                     .into_iter()
                     .chain(ip_hash.as_deref().map(super::integrity::address_key));
                 for key in keys {
-                    *daily.entry((today.clone(), key)).or_default() += 1;
+                    *decided.daily.entry((today.clone(), key)).or_default() += 1;
                 }
             }
-            outcomes.push(Ok(()));
-        } else {
-            outcomes.push(Err(match why_not_open(txn, vote.battle_id).await {
-                RecordVoteError::Database(e) => return Err(e),
-                refused => refused,
-            }));
+            decided.outcomes.push(Some(Ok(())));
         }
+        Ok(decided)
     }
-    for run in super::runs(rows) {
-        votes::Entity::insert_many(run)
-            .exec_without_returning(txn)
-            .await
-            .context("failed to insert votes")?;
+
+    /// The votes (their places in the batch) whose battle was not closed:
+    /// read each battle ([`super::battles::find`]) and pass it to
+    /// [`Decided::refuse`], after the close and before the commit.
+    #[must_use]
+    pub fn refused(&self) -> Vec<usize> {
+        (0..self.outcomes.len())
+            .filter(|&i| self.outcomes[i].is_none())
+            .collect()
     }
-    super::counts::add(txn, &counts).await?;
-    super::integrity::add_daily_counts(txn, &daily).await?;
-    Ok(outcomes)
+
+    /// Why vote `i` was refused, its battle as read in the transaction.
+    pub fn refuse(&mut self, i: usize, battle: Option<&battles::Model>) {
+        self.outcomes[i] = Some(Err(why_not_open(battle)));
+    }
+
+    /// The statements that write the recorded votes, in order: the votes,
+    /// the pair counts (in key order), the daily counters (in key order).
+    #[must_use]
+    pub fn statements(&self, backend: DbBackend) -> Vec<Statement> {
+        let mut statements: Vec<Statement> = super::runs(self.rows.clone())
+            .map(|run| votes::Entity::insert_many(run).build(backend))
+            .collect();
+        statements.extend(super::counts::add_statements(backend, &self.counts));
+        statements.extend(super::integrity::add_daily_counts_statements(
+            backend,
+            &self.daily,
+        ));
+        statements
+    }
+
+    /// Each vote's outcome, in order.
+    #[must_use]
+    pub fn outcomes(self) -> Vec<Result<(), RecordVoteError>> {
+        self.outcomes
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or_else(|| {
+                    Err(RecordVoteError::Database(anyhow::anyhow!(
+                        "why the vote's battle was not closed was not read"
+                    )))
+                })
+            })
+            .collect()
+    }
 }
 
 /// A vote's row.
@@ -194,19 +290,13 @@ fn style_value(
     style.map(|s| i32::try_from(get(&s[side])).unwrap_or(i32::MAX))
 }
 
-/// Why the battle could not be flipped to voted.
-async fn why_not_open<C: sea_orm::ConnectionTrait>(txn: &C, battle_id: Uuid) -> RecordVoteError {
-    let battle = match super::battles::find(txn, battle_id).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return RecordVoteError::NotFound,
-        Err(e) => return e.into(),
-    };
-    if battle.status != BattleStatus::Open {
-        return RecordVoteError::NotOpen {
-            status: battle.status,
-        };
+/// Why the battle could not be flipped to voted, as read after the attempt.
+fn why_not_open(battle: Option<&battles::Model>) -> RecordVoteError {
+    match battle {
+        None => RecordVoteError::NotFound,
+        Some(b) if b.status != BattleStatus::Open => RecordVoteError::NotOpen { status: b.status },
+        Some(_) => RecordVoteError::Pending,
     }
-    RecordVoteError::Pending
 }
 
 /// Why an operator could not void or restore a battle.

@@ -11,7 +11,10 @@
 //! records every vote with four (close the battles, insert the votes, add
 //! the pair counts, summed per pair, and the daily caps' counters, summed
 //! per day and key), and commits once: one disk flush for the whole batch
-//! (group commit).
+//! (group commit). On an SQLite pool of its own the lane keeps the
+//! connection and sends the batch as two commands of several statements
+//! each ([`super::kept`]): the hand-overs to the driver's thread, not the
+//! statements, were most of a batch's time.
 //!
 //! On PostgreSQL, which has concurrent writers, [`POSTGRES_LANES`] lanes
 //! share the queue: some gather and write while others wait for their
@@ -42,7 +45,12 @@ use futures_util::FutureExt;
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use sea_orm::{EntityTrait, FromQueryResult, QueryTrait, Statement};
+
 use super::battles::{self, NewBattle};
+pub use super::db::Writes;
+use super::entities::battles as battles_entity;
+use super::kept::Kept;
 use super::votes::{self, RecordVote, RecordVoteError};
 
 /// The most writes one batch holds.
@@ -104,15 +112,22 @@ impl Writer {
     /// A writer for `db`: starts its lanes, which end when the last clone of
     /// the writer is dropped. Must be called within a Tokio runtime.
     #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        let lanes = match db.get_database_backend() {
-            DbBackend::Sqlite => 1,
-            _ => POSTGRES_LANES,
-        };
+    pub fn new(writes: Writes) -> Self {
+        let Writes { db, own } = writes;
         let (tx, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..lanes {
-            tokio::spawn(lane(db.clone(), Arc::clone(&rx)));
+        match db.get_database_backend() {
+            DbBackend::Sqlite if own => {
+                tokio::spawn(kept_lane(db, rx));
+            }
+            DbBackend::Sqlite => {
+                tokio::spawn(lane(db, rx));
+            }
+            _ => {
+                for _ in 0..POSTGRES_LANES {
+                    tokio::spawn(lane(db.clone(), Arc::clone(&rx)));
+                }
+            }
         }
         Self { queue: tx }
     }
@@ -173,26 +188,134 @@ fn dropped() -> anyhow::Error {
 /// transaction. A write that panics fails its batch (its callers hear so),
 /// not the lane.
 async fn lane(db: DatabaseConnection, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    loop {
-        let batch = {
-            let mut rx = queue.lock().await;
-            let Some(first) = rx.recv().await else {
-                return;
-            };
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            batch
-        };
+    while let Some(batch) = gather(&queue).await {
         let outcome = AssertUnwindSafe(run_batch(&db, batch)).catch_unwind().await;
         if outcome.is_err() {
             tracing::error!("a write panicked; its batch was not committed");
         }
     }
+}
+
+/// What has queued, up to [`MAX_BATCH`], once there is something; `None`
+/// when every writer is gone.
+async fn gather(queue: &Mutex<mpsc::Receiver<Job>>) -> Option<Vec<Job>> {
+    let mut rx = queue.lock().await;
+    let first = rx.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// The lane of an SQLite pool of the writer's own: it keeps the pool's
+/// connection ([`Kept`]) and writes each batch in two commands. A batch that
+/// fails gives the connection back and is written one by one through the
+/// pool ([`run_batch`]'s fallback); the next batch takes it again.
+async fn kept_lane(db: DatabaseConnection, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut kept: Option<Kept> = None;
+    while let Some(batch) = gather(&queue).await {
+        if kept.is_none() {
+            match Kept::take(&db).await {
+                Ok(k) => kept = Some(k),
+                Err(e) => tracing::warn!(error = %e, "the writer could not take its connection"),
+            }
+        }
+        let outcome = match kept.take() {
+            Some(k) => AssertUnwindSafe(run_kept(&db, k, batch))
+                .catch_unwind()
+                .await
+                .map(|back| kept = back),
+            // (Through the pool, which answers each write its error.)
+            None => AssertUnwindSafe(run_batch(&db, batch)).catch_unwind().await,
+        };
+        if outcome.is_err() {
+            // The connection went with the panic, perhaps inside a
+            // transaction: the next batch's `BEGIN` then fails, and its
+            // fallback rolls that back.
+            tracing::error!("a write panicked; its batch was not committed");
+        }
+    }
+}
+
+/// Writes `jobs` on the kept connection in two commands: `BEGIN IMMEDIATE`,
+/// the battles and the statements that close the votes' battles; then the
+/// votes, their counts and `COMMIT` (a vote refused costs one read between
+/// them, to say why). Gives the connection back for the next batch, or
+/// `None` when the batch failed: its transaction is then rolled back, the
+/// connection returned to the pool, and each write written on its own
+/// through it ([`one_by_one`]), so each caller hears its own outcome.
+async fn run_kept(db: &DatabaseConnection, mut kept: Kept, jobs: Vec<Job>) -> Option<Kept> {
+    let batch = Batch::of(jobs);
+    match write_kept(&mut kept, &batch.battles, &batch.votes).await {
+        Ok(votes) => {
+            let written = batch.battles.len() + votes.iter().filter(|r| r.is_ok()).count();
+            if written > 0 {
+                crate::metrics::write_batch(written);
+            }
+            let Batch {
+                battle_replies,
+                vote_replies,
+                held: claims,
+                ..
+            } = batch;
+            drop(claims);
+            let committed = Ok(());
+            tell(
+                battle_replies,
+                std::iter::repeat_with(|| Ok(())),
+                &committed,
+            );
+            tell(vote_replies, votes, &committed);
+            Some(kept)
+        }
+        Err(e) => {
+            tracing::debug!(error = %format!("{e:#}"), "a batch on the writer's connection failed; writing its writes one by one");
+            kept.roll_back().await;
+            drop(kept);
+            one_by_one(db, batch).await;
+            None
+        }
+    }
+}
+
+/// The two commands of [`run_kept`]; each vote's outcome once committed.
+async fn write_kept(
+    kept: &mut Kept,
+    new_battles: &[NewBattle],
+    new_votes: &[RecordVote],
+) -> anyhow::Result<Vec<Result<(), RecordVoteError>>> {
+    let backend = DbBackend::Sqlite;
+    let mut first = vec![Statement::from_string(backend, "BEGIN IMMEDIATE")];
+    first.extend(battles::insert_statements(backend, new_battles));
+    first.extend(votes::close_statements(backend, new_votes));
+    let closed = kept
+        .run(&first)
+        .await
+        .context("failed to write the batch's battles and close its votes' battles")?;
+    let mut decided = votes::Decided::of(new_votes, &closed)?;
+    for i in decided.refused() {
+        let find = battles_entity::Entity::find_by_id(new_votes[i].battle_id).build(backend);
+        let rows = kept
+            .run(&[find])
+            .await
+            .context("failed to read a refused vote's battle")?;
+        let battle = rows
+            .first()
+            .map(|row| battles_entity::Model::from_query_result(row, ""))
+            .transpose()
+            .context("failed to read a refused vote's battle")?;
+        decided.refuse(i, battle.as_ref());
+    }
+    let mut second = decided.statements(backend);
+    second.push(Statement::from_string(backend, "COMMIT"));
+    kept.run(&second)
+        .await
+        .context("failed to record the batch's votes and commit")?;
+    Ok(decided.outcomes())
 }
 
 /// A batch's writes, by kind, with their callers.

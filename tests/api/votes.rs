@@ -1,7 +1,7 @@
 use goldarena::domain::{BattleMode, FinishReason, Scope, Side, Verdict};
 use goldarena::store::battles::{NewBattle, NewMessage};
 use goldarena::store::votes::{RecordVote, RecordVoteError};
-use goldarena::store::writer::Writer;
+use goldarena::store::writer::{Writer, Writes};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 use uuid::Uuid;
@@ -18,6 +18,7 @@ both_backends!(
     concurrent_votes_on_one_battle_count_once,
     failed_pair_count_update_rolls_back_the_vote,
     batched_writes_each_hear_their_own_outcome,
+    refused_votes_in_a_committed_batch_hear_why,
     a_battle_reads_back_as_the_copy_made_before_its_write,
     a_vote_is_decided_alike_where_the_battle_started_and_elsewhere,
     changed_answers_reach_new_battles_within_seconds,
@@ -238,7 +239,22 @@ async fn failed_pair_count_update_rolls_back_the_vote(backend: Backend) {
 /// every write that succeeded is stored whole, every one that failed
 /// left nothing, each caller hears its own outcome, and the pair counts
 /// hold exactly the recorded votes.
+///
+/// Through the writer's connection as the server opens it (on an SQLite
+/// file, a pool of its own whose connection the writer keeps and sends
+/// batches to as two commands); the test below goes through a shared pool.
 async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
+    batched_writes(backend, true).await;
+}
+
+/// As `batched_writes_each_hear_their_own_outcome` on SQLite, through a pool
+/// shared with the reads (the writer's sea-orm transactions).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_writes_through_a_shared_sqlite_pool_each_hear_their_own_outcome() {
+    batched_writes(Backend::Sqlite, false).await;
+}
+
+async fn batched_writes(backend: Backend, own: bool) {
     let dir = tempfile::tempdir().expect("dir");
     let Some(url) = fresh_database(backend, dir.path()).await else {
         return;
@@ -246,7 +262,15 @@ async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
     let db = goldarena::store::connect(&url, 4).await.expect("connect");
     goldarena::store::migrate(&db).await.expect("migrate");
     let (a, b) = (model(&db, "a").await, model(&db, "b").await);
-    let writer = Writer::new(db.clone());
+    let writes = if own {
+        goldarena::store::db::writer_connection(&db, &url, std::time::Duration::from_secs(5))
+            .await
+            .expect("the writer's connection")
+    } else {
+        Writes::shared(&db)
+    };
+    assert_eq!(writes.own, own && backend == Backend::Sqlite);
+    let writer = Writer::new(writes);
     // Every seventh battle names a model that does not exist: its
     // batch's shared insert fails, and the rest are stored one by one.
     let battles: Vec<(usize, NewBattle)> = (0..300)
@@ -297,21 +321,8 @@ async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
             votes.push((*k, vote(Uuid::now_v7(), a, b)));
         }
     }
-    let tasks: Vec<_> = votes
-        .iter()
-        .map(|(_, v)| {
-            let (writer, v) = (writer.clone(), v.clone());
-            tokio::spawn(async move { writer.record_vote(v).await })
-        })
-        .collect();
-    let mut outcomes: std::collections::HashMap<Uuid, Vec<Result<(), RecordVoteError>>> =
-        std::collections::HashMap::new();
-    for ((_, v), task) in votes.iter().zip(tasks) {
-        outcomes
-            .entry(v.battle_id)
-            .or_default()
-            .push(task.await.expect("task"));
-    }
+    let votes: Vec<RecordVote> = votes.into_iter().map(|(_, v)| v).collect();
+    let outcomes = cast_at_once(&writer, &votes).await;
     let mut recorded = 0_i64;
     for (k, id) in &stored {
         let got = &outcomes[id];
@@ -331,28 +342,14 @@ async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
                 "battle {k}: {got:?}"
             );
         } else {
-            let ok = got.iter().filter(|r| r.is_ok()).count();
-            let closed = got
-                .iter()
-                .filter(|r| {
-                    matches!(
-                        r,
-                        Err(RecordVoteError::NotOpen {
-                            status: goldarena::domain::BattleStatus::Voted
-                        })
-                    )
-                })
-                .count();
-            assert_eq!((ok, closed), (1, 1), "battle {k}: {got:?}");
+            assert_one_taken_one_voted(got, *k);
             recorded += 1;
         }
     }
-    let unknown = outcomes
-        .values()
-        .filter(|got| got.len() == 1)
-        .inspect(|got| assert!(matches!(got[0], Err(RecordVoteError::NotFound)), "{got:?}"))
-        .count();
-    assert_eq!(unknown, stored.iter().filter(|(k, _)| k % 10 == 0).count());
+    assert_eq!(
+        unknown_battles(&outcomes),
+        stored.iter().filter(|(k, _)| k % 10 == 0).count()
+    );
     assert_eq!(number(&db, "SELECT COUNT(*) FROM votes").await, recorded);
     assert_eq!(
         number(&db, "SELECT COUNT(*) FROM battles WHERE status = 'voted'").await,
@@ -364,6 +361,105 @@ async fn batched_writes_each_hear_their_own_outcome(backend: Backend) {
         );
         assert_eq!(number(&db, &sql).await, recorded, "{scope}");
     }
+}
+
+/// A batch in which no write fails, but votes are refused (a second vote on
+/// a battle, answers pending, an unknown battle): the batch is committed
+/// whole, and each refused caller hears why (read inside the batch). Through
+/// the writer's connection as the server opens it (kept, on SQLite).
+async fn refused_votes_in_a_committed_batch_hear_why(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some(url) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let db = goldarena::store::connect(&url, 4).await.expect("connect");
+    goldarena::store::migrate(&db).await.expect("migrate");
+    let (a, b) = (model(&db, "a").await, model(&db, "b").await);
+    let writes =
+        goldarena::store::db::writer_connection(&db, &url, std::time::Duration::from_secs(5))
+            .await
+            .expect("the writer's connection");
+    let writer = Writer::new(writes);
+    let battles: Vec<(usize, NewBattle)> =
+        (0..120).map(|k| (k, battle(a, b, k % 5 == 0))).collect();
+    for (_, nb) in &battles {
+        writer.insert_battle(nb.clone()).await.expect("stored");
+    }
+    let mut votes = Vec::new();
+    for (k, nb) in &battles {
+        votes.push(vote(nb.id, a, b));
+        votes.push(vote(nb.id, a, b));
+        if k % 4 == 0 {
+            votes.push(vote(Uuid::now_v7(), a, b));
+        }
+    }
+    let outcomes = cast_at_once(&writer, &votes).await;
+    let mut recorded = 0_i64;
+    for (k, nb) in &battles {
+        let got = &outcomes[&nb.id];
+        if k % 5 == 0 {
+            assert!(
+                got.iter()
+                    .all(|r| matches!(r, Err(RecordVoteError::Pending))),
+                "battle {k}: {got:?}"
+            );
+        } else {
+            assert_one_taken_one_voted(got, *k);
+            recorded += 1;
+        }
+    }
+    assert_eq!(unknown_battles(&outcomes), battles.len().div_ceil(4));
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM votes").await, recorded);
+    let sql =
+        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM pair_counts WHERE scope = 'overall'";
+    assert_eq!(number(&db, sql).await, recorded);
+}
+
+type Outcomes = std::collections::HashMap<Uuid, Vec<Result<(), RecordVoteError>>>;
+
+/// Sends every vote at once; each battle's outcomes, in the votes' order.
+async fn cast_at_once(writer: &Writer, votes: &[RecordVote]) -> Outcomes {
+    let tasks: Vec<_> = votes
+        .iter()
+        .map(|v| {
+            let (writer, v) = (writer.clone(), v.clone());
+            tokio::spawn(async move { writer.record_vote(v).await })
+        })
+        .collect();
+    let mut outcomes = Outcomes::new();
+    for (v, task) in votes.iter().zip(tasks) {
+        outcomes
+            .entry(v.battle_id)
+            .or_default()
+            .push(task.await.expect("task"));
+    }
+    outcomes
+}
+
+/// Of two votes on battle `k`, one was recorded and the other found it voted.
+fn assert_one_taken_one_voted(got: &[Result<(), RecordVoteError>], k: usize) {
+    let ok = got.iter().filter(|r| r.is_ok()).count();
+    let voted = got
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Err(RecordVoteError::NotOpen {
+                    status: goldarena::domain::BattleStatus::Voted
+                })
+            )
+        })
+        .count();
+    assert_eq!((ok, voted), (1, 1), "battle {k}: {got:?}");
+}
+
+/// The battles voted on once (the unknown ones), each refused `NotFound`.
+fn unknown_battles(outcomes: &Outcomes) -> usize {
+    outcomes
+        .values()
+        .filter(|got| got.len() == 1)
+        .inspect(|got| assert!(matches!(got[0], Err(RecordVoteError::NotFound)), "{got:?}"))
+        .count()
 }
 
 async fn model(db: &DatabaseConnection, name: &str) -> i32 {
@@ -440,12 +536,26 @@ async fn a_write_the_database_refuses_keeps_its_cause() {
     let ro = goldarena::store::connect(&url, 1)
         .await
         .expect("connect read-only");
-    let writer = Writer::new(ro);
-    let e = writer
-        .insert_battle(battle(a, b, false))
-        .await
-        .expect_err("a read-only database refuses the write");
-    assert!(format!("{e:#}").contains("readonly"), "{e:#}");
+    // Through the pool, and on a connection the writer keeps.
+    for own in [false, true] {
+        let writer = Writer::new(Writes {
+            db: ro.clone(),
+            own,
+        });
+        let e = writer
+            .insert_battle(battle(a, b, false))
+            .await
+            .expect_err("a read-only database refuses the write");
+        assert!(format!("{e:#}").contains("readonly"), "own {own}: {e:#}");
+        let e = writer
+            .record_vote(vote(Uuid::now_v7(), a, b))
+            .await
+            .expect_err("a read-only database refuses the write");
+        assert!(
+            matches!(e, RecordVoteError::NotFound | RecordVoteError::Database(_)),
+            "own {own}: {e:#}"
+        );
+    }
 }
 
 /// The arena keeps a copy of each question-bank battle it starts
