@@ -48,8 +48,9 @@ pub async fn connect_with(
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 
 /// Whether a PostgreSQL connection is made without TLS when its host is
-/// this machine: when neither the URL (`sslmode`) nor the environment
-/// (`PGSSLMODE`) says how.
+/// this machine: when neither the URL (`sslmode`, or any other `ssl...`
+/// setting such as a client certificate) nor the environment (`PGSSLMODE`)
+/// says how.
 ///
 /// sqlx's default (`prefer`) takes TLS whenever the server offers it, and
 /// with TLS every record is its own system call: a message split over two
@@ -63,9 +64,11 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);
 fn plain_on_loopback(url: &str, mode_in_environment: bool) -> bool {
     let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
     let query = url.split_once('?').map_or("", |(_, q)| q);
+    // `sslmode` or any other TLS setting (`sslrootcert`, `sslcert`, `sslkey`,
+    // `ssl-mode`...): the operator has said something about TLS.
     let says_mode = query.split('&').any(|pair| {
         let key = pair.split('=').next().unwrap_or("");
-        key.eq_ignore_ascii_case("sslmode") || key.eq_ignore_ascii_case("ssl-mode")
+        key.get(..3).is_some_and(|k| k.eq_ignore_ascii_case("ssl"))
     });
     is_postgres && !says_mode && !mode_in_environment
 }
@@ -425,6 +428,14 @@ mod tests {
         ));
         assert!(!plain_on_loopback(
             "postgres://u@127.0.0.1/db?ssl-mode=verify-full",
+            false
+        ));
+        assert!(!plain_on_loopback(
+            "postgres://u@127.0.0.1/db?sslrootcert=/ca.pem",
+            false
+        ));
+        assert!(!plain_on_loopback(
+            "postgres://u@localhost/db?sslcert=c.pem&sslkey=k.pem",
             false
         ));
         assert!(!plain_on_loopback("postgres://u@127.0.0.1/db", true));

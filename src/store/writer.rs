@@ -30,7 +30,8 @@
 //! caller hears its own outcome and the others are kept. (Not in savepoints
 //! of the batch: one write's pair counts would then be locked before the
 //! next write's battle, which let two PostgreSQL lanes deadlock; a test
-//! caught it.) A failed commit fails every write of the batch. No caller
+//! caught it.) A failed commit fails every write of the batch (on the kept
+//! SQLite connection, a batch whose transaction SQLite ended itself). No caller
 //! hears "done" before the commit that holds its write is on disk.
 //!
 //! Tests: `tests/api/votes.rs` (`batched_writes_...`, both databases, and
@@ -50,7 +51,7 @@ use sea_orm::{EntityTrait, FromQueryResult, QueryTrait, Statement};
 use super::battles::{self, NewBattle};
 pub use super::db::Writes;
 use super::entities::battles as battles_entity;
-use super::kept::Kept;
+use super::kept::{Ended, Kept};
 use super::votes::{self, RecordVote, RecordVoteError};
 
 /// The most writes one batch holds.
@@ -273,10 +274,23 @@ async fn run_kept(db: &DatabaseConnection, mut kept: Kept, jobs: Vec<Job>) -> Op
             Some(kept)
         }
         Err(e) => {
-            tracing::debug!(error = %format!("{e:#}"), "a batch on the writer's connection failed; writing its writes one by one");
-            kept.roll_back().await;
+            let ended = kept.roll_back().await;
+            // (Dropped before the pool is used: it is the pool's one
+            // connection. If its transaction could not be ended it is
+            // closed, not given back, so no lock outlives the batch.)
             drop(kept);
-            one_by_one(db, batch).await;
+            if ended == Some(Ended::NoneOpen) {
+                // `BEGIN` failed (the file locked past the busy timeout, say),
+                // or SQLite ended the transaction itself (a failed `COMMIT`, a
+                // full disk): nothing of the batch is written, and writing it
+                // again one by one would only meet the same. As on the pool's
+                // path, every caller hears the failure.
+                tracing::debug!(error = %format!("{e:#}"), "a batch on the writer's connection was not written");
+                fail_all(batch, e);
+            } else {
+                tracing::debug!(error = %format!("{e:#}"), "a batch on the writer's connection failed; writing its writes one by one");
+                one_by_one(db, batch).await;
+            }
             None
         }
     }
@@ -362,20 +376,7 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
         .context("failed to begin transaction")
     {
         Ok(t) => t,
-        Err(e) => {
-            let failed = Err(Shared::new(e));
-            tell(
-                batch.battle_replies,
-                std::iter::repeat_with(|| Ok(())),
-                &failed,
-            );
-            tell(
-                batch.vote_replies,
-                std::iter::repeat_with(|| Ok(())),
-                &failed,
-            );
-            return;
-        }
+        Err(e) => return fail_all(batch, e),
     };
     let battles = battles::insert_all_in(&txn, &batch.battles)
         .await
@@ -414,6 +415,21 @@ async fn run_batch(db: &DatabaseConnection, jobs: Vec<Job>) {
     drop(batch.held);
     tell(batch.battle_replies, battles, &commit);
     tell(batch.vote_replies, votes, &commit);
+}
+
+/// Tells every caller of `batch` that it was not written, for `e`.
+fn fail_all(batch: Batch, e: anyhow::Error) {
+    let failed = Err(Shared::new(e));
+    tell(
+        batch.battle_replies,
+        std::iter::repeat_with(|| Ok(())),
+        &failed,
+    );
+    tell(
+        batch.vote_replies,
+        std::iter::repeat_with(|| Ok(())),
+        &failed,
+    );
 }
 
 /// Writes each write of `batch` in a transaction of its own (a lone write,
