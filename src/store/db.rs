@@ -41,8 +41,8 @@ pub async fn connect_with(
 /// How long a pooled connection may sit idle before it is pinged when it is
 /// next taken. sqlx pings a connection on every acquire by default: one more
 /// round trip before each statement run outside a transaction, and before each
-/// transaction (on the writer's connection, a quarter of a batch's time went to
-/// its `BEGIN` and that ping). A busy connection is not pinged; a broken one
+/// transaction (on PostgreSQL a round trip over the network). A busy
+/// connection is not pinged; a broken one
 /// (a PostgreSQL restart) fails the statement it is taken for, and sqlx then
 /// drops it when it is released (it pings every connection given back).
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(5);

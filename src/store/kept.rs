@@ -77,8 +77,14 @@ impl Kept {
     /// # Errors
     /// The first failing statement's.
     pub async fn run(&mut self, statements: &[Statement]) -> Result<Vec<QueryResult>, DbErr> {
-        let text = |s: &Statement| s.sql.trim().to_ascii_uppercase();
-        if statements.iter().any(|s| text(s).starts_with("BEGIN")) {
+        // (Only the statements' first words are compared: the inserts are
+        // long, and this runs on every batch.)
+        let is = |s: &Statement, word: &str| {
+            let sql = s.sql.trim_start();
+            sql.get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        };
+        if statements.iter().any(|s| is(s, "BEGIN")) {
             self.open = true;
         }
         let (sql, values) = joined(statements);
@@ -93,7 +99,7 @@ impl Kept {
             .map_err(|e| DbErr::Exec(RuntimeErr::SqlxError(Arc::new(e))))?;
         if statements
             .last()
-            .is_some_and(|s| matches!(text(s).as_str(), "COMMIT" | "ROLLBACK"))
+            .is_some_and(|s| is(s, "COMMIT") || is(s, "ROLLBACK"))
         {
             self.open = false;
         }

@@ -234,9 +234,9 @@ async fn kept_lane(db: DatabaseConnection, queue: Arc<Mutex<mpsc::Receiver<Job>>
             None => AssertUnwindSafe(run_batch(&db, batch)).catch_unwind().await,
         };
         if outcome.is_err() {
-            // The connection went with the panic, perhaps inside a
-            // transaction: the next batch's `BEGIN` then fails, and its
-            // fallback rolls that back.
+            // The connection went with the panic; if its transaction was
+            // open it was closed, not given back (`Kept`'s drop), and the
+            // next batch takes a new one.
             tracing::error!("a write panicked; its batch was not committed");
         }
     }
